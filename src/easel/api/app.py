@@ -1,0 +1,53 @@
+"""create_app(settings): the FastAPI application."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, FastAPI
+from starlette.middleware.gzip import GZipMiddleware
+
+from easel import __version__
+from easel.api import problems
+from easel.api.routes import events, images, jobs, models, presets
+from easel.config import Settings
+from easel.db.migrate import upgrade
+from easel.services import running_services
+from easel.urls import API
+
+
+def api_router() -> APIRouter:
+    router = APIRouter(prefix=API)
+    for module in (jobs, events, images, models, presets):
+        router.include_router(module.router)
+    return router
+
+
+def create_app(settings: Settings, *, migrate: bool = True) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        if migrate:
+            await asyncio.to_thread(upgrade, settings.resolved_database_url)
+        async with running_services(settings) as services:
+            app.state.services = services
+            yield
+
+    app = FastAPI(
+        title="Easel",
+        version=__version__,
+        summary="A self-hosted image generation studio over many image models.",
+        lifespan=lifespan,
+    )
+    # Starlette's GZip leaves text/event-stream alone, so SSE is never buffered.
+    app.add_middleware(GZipMiddleware, minimum_size=500)
+    problems.install(app)
+    app.include_router(api_router())
+
+    @app.get("/healthz", tags=["health"])
+    async def health() -> dict[str, str]:
+        return {"status": "ok", "version": __version__}
+
+    return app

@@ -1,0 +1,104 @@
+"""Every error as ``application/problem+json`` (RFC 9457): what was wrong, how to fix it."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+
+from easel.errors import EaselError, UserInputError
+
+log = logging.getLogger(__name__)
+PROBLEM = "application/problem+json"
+TYPE_BASE = "https://easel.dev/problems/"
+
+
+def problem(
+    status: int,
+    title: str,
+    detail: str,
+    *,
+    code: str,
+    headers: dict[str, str] | None = None,
+    **extra: Any,
+) -> JSONResponse:
+    body = {"type": TYPE_BASE + code, "title": title, "status": status, "detail": detail}
+    body.update({k: v for k, v in extra.items() if v is not None})
+    return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
+
+
+def _location(loc: tuple[Any, ...]) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
+    return ".".join(parts) or "request"
+
+
+async def _validation(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = [
+        {"field": _location(tuple(e.get("loc", ()))), "message": e.get("msg", "invalid")}
+        for e in exc.errors()
+    ]
+    detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
+    return problem(
+        422,
+        "Invalid request",
+        detail,
+        code="invalid-input",
+        errors=errors,
+        hint="Fix the fields listed in errors; the schema is at /docs.",
+    )
+
+
+async def _easel(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, EaselError)
+    if isinstance(exc, UserInputError):
+        return problem(
+            exc.status,
+            exc.code.replace("-", " ").capitalize(),
+            exc.message,
+            code=exc.code,
+            hint=exc.hint,
+            field=exc.field,
+            allowed=exc.allowed,
+            headers={"WWW-Authenticate": "Bearer"} if exc.status == 401 else None,
+        )
+    log.warning("unexpected %s at %s: %s", type(exc).__name__, request.url.path, exc)
+    return problem(503, "Service problem", str(exc), code=exc.code, hint=exc.hint)
+
+
+async def _http(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, HTTPException)
+    hints = {
+        404: "Check the path; the API is described at /docs.",
+        405: "Check the HTTP method; the API is described at /docs.",
+    }
+    return problem(
+        exc.status_code,
+        str(exc.detail),
+        str(exc.detail),
+        code=f"http-{exc.status_code}",
+        hint=hints.get(exc.status_code),
+        headers=getattr(exc, "headers", None),
+    )
+
+
+async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    log.exception("unhandled error at %s", request.url.path)
+    return problem(
+        500,
+        "Internal error",
+        "Easel hit an unexpected error; it has been logged.",
+        code="internal",
+        hint="Try again; if it persists, report it with the server log.",
+    )
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(RequestValidationError, _validation)
+    app.add_exception_handler(EaselError, _easel)
+    app.add_exception_handler(HTTPException, _http)
+    app.add_exception_handler(Exception, _unexpected)

@@ -1,0 +1,230 @@
+"""Response shapes of the HTTP API, and how they are built from rows."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from easel.db.ids import as_utc
+from easel.db.tables import Image, Preset, Variant
+from easel.engine.jobs import JobView
+from easel.providers import CatalogEntry
+from easel.providers.base import Capabilities
+from easel.urls import image_path, job_events_path, job_path, thumbnail_path
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    return as_utc(value) if value else None
+
+
+class ImageOut(BaseModel):
+    sha256: str
+    url: str
+    thumbnail_url: str
+    mime_type: str
+    width: int
+    height: int
+    size_bytes: int
+
+    @classmethod
+    def build(cls, image: Image) -> ImageOut:
+        return cls(
+            sha256=image.sha256,
+            url=image_path(image.sha256),
+            thumbnail_url=thumbnail_path(image.sha256),
+            mime_type=image.mime_type,
+            width=image.width,
+            height=image.height,
+            size_bytes=image.size_bytes,
+        )
+
+
+class VariantError(BaseModel):
+    code: str
+    message: str
+
+
+class VariantOut(BaseModel):
+    id: str
+    position: int
+    model: str
+    provider: str
+    status: str
+    progress: float
+    seed: int | None
+    params: dict[str, Any]
+    attempts: int
+    error: VariantError | None
+    queued_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    duration_ms: int | None
+    cost_usd: str | None
+    image: ImageOut | None
+
+    @classmethod
+    def build(cls, variant: Variant, images: dict[str, Image]) -> VariantOut:
+        image = images.get(variant.image_sha256) if variant.image_sha256 else None
+        error = None
+        if variant.error_code:
+            error = VariantError(code=variant.error_code, message=variant.error_message or "")
+        return cls(
+            id=variant.id,
+            position=variant.position,
+            model=variant.model_id,
+            provider=variant.provider_id,
+            status=variant.status,
+            progress=variant.progress,
+            seed=variant.seed,
+            params=variant.params,
+            attempts=variant.attempts,
+            error=error,
+            queued_at=as_utc(variant.queued_at),
+            started_at=_utc(variant.started_at),
+            finished_at=_utc(variant.finished_at),
+            duration_ms=variant.duration_ms,
+            cost_usd=str(variant.cost_usd) if variant.cost_usd is not None else None,
+            image=ImageOut.build(image) if image else None,
+        )
+
+
+class JobOut(BaseModel):
+    id: str
+    url: str
+    events_url: str
+    prompt: str
+    negative_prompt: str | None
+    status: str
+    favorite: bool
+    params: dict[str, Any]
+    preset_id: str | None
+    created_at: datetime
+    finished_at: datetime | None
+    cost_usd: str
+    variants: list[VariantOut]
+
+    @classmethod
+    def build(cls, view: JobView) -> JobOut:
+        job = view.job
+        params = {k: v for k, v in job.params.items() if k != "reference_keys"}
+        return cls(
+            id=job.id,
+            url=job_path(job.id),
+            events_url=job_events_path(job.id),
+            prompt=job.prompt,
+            negative_prompt=job.negative_prompt,
+            status=job.status,
+            favorite=job.favorite,
+            params=params,
+            preset_id=job.preset_id,
+            created_at=as_utc(job.created_at),
+            finished_at=_utc(job.finished_at),
+            cost_usd=str(view.cost_usd),
+            variants=[VariantOut.build(v, view.images) for v in view.variants],
+        )
+
+
+class JobCreated(BaseModel):
+    id: str
+    url: str
+    events_url: str
+    status: str
+
+
+class JobPage(BaseModel):
+    items: list[JobOut]
+    next_cursor: str | None = Field(description="Pass as `before` to get the next page.")
+
+
+class FavoriteIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    favorite: bool
+
+
+class PriceOut(BaseModel):
+    per_image_usd: str
+    rules: list[dict[str, Any]]
+    per_million_tokens: dict[str, str] | None
+    source: str
+    as_of: str | None
+
+
+class ModelOut(BaseModel):
+    id: str
+    name: str
+    provider: str
+    kind: str
+    description: str
+    available: bool
+    unavailable_reason: str | None
+    capabilities: Capabilities
+    price: PriceOut
+
+    @classmethod
+    def build(cls, entry: CatalogEntry) -> ModelOut:
+        model, pricing = entry.model, entry.model.pricing
+        tokens = None
+        if pricing.tokens is not None:
+            tokens = {k: str(v) for k, v in pricing.tokens.model_dump().items()}
+        return cls(
+            id=model.id,
+            name=model.name,
+            provider=model.provider,
+            kind=model.kind,
+            description=model.description,
+            available=entry.available,
+            unavailable_reason=entry.unavailable_reason,
+            capabilities=model.capabilities,
+            price=PriceOut(
+                per_image_usd=str(pricing.per_image),
+                rules=[{"when": r.when, "usd": str(r.usd)} for r in pricing.rules],
+                per_million_tokens=tokens,
+                source=pricing.source,
+                as_of=pricing.as_of.isoformat() if pricing.as_of else None,
+            ),
+        )
+
+
+class PresetIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=100)
+    models: list[str] = Field(default_factory=list, max_length=32)
+    params: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Any of n, size, aspect_ratio, seed, negative_prompt, style, quality, extra.",
+    )
+
+
+class PresetOut(BaseModel):
+    id: str
+    name: str
+    models: list[str]
+    params: dict[str, Any]
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def build(cls, preset: Preset) -> PresetOut:
+        return cls(
+            id=preset.id,
+            name=preset.name,
+            models=preset.models,
+            params=preset.params,
+            created_at=as_utc(preset.created_at),
+            updated_at=as_utc(preset.updated_at),
+        )
+
+
+class ModelStats(BaseModel):
+    model: str
+    count: int
+    succeeded: int
+    failed: int
+    canceled: int
+    success_rate: float | None
+    p50_ms: int | None
+    p95_ms: int | None
+    total_cost_usd: str

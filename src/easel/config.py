@@ -1,0 +1,92 @@
+"""Settings: one class, loaded once at start-up and passed down explicitly.
+
+Values come from ``EASEL_*`` environment variables or a ``.env`` file. Provider keys may
+also use each vendor's usual variable (``OPENAI_API_KEY`` …); `Settings.environ` keeps
+the merged environment for that look-up, so nothing reads ``os.environ`` later.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from dotenv import dotenv_values
+from pydantic import BaseModel, Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class ProviderSettings(BaseModel):
+    """Per-provider overrides: ``EASEL_PROVIDERS__OPENAI__API_KEY`` and the like."""
+
+    api_key: str | None = None
+    base_url: str | None = None
+    concurrency: int | None = Field(default=None, ge=1, le=256)
+    enabled: bool = True
+    timeout_seconds: float | None = Field(default=None, gt=0)
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="EASEL_",
+        env_file=".env",
+        env_nested_delimiter="__",
+        extra="ignore",
+    )
+
+    data_dir: Path = Path("easel-data")
+    database_url: str = ""
+    """SQLAlchemy URL; empty means a SQLite file inside the data dir."""
+    storage_url: str = ""
+    """Where images live (``file:///…`` or ``s3://…``); empty means ``<data_dir>/images``."""
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=0, le=65535)
+    public_url: str = ""
+    """Base URL clients reach the server at, for absolute links; empty means relative."""
+
+    max_variants_per_job: int = Field(default=32, ge=1)
+    max_prompt_length: int = Field(default=4000, ge=1)
+    max_reference_image_bytes: int = Field(default=20 * 1024 * 1024, ge=1)
+    max_download_bytes: int = Field(default=50 * 1024 * 1024, ge=1)
+    default_provider_concurrency: int = Field(default=4, ge=1)
+    offline_concurrency: int = Field(default=2, ge=1)
+    max_attempts: int = Field(default=3, ge=1)
+    """How many times a variant may be claimed before it fails for good."""
+    lease_seconds: float = Field(default=20.0, gt=0)
+    reconcile_interval_seconds: float = Field(default=5.0, gt=0)
+    sse_ping_seconds: float = Field(default=15.0, gt=0)
+    provider_timeout_seconds: float = Field(default=120.0, gt=0)
+    poll_interval_seconds: float = Field(default=1.0, gt=0)
+    task_timeout_seconds: float = Field(default=900.0, gt=0)
+    """How long a remote task may stay pending before the variant fails."""
+    retry_base_seconds: float = Field(default=1.0, ge=0)
+    retry_max_seconds: float = Field(default=30.0, ge=0)
+    embedded_workers: bool = True
+    """Run variant workers inside the API process."""
+
+    providers: dict[str, ProviderSettings] = Field(default_factory=dict)
+    environ: dict[str, str] = Field(default_factory=dict, exclude=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _capture_environ(cls, values: Any) -> Any:
+        if isinstance(values, dict) and not values.get("environ"):
+            merged = {k: v for k, v in dotenv_values(".env").items() if v is not None}
+            merged.update(os.environ)
+            values = {**values, "environ": merged}
+        return values
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'easel.db').resolve()}"
+
+    @property
+    def resolved_storage_url(self) -> str:
+        if self.storage_url:
+            return self.storage_url
+        return (self.data_dir / "images").resolve().as_uri()
+
+    def provider(self, provider_id: str) -> ProviderSettings:
+        return self.providers.get(provider_id, ProviderSettings())

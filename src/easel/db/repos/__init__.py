@@ -1,0 +1,1 @@
+"""Keyword-only query functions: the only place SQL is written."""

@@ -1,0 +1,159 @@
+"""Jobs and their variants. Every query that takes a ``user_id`` is scoped to that user."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import delete, exists, func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from easel.db.tables import Image, Job, Variant
+
+
+@dataclass(frozen=True)
+class JobFilters:
+    model: str | None = None
+    status: str | None = None
+    created_after: datetime | None = None
+    created_before: datetime | None = None
+    favorite: bool | None = None
+    text: str | None = None
+
+
+async def get_job(session: AsyncSession, *, user_id: str, job_id: str) -> Job | None:
+    return await session.scalar(select(Job).where(Job.id == job_id, Job.user_id == user_id))
+
+
+async def lock_job(session: AsyncSession, *, job_id: str) -> Job | None:
+    """Load a job for update: variant transitions of one job are serialised on this lock."""
+    return await session.scalar(select(Job).where(Job.id == job_id).with_for_update())
+
+
+async def variants_of(session: AsyncSession, *, job_ids: Sequence[str]) -> Sequence[Variant]:
+    if not job_ids:
+        return []
+    query = select(Variant).where(Variant.job_id.in_(job_ids)).order_by(Variant.position)
+    return (await session.scalars(query)).all()
+
+
+async def images_of(session: AsyncSession, *, shas: Sequence[str]) -> dict[str, Image]:
+    if not shas:
+        return {}
+    rows = (await session.scalars(select(Image).where(Image.sha256.in_(set(shas))))).all()
+    return {row.sha256: row for row in rows}
+
+
+async def get_variant(session: AsyncSession, *, variant_id: str) -> Variant | None:
+    return await session.get(Variant, variant_id)
+
+
+async def get_user_variant(
+    session: AsyncSession, *, user_id: str, job_id: str, variant_id: str
+) -> Variant | None:
+    return await session.scalar(
+        select(Variant).where(
+            Variant.id == variant_id, Variant.job_id == job_id, Variant.user_id == user_id
+        )
+    )
+
+
+async def list_jobs(
+    session: AsyncSession,
+    *,
+    user_id: str,
+    filters: JobFilters,
+    before_id: str | None,
+    limit: int,
+) -> Sequence[Job]:
+    """Newest first. Ids start with their creation time, so keyset paging on id alone
+    is both stable and ordered by time."""
+    query = select(Job).where(Job.user_id == user_id)
+    if before_id:
+        query = query.where(Job.id < before_id)
+    if filters.status:
+        query = query.where(Job.status == filters.status)
+    if filters.favorite is not None:
+        query = query.where(Job.favorite == filters.favorite)
+    if filters.created_after:
+        query = query.where(Job.created_at >= filters.created_after)
+    if filters.created_before:
+        query = query.where(Job.created_at < filters.created_before)
+    if filters.text:
+        query = query.where(Job.prompt.icontains(filters.text, autoescape=True))
+    if filters.model:
+        query = query.where(
+            exists().where(Variant.job_id == Job.id, Variant.model_id == filters.model)
+        )
+    query = query.order_by(Job.id.desc()).limit(limit)
+    return (await session.scalars(query)).all()
+
+
+async def set_favorite(session: AsyncSession, *, user_id: str, job_id: str, value: bool) -> bool:
+    result = await session.execute(
+        update(Job).where(Job.id == job_id, Job.user_id == user_id).values(favorite=value)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def delete_job(session: AsyncSession, *, user_id: str, job_id: str) -> list[Image] | None:
+    """Delete a job; return the images no other variant references any more (their files
+    can go), or None when the job does not exist for this user."""
+    job = await session.scalar(
+        select(Job).where(Job.id == job_id, Job.user_id == user_id).with_for_update()
+    )
+    if job is None:
+        return None
+    shas = set(
+        (
+            await session.scalars(
+                select(Variant.image_sha256).where(
+                    Variant.job_id == job_id, Variant.image_sha256.is_not(None)
+                )
+            )
+        ).all()
+    )
+    await session.execute(delete(Variant).where(Variant.job_id == job_id))
+    await session.delete(job)
+    await session.flush()
+    orphans: list[Image] = []
+    for sha in shas:
+        still_used = await session.scalar(select(exists().where(Variant.image_sha256 == sha)))
+        if not still_used:
+            image = await session.get(Image, sha)
+            if image is not None:
+                orphans.append(image)
+                await session.delete(image)
+    return orphans
+
+
+async def renew_lease(
+    session: AsyncSession, *, variant_id: str, owner: str, until: datetime
+) -> bool:
+    """Extend a running variant's lease; False when this worker no longer holds it."""
+    result = await session.execute(
+        update(Variant)
+        .where(Variant.id == variant_id, Variant.lease_owner == owner, Variant.status == "running")
+        .values(lease_expires_at=until)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def ids_to_resume(session: AsyncSession, *, now: datetime) -> Sequence[str]:
+    """Variants waiting to run: queued ones, and running ones whose lease lapsed."""
+    query = (
+        select(Variant.id)
+        .where(
+            or_(
+                Variant.status == "queued",
+                (Variant.status == "running") & (Variant.lease_expires_at < now),
+            )
+        )
+        .order_by(Variant.queued_at)
+    )
+    return (await session.scalars(query)).all()
+
+
+async def count_variants(session: AsyncSession) -> int:
+    return int(await session.scalar(select(func.count()).select_from(Variant)) or 0)

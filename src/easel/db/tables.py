@@ -1,0 +1,175 @@
+"""SQLAlchemy 2 table definitions.
+
+The schema itself is owned by the Alembic migrations in ``easel/db/migrations``;
+``tests/db/test_schema.py`` proves these classes and the migrations agree.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+# BigInteger ids autoincrement on PostgreSQL; SQLite only autoincrements INTEGER keys.
+EventId = BigInteger().with_variant(Integer(), "sqlite")
+Money = Numeric(12, 6)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}  # noqa: RUF012
+
+
+def _ts() -> Mapped[datetime]:
+    return mapped_column(DateTime(timezone=True), nullable=False)
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    created_at: Mapped[datetime] = _ts()
+    event_seq: Mapped[int] = mapped_column(EventId, default=0, server_default="0")
+    """Last event number handed out for this user: SSE ids are per user and gap-free."""
+
+
+class ApiToken(Base):
+    __tablename__ = "api_tokens"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str] = mapped_column(String(100), default="")
+    created_at: Mapped[datetime] = _ts()
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Image(Base):
+    """A stored image file, content-addressed: one row per distinct sha256."""
+
+    __tablename__ = "images"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    mime_type: Mapped[str] = mapped_column(String(32))
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    size_bytes: Mapped[int] = mapped_column(BigInteger)
+    storage_key: Mapped[str] = mapped_column(String(200))
+    thumbnail_key: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = _ts()
+
+
+class Preset(Base):
+    __tablename__ = "presets"
+    __table_args__ = (UniqueConstraint("user_id", "name"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    models: Mapped[list[Any]] = mapped_column(JSON)
+    params: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = _ts()
+    updated_at: Mapped[datetime] = _ts()
+
+
+class Job(Base):
+    __tablename__ = "jobs"
+    __table_args__ = (Index("ix_jobs_user_id_id", "user_id", "id"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    prompt: Mapped[str] = mapped_column(Text)
+    negative_prompt: Mapped[str | None] = mapped_column(Text)
+    params: Mapped[dict[str, Any]] = mapped_column(JSON)
+    """Parameters shared by every variant (size, aspect ratio, style, quality, extra)."""
+    preset_id: Mapped[str | None] = mapped_column(
+        ForeignKey("presets.id", ondelete="SET NULL"), index=True
+    )
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    favorite: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    created_at: Mapped[datetime] = _ts()
+    updated_at: Mapped[datetime] = _ts()
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Variant(Base):
+    """One image slot of a job: one model, one seed, one image when it succeeds."""
+
+    __tablename__ = "variants"
+    __table_args__ = (
+        Index("ix_variants_status_lease_expires_at", "status", "lease_expires_at"),
+        Index("ix_variants_user_id_model_id_status", "user_id", "model_id", "status"),
+    )
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    job_id: Mapped[str] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    model_id: Mapped[str] = mapped_column(String(100))
+    provider_id: Mapped[str] = mapped_column(String(50))
+    params: Mapped[dict[str, Any]] = mapped_column(JSON)
+    seed: Mapped[int | None] = mapped_column(BigInteger)
+    status: Mapped[str] = mapped_column(String(16))
+    progress: Mapped[float] = mapped_column(default=0.0, server_default="0")
+    error_code: Mapped[str | None] = mapped_column(String(32))
+    error_message: Mapped[str | None] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    remote_task: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    """The provider's prediction/task, saved before polling so a restart resumes it."""
+    remote_result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    """A finished provider result not yet stored (its URLs), reused by a retry."""
+    lease_owner: Mapped[str | None] = mapped_column(String(64))
+    lease_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    queued_at: Mapped[datetime] = _ts()
+    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    duration_ms: Mapped[int | None] = mapped_column(Integer)
+    cost_usd: Mapped[Decimal | None] = mapped_column(Money)
+    image_sha256: Mapped[str | None] = mapped_column(
+        ForeignKey("images.sha256", ondelete="RESTRICT"), index=True
+    )
+
+
+class JobEvent(Base):
+    """The event log: every state change and progress step, replayed to SSE clients."""
+
+    __tablename__ = "job_events"
+    __table_args__ = (
+        UniqueConstraint("user_id", "seq"),
+        Index("ix_job_events_job_id_seq", "job_id", "seq"),
+    )
+
+    id: Mapped[int] = mapped_column(EventId, primary_key=True, autoincrement=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    seq: Mapped[int] = mapped_column(BigInteger)
+    """Per-user, gap-free and in commit order: the SSE event id."""
+    job_id: Mapped[str] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"))
+    variant_id: Mapped[str | None] = mapped_column(String(32))
+    type: Mapped[str] = mapped_column(String(40))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = _ts()

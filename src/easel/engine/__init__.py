@@ -1,0 +1,1 @@
+"""The job engine: states, transitions, queue, workers and the provider runner."""

@@ -1,0 +1,124 @@
+"""Fetching a provider's result URL: streamed, capped, and only from the provider's hosts.
+
+A result URL comes from a remote API's answer, so it is treated as untrusted input:
+it may only point at a host the provider serves results from (or the base URL the
+operator configured), a host reached by name must not resolve to a private address,
+and the body is read with a byte cap.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+import ipaddress
+import socket
+from collections.abc import Collection
+from urllib.parse import urlsplit
+
+import httpx
+
+from easel.errors import InvalidOutput, ProviderTimeout, ProviderUnavailable
+from easel.providers.base import ImageBytes
+
+
+def host_matches(host: str, patterns: Collection[str]) -> bool:
+    host = host.lower().rstrip(".")
+    for pattern in patterns:
+        pattern = pattern.lower()
+        if pattern.startswith("*."):
+            if host.endswith(pattern[1:]) or host == pattern[2:]:
+                return True
+        elif host == pattern:
+            return True
+    return False
+
+
+def _is_private(address: str) -> bool:
+    ip = ipaddress.ip_address(address)
+    return not ip.is_global
+
+
+async def _resolves_private(host: str, port: int) -> bool:
+    try:
+        infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except OSError:
+        return False  # the request itself will fail with a clear error
+    return any(_is_private(str(info[4][0])) for info in infos)
+
+
+def decode_data_url(url: str) -> ImageBytes:
+    header, _, payload = url.partition(",")
+    if not header.startswith("data:") or ";base64" not in header:
+        raise InvalidOutput("The provider returned a data: URL that is not base64.")
+    try:
+        data = base64.b64decode(payload, validate=True)
+    except binascii.Error as exc:
+        raise InvalidOutput("The provider returned a data: URL with broken base64.") from exc
+    return ImageBytes(data, header[5:].split(";")[0] or "application/octet-stream")
+
+
+async def check_url(
+    url: str, *, trusted_hosts: Collection[str], result_hosts: Collection[str]
+) -> None:
+    """Refuse URLs that do not point at the provider. ``trusted_hosts`` are the operator's
+    configured base URLs (loopback allowed); ``result_hosts`` are the vendor's public hosts."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if parts.scheme not in ("https", "http") or not host:
+        raise InvalidOutput(f"The provider returned a result URL Easel cannot fetch: {url[:80]}")
+    if host_matches(host, trusted_hosts):
+        return
+    if parts.scheme != "https" or not host_matches(host, result_hosts):
+        raise InvalidOutput(
+            f"The provider returned a result on {host}, which is not one of its result hosts; "
+            "Easel refused to fetch it."
+        )
+    if await _resolves_private(host, parts.port or 443):
+        raise InvalidOutput(f"The result host {host} resolves to a private address; refused.")
+
+
+async def fetch(
+    http: httpx.AsyncClient,
+    url: str,
+    *,
+    trusted_hosts: Collection[str],
+    result_hosts: Collection[str],
+    max_bytes: int,
+    timeout: float,
+) -> ImageBytes:
+    if url.startswith("data:"):
+        return decode_data_url(url)
+    await check_url(url, trusted_hosts=trusted_hosts, result_hosts=result_hosts)
+    try:
+        async with http.stream("GET", url, timeout=timeout, follow_redirects=False) as response:
+            if response.status_code in (403, 404, 410):
+                raise InvalidOutput(
+                    f"The result URL answered {response.status_code}: it has expired or was "
+                    "removed before Easel could download it.",
+                    retryable=False,
+                )
+            if response.status_code >= 400:
+                raise ProviderUnavailable(
+                    f"Downloading the result failed with HTTP {response.status_code}.",
+                    status_code=response.status_code,
+                )
+            declared = int(response.headers.get("content-length") or 0)
+            if declared > max_bytes:
+                raise InvalidOutput(f"The result is {declared} bytes; the limit is {max_bytes}.")
+            chunks: list[bytes] = []
+            received = 0
+            async for chunk in response.aiter_bytes():
+                received += len(chunk)
+                if received > max_bytes:
+                    raise InvalidOutput(f"The result is larger than the {max_bytes}-byte limit.")
+                chunks.append(chunk)
+            mime = response.headers.get("content-type", "").split(";")[0].strip()
+    except httpx.TimeoutException as exc:
+        raise ProviderTimeout("Downloading the result timed out.", retryable=True) from exc
+    except httpx.TransportError as exc:
+        raise ProviderUnavailable(f"Downloading the result failed: {exc}.") from exc
+    data = b"".join(chunks)
+    if declared and received < declared:
+        raise InvalidOutput("The result download was cut short.")
+    return ImageBytes(data, mime or "application/octet-stream")

@@ -1,0 +1,262 @@
+"""JobService: what callers (HTTP API, CLI, MCP) do with jobs, scoped to a user."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from easel.config import Settings
+from easel.db.engine import Database
+from easel.db.ids import new_id, utcnow
+from easel.db.repos import events as event_log
+from easel.db.repos import jobs as job_repo
+from easel.db.repos import presets as preset_repo
+from easel.db.repos.jobs import JobFilters
+from easel.db.tables import Image, Job, Variant
+from easel.engine import transitions
+from easel.engine.download import decode_data_url
+from easel.engine.queue import VariantQueue
+from easel.engine.specs import JobSpec, plan_variants
+from easel.engine.worker import Worker
+from easel.errors import InvalidOutput, NotFound, UserInputError
+from easel.events.bus import EventBus
+from easel.events.types import Event, JobCreated, VariantQueued
+from easel.providers import Catalog
+from easel.storage.base import ImageStore
+from easel.storage.images import prepare_image
+
+log = logging.getLogger(__name__)
+
+PRESET_FIELDS = (
+    "n",
+    "size",
+    "aspect_ratio",
+    "seed",
+    "negative_prompt",
+    "style",
+    "quality",
+    "extra",
+)
+
+
+@dataclass(frozen=True)
+class JobView:
+    job: Job
+    variants: list[Variant]
+    images: dict[str, Image]
+
+    @property
+    def cost_usd(self) -> Decimal:
+        return sum((v.cost_usd or Decimal(0) for v in self.variants), Decimal(0))
+
+
+class JobService:
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        db: Database,
+        bus: EventBus,
+        queue: VariantQueue,
+        catalog: Catalog,
+        store: ImageStore,
+        worker: Worker | None,
+    ) -> None:
+        self.settings = settings
+        self.db = db
+        self.bus = bus
+        self.queue = queue
+        self.catalog = catalog
+        self.store = store
+        self.worker = worker
+
+    async def _apply_preset(self, user_id: str, spec: JobSpec) -> JobSpec:
+        if not spec.preset_id:
+            return spec
+        async with self.db.session() as session:
+            preset = await preset_repo.get_preset(
+                session, user_id=user_id, preset_id=spec.preset_id
+            )
+        if preset is None:
+            raise NotFound(f"No preset {spec.preset_id}.", field="preset_id")
+        merged: dict[str, Any] = {k: v for k, v in preset.params.items() if k in PRESET_FIELDS}
+        merged["models"] = preset.models
+        merged.update(spec.model_dump(exclude_unset=True))
+        return JobSpec.model_validate(merged)
+
+    async def _store_references(self, spec: JobSpec) -> dict[str, Any]:
+        shas: list[str] = []
+        keys: dict[str, str] = {}
+        for index, url in enumerate(spec.reference_images):
+            try:
+                image = decode_data_url(url)
+                if len(image.data) > self.settings.max_reference_image_bytes:
+                    raise InvalidOutput(
+                        f"it is {len(image.data)} bytes; the limit is "
+                        f"{self.settings.max_reference_image_bytes}"
+                    )
+                prepared = await asyncio.to_thread(prepare_image, image.data, None)
+            except InvalidOutput as exc:
+                raise UserInputError(
+                    f"Reference image {index + 1} is not usable: {exc.message}",
+                    field="reference_images",
+                    hint="Send PNG, JPEG or WebP images as base64 data: URLs.",
+                ) from None
+            key = f"references/{prepared.sha256}.{prepared.mime_type.split('/')[1]}"
+            await self.store.put(key, prepared.data, prepared.mime_type)
+            shas.append(prepared.sha256)
+            keys[prepared.sha256] = key
+        return {"reference_images": shas, "reference_keys": keys} if shas else {}
+
+    async def create(self, *, user_id: str, spec: JobSpec) -> Job:
+        spec = await self._apply_preset(user_id, spec)
+        if len(spec.prompt) > self.settings.max_prompt_length:
+            raise UserInputError(
+                f"The prompt has {len(spec.prompt)} characters; the limit is "
+                f"{self.settings.max_prompt_length}.",
+                field="prompt",
+            )
+        planned = plan_variants(spec, self.catalog, max_variants=self.settings.max_variants_per_job)
+        job_params = spec.model_dump(
+            include={"n", "size", "aspect_ratio", "seed", "style", "quality", "extra"},
+            exclude_none=True,
+        )
+        job_params["models"] = [c.model_dump(exclude_none=True) for c in spec.choices()]
+        job_params.update(await self._store_references(spec))
+        now = utcnow()
+        job = Job(
+            id=new_id(),
+            user_id=user_id,
+            prompt=spec.prompt,
+            negative_prompt=spec.negative_prompt,
+            params=job_params,
+            preset_id=spec.preset_id,
+            status="queued",
+            favorite=False,
+            created_at=now,
+            updated_at=now,
+        )
+        variants = [
+            Variant(
+                id=new_id(),
+                job_id=job.id,
+                user_id=user_id,
+                position=p.position,
+                model_id=p.entry.model.id,
+                provider_id=p.entry.provider.id,
+                params=p.params,
+                seed=p.seed,
+                status="queued",
+                progress=0.0,
+                attempts=0,
+                queued_at=now,
+            )
+            for p in planned
+        ]
+        async with self.db.transaction() as session:
+            session.add(job)
+            await session.flush()
+            session.add_all(variants)
+            await session.flush()
+            created = JobCreated(
+                prompt=spec.prompt,
+                models=sorted({v.model_id for v in variants}),
+                variants=len(variants),
+            )
+            events = [
+                await event_log.append(session, user_id=user_id, job_id=job.id, payload=created)
+            ]
+            for v in variants:
+                queued = VariantQueued(model=v.model_id, attempt=0)
+                events.append(
+                    await event_log.append(
+                        session, user_id=user_id, job_id=job.id, variant_id=v.id, payload=queued
+                    )
+                )
+        await self.bus.publish(events)
+        await self.queue.push(v.id for v in variants)
+        return job
+
+    async def get(self, *, user_id: str, job_id: str) -> JobView:
+        views = await self._views(user_id, [job_id])
+        if not views:
+            raise NotFound(f"No job {job_id}.", hint="List your jobs with GET /api/v1/jobs.")
+        return views[0]
+
+    async def _views(
+        self, user_id: str, job_ids: list[str], jobs: list[Job] | None = None
+    ) -> list[JobView]:
+        async with self.db.session() as session:
+            if jobs is None:
+                found = [
+                    await job_repo.get_job(session, user_id=user_id, job_id=j) for j in job_ids
+                ]
+                jobs = [j for j in found if j is not None]
+            variants = await job_repo.variants_of(session, job_ids=[j.id for j in jobs])
+            images = await job_repo.images_of(
+                session, shas=[v.image_sha256 for v in variants if v.image_sha256]
+            )
+        by_job: dict[str, list[Variant]] = {j.id: [] for j in jobs}
+        for variant in variants:
+            by_job[variant.job_id].append(variant)
+        return [JobView(j, by_job[j.id], images) for j in jobs]
+
+    async def search(
+        self, *, user_id: str, filters: JobFilters, before: str | None, limit: int
+    ) -> list[JobView]:
+        async with self.db.session() as session:
+            jobs = await job_repo.list_jobs(
+                session, user_id=user_id, filters=filters, before_id=before, limit=limit
+            )
+        return await self._views(user_id, [], list(jobs))
+
+    async def _publish(self, events: list[Event]) -> None:
+        await self.bus.publish(events)
+
+    async def cancel(self, *, user_id: str, job_id: str, variant_id: str | None = None) -> JobView:
+        async with self.db.transaction() as session:
+            running, events = await transitions.cancel(
+                session, user_id=user_id, job_id=job_id, variant_id=variant_id
+            )
+        await self._publish(events)
+        if self.worker is not None:
+            for variant in running:
+                self.worker.abort(variant.id)
+        return await self.get(user_id=user_id, job_id=job_id)
+
+    async def retry(self, *, user_id: str, job_id: str, variant_id: str) -> JobView:
+        async with self.db.transaction() as session:
+            variant, events = await transitions.retry(
+                session, user_id=user_id, job_id=job_id, variant_id=variant_id
+            )
+        await self._publish(events)
+        await self.queue.push([variant.id])
+        return await self.get(user_id=user_id, job_id=job_id)
+
+    async def set_favorite(self, *, user_id: str, job_id: str, value: bool) -> JobView:
+        async with self.db.transaction() as session:
+            found = await job_repo.set_favorite(
+                session, user_id=user_id, job_id=job_id, value=value
+            )
+        if not found:
+            raise NotFound(f"No job {job_id}.")
+        return await self.get(user_id=user_id, job_id=job_id)
+
+    async def delete(self, *, user_id: str, job_id: str) -> None:
+        view = await self.get(user_id=user_id, job_id=job_id)
+        if any(v.status in ("queued", "running") for v in view.variants):
+            await self.cancel(user_id=user_id, job_id=job_id)
+        async with self.db.transaction() as session:
+            orphans = await job_repo.delete_job(session, user_id=user_id, job_id=job_id)
+        if orphans is None:
+            raise NotFound(f"No job {job_id}.")
+        for image in orphans:
+            # The rows are gone; a file left behind by a failure here is only wasted space.
+            for key in (image.storage_key, image.thumbnail_key):
+                try:
+                    await self.store.delete(key)
+                except Exception:
+                    log.warning("could not delete %s", key, exc_info=True)

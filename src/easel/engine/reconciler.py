@@ -1,0 +1,51 @@
+"""The reconciler: makes sure every unfinished variant is in the queue.
+
+It runs at start-up and then periodically. Running variants whose lease lapsed (their
+worker died) go back to queued; every queued variant is pushed again. Pushing twice is
+harmless because workers claim variants in the database before working.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from easel.db.engine import Database
+from easel.db.ids import utcnow
+from easel.db.repos import jobs as job_repo
+from easel.engine import transitions
+from easel.engine.queue import VariantQueue
+from easel.events.bus import EventBus
+
+log = logging.getLogger(__name__)
+
+
+class Reconciler:
+    def __init__(
+        self, *, db: Database, bus: EventBus, queue: VariantQueue, interval: float
+    ) -> None:
+        self.db = db
+        self.bus = bus
+        self.queue = queue
+        self.interval = interval
+
+    async def sweep(self) -> int:
+        """One pass; returns how many variants were pushed."""
+        async with self.db.session() as session:
+            ids = await job_repo.ids_to_resume(session, now=utcnow())
+        for variant_id in ids:
+            async with self.db.transaction() as session:
+                events = await transitions.requeue(
+                    session, variant_id=variant_id, reason="worker lost; resuming"
+                )
+            await self.bus.publish(events)
+        await self.queue.push(ids)
+        return len(ids)
+
+    async def run(self) -> None:
+        while True:
+            try:
+                await self.sweep()
+            except Exception:  # keep reconciling after a transient database error
+                log.exception("reconciler sweep failed")
+            await asyncio.sleep(self.interval)

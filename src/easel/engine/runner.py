@@ -1,0 +1,239 @@
+"""Runs one variant against its provider: start or resume, poll, download.
+
+The runner owns the behaviour every provider shares: retries, the poll cadence, time
+limits, saving the remote task before polling (so a restart resumes it instead of paying
+twice), saving a finished result's URLs (so a storage failure can be retried without a
+new generation), downloading, and cost.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+import httpx
+
+from easel.config import Settings
+from easel.engine.download import fetch
+from easel.engine.pricing import price_params, variant_cost
+from easel.engine.retry import ProviderGate, RetryPolicy, call_with_retries
+from easel.errors import InvalidOutput, ProviderError, ProviderTimeout
+from easel.providers import CatalogEntry
+from easel.providers.base import (
+    Finished,
+    GenerationRequest,
+    ImageBytes,
+    ImageURL,
+    Outcome,
+    Pending,
+    ProgressCallback,
+    Provider,
+    RemoteTask,
+    RunContext,
+)
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class RunHooks:
+    """How the runner reports back to the worker that owns the variant."""
+
+    report: ProgressCallback
+    save_task: Callable[[Mapping[str, Any]], Awaitable[None]]
+    save_result: Callable[[Mapping[str, Any]], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class RunResult:
+    image: ImageBytes
+    seed: int | None
+    cost_usd: Decimal
+
+
+def task_to_dict(task: RemoteTask) -> dict[str, Any]:
+    return {"id": task.id, "poll_url": task.poll_url, "state": dict(task.state)}
+
+
+def task_from_dict(data: Mapping[str, Any]) -> RemoteTask:
+    return RemoteTask(
+        id=str(data["id"]), poll_url=data.get("poll_url"), state=data.get("state") or {}
+    )
+
+
+def _result_to_dict(result: Finished) -> dict[str, Any] | None:
+    """Only URL results can be kept for a later retry; inline bytes are not saved in the DB."""
+    if not result.outputs or not all(isinstance(o, ImageURL) for o in result.outputs):
+        return None
+    return {
+        "urls": [o.url for o in result.outputs if isinstance(o, ImageURL)],
+        "seed": result.seed,
+        "usage": dict(result.usage) if result.usage else None,
+        "cost_usd": str(result.cost_usd) if result.cost_usd is not None else None,
+    }
+
+
+def _result_from_dict(data: Mapping[str, Any]) -> Finished:
+    cost = data.get("cost_usd")
+    return Finished(
+        outputs=tuple(ImageURL(u) for u in data["urls"]),
+        seed=data.get("seed"),
+        usage=data.get("usage"),
+        cost_usd=Decimal(cost) if cost is not None else None,
+    )
+
+
+class Runner:
+    def __init__(self, *, settings: Settings, http: httpx.AsyncClient) -> None:
+        self.settings = settings
+        self.http = http
+        self.policy = RetryPolicy(
+            attempts=4,
+            base_seconds=settings.retry_base_seconds,
+            max_seconds=settings.retry_max_seconds,
+        )
+
+    def _timeout(self, provider: Provider) -> float:
+        configured = provider.settings.timeout_seconds
+        return configured or self.settings.provider_timeout_seconds
+
+    async def _call(
+        self,
+        provider: Provider,
+        gate: ProviderGate,
+        call: Callable[[], Awaitable[T]],
+        *,
+        what: str,
+        idempotent: bool,
+    ) -> T:
+        timeout = self._timeout(provider)
+
+        async def attempt() -> T:
+            try:
+                async with asyncio.timeout(timeout):
+                    return await call()
+            except TimeoutError as exc:
+                # A create that timed out may still have been made (and billed) remotely,
+                # so only idempotent calls are tried again.
+                raise ProviderTimeout(
+                    f"{provider.display_name} did not answer the {what} within {timeout:.0f} s.",
+                    hint=None
+                    if idempotent
+                    else "It may still have generated the image; "
+                    "check the provider's dashboard before retrying.",
+                    retryable=idempotent,
+                ) from exc
+            except ProviderTimeout as exc:
+                exc.retryable = idempotent
+                raise
+
+        return await call_with_retries(attempt, gate=gate, policy=self.policy)
+
+    async def run(
+        self,
+        *,
+        entry: CatalogEntry,
+        gate: ProviderGate,
+        request: GenerationRequest,
+        remote_task: Mapping[str, Any] | None,
+        remote_result: Mapping[str, Any] | None,
+        hooks: RunHooks,
+    ) -> RunResult:
+        provider = entry.provider
+        ctx = RunContext(http=self.http, report=hooks.report, timeout=self._timeout(provider))
+        if remote_result:
+            try:
+                return await self._finish(entry, request, _result_from_dict(remote_result))
+            except InvalidOutput as exc:
+                if exc.retryable:
+                    raise
+                remote_task = None  # the saved result expired: generate anew
+        outcome: Outcome
+        if remote_task:
+            outcome = Pending(task_from_dict(remote_task))
+            await hooks.report(0.0, "Resuming the remote task", None)
+        else:
+            outcome = await self._call(
+                provider,
+                gate,
+                lambda: provider.start(request, ctx),
+                what="request",
+                idempotent=False,
+            )
+        if isinstance(outcome, Pending):
+            await hooks.save_task(task_to_dict(outcome.task))
+            outcome = await self._poll(provider, gate, outcome, ctx, hooks)
+        saved = _result_to_dict(outcome)
+        if saved is not None:
+            await hooks.save_result(saved)
+        return await self._finish(entry, request, outcome)
+
+    async def _poll(
+        self,
+        provider: Provider,
+        gate: ProviderGate,
+        pending: Pending,
+        ctx: RunContext,
+        hooks: RunHooks,
+    ) -> Finished:
+        deadline = time.monotonic() + self.settings.task_timeout_seconds
+        outcome: Outcome = pending
+        while isinstance(outcome, Pending):
+            if outcome.progress is not None or outcome.message:
+                await hooks.report(outcome.progress or 0.0, outcome.message or "Generating", None)
+            if time.monotonic() > deadline:
+                raise ProviderTimeout(
+                    f"{provider.display_name} did not finish within "
+                    f"{self.settings.task_timeout_seconds:.0f} s.",
+                    hint="Retry the variant, or raise EASEL_TASK_TIMEOUT_SECONDS.",
+                )
+            await asyncio.sleep(outcome.retry_after or self.settings.poll_interval_seconds)
+            task = outcome.task
+            outcome = await self._call(
+                provider,
+                gate,
+                lambda task=task: provider.poll(task, ctx),  # type: ignore[misc]
+                what="status poll",
+                idempotent=True,
+            )
+        return outcome
+
+    def _trusted_hosts(self, provider: Provider) -> list[str]:
+        host = urlsplit(provider.base_url).hostname
+        return [host] if host else []
+
+    async def _finish(
+        self, entry: CatalogEntry, request: GenerationRequest, result: Finished
+    ) -> RunResult:
+        if not result.outputs:
+            raise InvalidOutput(f"{entry.model.name} returned no image.")
+        output = result.outputs[0]
+        if isinstance(output, ImageURL):
+            provider = entry.provider
+            image = await call_with_retries(
+                lambda: fetch(
+                    self.http,
+                    output.url,
+                    trusted_hosts=self._trusted_hosts(provider),
+                    result_hosts=provider.result_hosts,
+                    max_bytes=self.settings.max_download_bytes,
+                    timeout=self._timeout(provider),
+                ),
+                gate=ProviderGate(provider.id, 1),
+                policy=self.policy,
+            )
+        else:
+            image = output
+        cost = variant_cost(entry.model.pricing, price_params(request), result)
+        return RunResult(image=image, seed=result.seed, cost_usd=cost)
+
+
+def describe(exc: ProviderError, model_name: str) -> str:
+    """A failure message naming the model and what to do."""
+    text = f"{model_name}: {exc.message}"
+    return f"{text} {exc.hint}" if exc.hint else text

@@ -1,0 +1,249 @@
+"""What a caller asks for (`JobSpec`) and how it is checked against each model's
+capabilities and expanded into variants (`plan_variants`).
+
+The HTTP API, the CLI, the MCP server and the OpenAI-compatible endpoint all build a
+`JobSpec`, so validation and its messages exist once.
+"""
+
+from __future__ import annotations
+
+import math
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from easel.errors import UserInputError
+from easel.providers import Catalog, CatalogEntry
+from easel.providers.base import Capabilities
+
+SEED_MAX = 2**32 - 1
+
+
+class ModelChoice(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    model: str = Field(min_length=1, max_length=100)
+    n: int | None = Field(default=None, ge=1, le=16)
+
+
+class JobSpec(BaseModel):
+    """A generation request: one prompt, shared parameters, one or more models."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    prompt: str = Field(min_length=1, description="What to draw.")
+    models: list[str | ModelChoice] = Field(
+        default_factory=list, description="Model ids, or {model, n} to set n per model."
+    )
+    n: int = Field(default=1, ge=1, le=16, description="Variants per model.")
+    size: str | None = Field(default=None, pattern=r"^\d{1,5}x\d{1,5}$", examples=["1024x1024"])
+    aspect_ratio: str | None = Field(default=None, pattern=r"^\d{1,3}:\d{1,3}$", examples=["16:9"])
+    seed: int | None = Field(default=None, ge=0, le=SEED_MAX)
+    negative_prompt: str | None = None
+    style: str | None = Field(default=None, max_length=60)
+    quality: str | None = Field(default=None, max_length=30)
+    reference_images: list[str] = Field(
+        default_factory=list,
+        max_length=16,
+        description="Reference images as data: URLs (base64).",
+    )
+    extra: dict[str, Any] = Field(default_factory=dict, description="Model-specific options.")
+    preset_id: str | None = None
+
+    @field_validator("prompt")
+    @classmethod
+    def _prompt_not_blank(cls, value: str) -> str:
+        value = value.strip()
+        if not value:
+            raise ValueError("the prompt is blank: describe the image to generate")
+        return value
+
+    @field_validator("negative_prompt")
+    @classmethod
+    def _blank_negative_is_none(cls, value: str | None) -> str | None:
+        return (value or "").strip() or None
+
+    def choices(self) -> list[ModelChoice]:
+        return [ModelChoice(model=m) if isinstance(m, str) else m for m in self.models]
+
+
+@dataclass(frozen=True)
+class PlannedVariant:
+    entry: CatalogEntry
+    position: int
+    seed: int | None
+    params: dict[str, Any]
+
+
+def _fail(message: str, *, field: str, allowed: list[str] | None = None, hint: str = "") -> None:
+    raise UserInputError(message, field=field, allowed=allowed, hint=hint or None)
+
+
+def _parse_size(size: str) -> tuple[int, int]:
+    width, height = (int(part) for part in size.split("x"))
+    return width, height
+
+
+def _ratio_of(width: int, height: int) -> str:
+    divisor = math.gcd(width, height)
+    return f"{width // divisor}:{height // divisor}"
+
+
+def _size_for_ratio(ratio: str, caps: Capabilities) -> tuple[int, int]:
+    """A size of about one megapixel with the ratio, rounded to 64 and within bounds."""
+    rw, rh = (int(p) for p in ratio.split(":"))
+    scale = math.sqrt(1024 * 1024 / (rw * rh))
+    side = max(caps.size_multiple, 64)
+
+    def fit(value: float) -> int:
+        rounded = max(side, round(value / side) * side)
+        return min(max(rounded, caps.min_side), caps.max_side)
+
+    return fit(rw * scale), fit(rh * scale)
+
+
+def resolve_size(spec: JobSpec, model_id: str, caps: Capabilities) -> tuple[int, int, str | None]:
+    """(width, height, aspect ratio or None) for one model, or a UserInputError."""
+    if spec.size:
+        width, height = _parse_size(spec.size)
+        if caps.sizes:
+            if spec.size not in caps.sizes:
+                _fail(
+                    f"Model {model_id} does not take size {spec.size}.",
+                    field="size",
+                    allowed=list(caps.sizes),
+                    hint="Pick one of the allowed sizes.",
+                )
+            return width, height, None
+        if caps.ratio_only:
+            ratio = _ratio_of(width, height)
+            if ratio not in caps.aspect_ratios:
+                _fail(
+                    f"Model {model_id} takes aspect ratios, and {spec.size} ({ratio}) is not one.",
+                    field="size",
+                    allowed=list(caps.aspect_ratios),
+                    hint="Send aspect_ratio instead of size.",
+                )
+            return width, height, ratio
+        _check_free_size(model_id, width, height, caps)
+        return width, height, None
+    if spec.aspect_ratio:
+        if caps.aspect_ratios and spec.aspect_ratio in caps.aspect_ratios:
+            width, height = _size_for_ratio(spec.aspect_ratio, caps)
+            return width, height, spec.aspect_ratio
+        matching = [s for s in caps.sizes if _ratio_of(*_parse_size(s)) == spec.aspect_ratio]
+        if matching:
+            width, height = _parse_size(matching[0])
+            return width, height, None
+        allowed = list(caps.aspect_ratios) or sorted(
+            {_ratio_of(*_parse_size(s)) for s in caps.sizes}
+        )
+        _fail(
+            f"Model {model_id} does not take aspect ratio {spec.aspect_ratio}.",
+            field="aspect_ratio",
+            allowed=allowed,
+        )
+    if caps.sizes:
+        width, height = _parse_size(caps.sizes[0])
+        return width, height, None
+    if caps.ratio_only and caps.aspect_ratios:
+        width, height = _size_for_ratio(caps.aspect_ratios[0], caps)
+        return width, height, caps.aspect_ratios[0]
+    side = min(1024, caps.max_side)
+    return side, side, None
+
+
+def _check_free_size(model_id: str, width: int, height: int, caps: Capabilities) -> None:
+    bounds = f"{caps.min_side}..{caps.max_side}"
+    for name, value in (("width", width), ("height", height)):
+        if not caps.min_side <= value <= caps.max_side:
+            _fail(
+                f"Model {model_id} takes sizes with each side in {bounds} px; {name} is {value}.",
+                field="size",
+                hint=f"Use a {name} between {caps.min_side} and {caps.max_side}.",
+            )
+        if value % caps.size_multiple:
+            _fail(
+                f"Model {model_id} needs sides that are multiples of {caps.size_multiple}; "
+                f"{name} is {value}.",
+                field="size",
+            )
+
+
+def _check_option(model_id: str, name: str, value: str | None, allowed: tuple[str, ...]) -> None:
+    if value is None:
+        return
+    if not allowed:
+        _fail(f"Model {model_id} does not take a {name}.", field=name, allowed=[])
+    if value not in allowed:
+        _fail(f"Model {model_id} has no {name} {value!r}.", field=name, allowed=list(allowed))
+
+
+def check_model(spec: JobSpec, entry: CatalogEntry, n: int) -> tuple[int, int, str | None]:
+    """Validate the spec against one model's capabilities; return its size."""
+    model, caps = entry.model, entry.model.capabilities
+    if not entry.available:
+        _fail(f"Model {model.id} is unavailable: {entry.unavailable_reason}", field="models")
+    if n > caps.max_n:
+        _fail(
+            f"Model {model.id} allows at most {caps.max_n} variants per job; asked for {n}.",
+            field="n",
+        )
+    if len(spec.prompt) > caps.max_prompt_length:
+        _fail(
+            f"The prompt has {len(spec.prompt)} characters; {model.id} takes at most "
+            f"{caps.max_prompt_length}.",
+            field="prompt",
+        )
+    if spec.seed is not None and not caps.seed:
+        _fail(f"Model {model.id} does not take a seed; leave seed out for it.", field="seed")
+    if spec.negative_prompt and not caps.negative_prompt:
+        _fail(f"Model {model.id} does not take a negative prompt.", field="negative_prompt")
+    if len(spec.reference_images) > caps.reference_images:
+        _fail(
+            f"Model {model.id} takes at most {caps.reference_images} reference images; "
+            f"got {len(spec.reference_images)}.",
+            field="reference_images",
+        )
+    _check_option(model.id, "style", spec.style, caps.styles)
+    _check_option(model.id, "quality", spec.quality, caps.qualities)
+    return resolve_size(spec, model.id, caps)
+
+
+def plan_variants(spec: JobSpec, catalog: Catalog, *, max_variants: int) -> list[PlannedVariant]:
+    """Expand a spec into its variants, or raise a UserInputError naming what to change."""
+    choices = spec.choices()
+    if not choices:
+        _fail("No model chosen.", field="models", allowed=[e.model.id for e in catalog.entries()])
+    total = sum(c.n or spec.n for c in choices)
+    if total > max_variants:
+        _fail(
+            f"This job would make {total} images; the limit is {max_variants} per job.",
+            field="n",
+            hint="Ask for fewer variants or fewer models.",
+        )
+    planned: list[PlannedVariant] = []
+    for choice in choices:
+        entry = catalog.get(choice.model)
+        n = choice.n or spec.n
+        width, height, ratio = check_model(spec, entry, n)
+        params: dict[str, Any] = {"width": width, "height": height}
+        if ratio:
+            params["aspect_ratio"] = ratio
+        for key in ("style", "quality"):
+            if getattr(spec, key):
+                params[key] = getattr(spec, key)
+        if spec.extra:
+            params["extra"] = spec.extra
+        for i in range(n):
+            seed = None
+            if entry.model.capabilities.seed:
+                seed = (
+                    (spec.seed + i) % (SEED_MAX + 1)
+                    if spec.seed is not None
+                    else secrets.randbelow(SEED_MAX)
+                )
+            planned.append(PlannedVariant(entry, len(planned), seed, dict(params)))
+    return planned

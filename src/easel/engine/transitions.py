@@ -1,0 +1,332 @@
+"""Every variant state change, in one place.
+
+Each function runs inside a write transaction the caller owns and returns the events it
+appended; the caller publishes them after commit. A transition first locks the job row,
+so the transitions of one job are serialised and the job status derived after each one
+is always right (``job.finished`` is emitted exactly once).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from easel.db.ids import as_utc, utcnow
+from easel.db.repos import events as event_log
+from easel.db.repos import jobs as job_repo
+from easel.db.tables import Job, Variant
+from easel.engine.states import TERMINAL, can_move, job_status
+from easel.errors import Conflict, NotFound
+from easel.events.types import (
+    Event,
+    EventPayload,
+    JobFinished,
+    VariantCanceled,
+    VariantFailed,
+    VariantProgress,
+    VariantQueued,
+    VariantStarted,
+    VariantSucceeded,
+)
+
+
+async def _locked(session: AsyncSession, variant_id: str) -> tuple[Job, Variant] | None:
+    variant = await job_repo.get_variant(session, variant_id=variant_id)
+    if variant is None:
+        return None
+    job = await job_repo.lock_job(session, job_id=variant.job_id)
+    if job is None:
+        return None
+    await session.refresh(variant, with_for_update=True)
+    return job, variant
+
+
+async def _emit(session: AsyncSession, variant: Variant, payload: EventPayload) -> Event:
+    return await event_log.append(
+        session,
+        user_id=variant.user_id,
+        job_id=variant.job_id,
+        variant_id=variant.id,
+        payload=payload,
+    )
+
+
+async def _move(
+    session: AsyncSession, job: Job, variant: Variant, target: str, payload: EventPayload
+) -> list[Event]:
+    if not can_move(variant.status, target):
+        raise Conflict(
+            f"Variant {variant.id} is {variant.status} and cannot become {target}.",
+            hint="Reload the job to see its current state.",
+        )
+    now = utcnow()
+    variant.status = target
+    if target in TERMINAL:
+        variant.finished_at = now
+        variant.lease_owner = None
+        variant.lease_expires_at = None
+        if variant.started_at is not None and variant.duration_ms is None:
+            variant.duration_ms = _elapsed_ms(variant, now)
+    events = [await _emit(session, variant, payload)]
+    return events + await _refresh_job(session, job, now)
+
+
+def _elapsed_ms(variant: Variant, now: datetime) -> int:
+    assert variant.started_at is not None
+    return int((now - as_utc(variant.started_at)).total_seconds() * 1000)
+
+
+async def _refresh_job(session: AsyncSession, job: Job, now: datetime) -> list[Event]:
+    await session.flush()
+    variants = await job_repo.variants_of(session, job_ids=[job.id])
+    status = job_status(v.status for v in variants)
+    if status == job.status:
+        return []
+    job.status = status
+    job.updated_at = now
+    finished = all(v.status in TERMINAL for v in variants)
+    job.finished_at = now if finished else None
+    if not finished:
+        return []
+    cost = sum((v.cost_usd or Decimal(0) for v in variants), Decimal(0))
+    event = await event_log.append(
+        session,
+        user_id=job.user_id,
+        job_id=job.id,
+        payload=JobFinished(status=status, cost_usd=str(cost)),
+    )
+    return [event]
+
+
+async def claim(
+    session: AsyncSession,
+    *,
+    variant_id: str,
+    owner: str,
+    lease_seconds: float,
+    max_attempts: int,
+) -> tuple[Variant | None, list[Event]]:
+    """Take a queued variant for this worker. Returns (None, events) when it is not
+    claimable (already taken, finished, canceled) or has used up its attempts."""
+    locked = await _locked(session, variant_id)
+    if locked is None or locked[1].status != "queued":
+        return None, []
+    job, variant = locked
+    if variant.attempts >= max_attempts:
+        events = await _move(
+            session,
+            job,
+            variant,
+            "failed",
+            _failure(
+                variant,
+                "attempts",
+                f"Gave up after {variant.attempts} attempts: the worker stopped each time "
+                "before the image was stored.",
+                retryable=True,
+            ),
+        )
+        return None, events
+    now = utcnow()
+    variant.attempts += 1
+    variant.lease_owner = owner
+    variant.lease_expires_at = now + timedelta(seconds=lease_seconds)
+    variant.started_at = variant.started_at or now
+    events = await _move(
+        session,
+        job,
+        variant,
+        "running",
+        VariantStarted(model=variant.model_id, attempt=variant.attempts),
+    )
+    return variant, events
+
+
+def _failure(variant: Variant, code: str, message: str, *, retryable: bool) -> VariantFailed:
+    variant.error_code = code
+    variant.error_message = message
+    return VariantFailed(error_code=code, error=message, retryable=retryable)
+
+
+async def _owned(session: AsyncSession, variant_id: str, owner: str) -> tuple[Job, Variant] | None:
+    locked = await _locked(session, variant_id)
+    if locked is None:
+        return None
+    _, variant = locked
+    if variant.status != "running" or variant.lease_owner != owner:
+        return None
+    return locked
+
+
+async def progress(
+    session: AsyncSession,
+    *,
+    variant_id: str,
+    owner: str,
+    fraction: float,
+    message: str,
+    preview: str | None,
+) -> list[Event]:
+    """Record a progress step while this worker still holds the variant."""
+    variant = await session.scalar(
+        select(Variant).where(
+            Variant.id == variant_id, Variant.lease_owner == owner, Variant.status == "running"
+        )
+    )
+    if variant is None:
+        return []
+    variant.progress = max(variant.progress, fraction)
+    payload = VariantProgress(progress=round(fraction, 4), message=message, preview=preview)
+    return [await _emit(session, variant, payload)]
+
+
+async def save_remote(
+    session: AsyncSession,
+    *,
+    variant_id: str,
+    owner: str,
+    task: Mapping[str, Any] | None = None,
+    result: Mapping[str, Any] | None = None,
+) -> bool:
+    variant = await session.scalar(
+        select(Variant).where(
+            Variant.id == variant_id, Variant.lease_owner == owner, Variant.status == "running"
+        )
+    )
+    if variant is None:
+        return False
+    if task is not None:
+        variant.remote_task = dict(task)
+    if result is not None:
+        variant.remote_result = dict(result)
+    return True
+
+
+async def succeed(
+    session: AsyncSession,
+    *,
+    variant_id: str,
+    owner: str,
+    image_sha256: str,
+    payload_for: Any,
+    cost_usd: Decimal | None,
+    seed: int | None,
+) -> list[Event]:
+    """Mark the variant succeeded with its stored image. ``payload_for(variant)`` builds the
+    event (it needs the final duration)."""
+    owned = await _owned(session, variant_id, owner)
+    if owned is None:
+        return []
+    job, variant = owned
+    variant.image_sha256 = image_sha256
+    variant.cost_usd = cost_usd
+    variant.seed = seed if seed is not None else variant.seed
+    variant.progress = 1.0
+    variant.error_code = variant.error_message = None
+    variant.remote_result = None
+    if variant.started_at is not None:
+        variant.duration_ms = _elapsed_ms(variant, utcnow())
+    payload: VariantSucceeded = payload_for(variant)
+    return await _move(session, job, variant, "succeeded", payload)
+
+
+async def fail(
+    session: AsyncSession,
+    *,
+    variant_id: str,
+    owner: str,
+    code: str,
+    message: str,
+    retryable: bool,
+) -> list[Event]:
+    owned = await _owned(session, variant_id, owner)
+    if owned is None:
+        return []
+    job, variant = owned
+    return await _move(
+        session, job, variant, "failed", _failure(variant, code, message, retryable=retryable)
+    )
+
+
+async def requeue(
+    session: AsyncSession, *, variant_id: str, reason: str, owner: str | None = None
+) -> list[Event]:
+    """Put a running variant back in the queue: its lease lapsed (``owner`` None, checked
+    against the clock) or its own worker hands it back."""
+    locked = await _locked(session, variant_id)
+    if locked is None:
+        return []
+    job, variant = locked
+    if variant.status != "running":
+        return []
+    if owner is not None and variant.lease_owner != owner:
+        return []
+    lapsed = variant.lease_expires_at is None or as_utc(variant.lease_expires_at) < utcnow()
+    if owner is None and not lapsed:
+        return []
+    variant.lease_owner = None
+    variant.lease_expires_at = None
+    variant.queued_at = utcnow()
+    payload = VariantQueued(model=variant.model_id, attempt=variant.attempts, reason=reason)
+    return await _move(session, job, variant, "queued", payload)
+
+
+async def cancel(
+    session: AsyncSession, *, user_id: str, job_id: str, variant_id: str | None = None
+) -> tuple[list[Variant], list[Event]]:
+    """Cancel one variant, or every unfinished variant of the job. Returns the variants
+    that were running (their workers and remote tasks must be stopped)."""
+    job = await job_repo.lock_job(session, job_id=job_id)
+    if job is None or job.user_id != user_id:
+        raise NotFound(f"No job {job_id}.", hint="List your jobs with GET /api/v1/jobs.")
+    variants = await job_repo.variants_of(session, job_ids=[job_id])
+    if variant_id is not None:
+        variants = [v for v in variants if v.id == variant_id]
+        if not variants:
+            raise NotFound(f"Job {job_id} has no variant {variant_id}.")
+        if variants[0].status in TERMINAL:
+            raise Conflict(
+                f"Variant {variant_id} already {variants[0].status}; only queued or running "
+                "variants can be canceled."
+            )
+    events: list[Event] = []
+    was_running: list[Variant] = []
+    for variant in variants:
+        if variant.status in TERMINAL:
+            continue
+        if variant.status == "running":
+            was_running.append(variant)
+        events += await _move(session, job, variant, "canceled", VariantCanceled())
+    return was_running, events
+
+
+async def retry(
+    session: AsyncSession, *, user_id: str, job_id: str, variant_id: str
+) -> tuple[Variant, list[Event]]:
+    job = await job_repo.lock_job(session, job_id=job_id)
+    variant = await job_repo.get_user_variant(
+        session, user_id=user_id, job_id=job_id, variant_id=variant_id
+    )
+    if job is None or variant is None:
+        raise NotFound(f"Job {job_id} has no variant {variant_id}.")
+    if variant.status not in ("failed", "canceled"):
+        raise Conflict(
+            f"Variant {variant_id} is {variant.status}; only failed or canceled variants "
+            "can be retried."
+        )
+    variant.attempts = 0
+    variant.error_code = variant.error_message = None
+    variant.finished_at = None
+    variant.started_at = None
+    variant.duration_ms = None
+    variant.progress = 0.0
+    variant.queued_at = utcnow()
+    if not variant.remote_result:
+        variant.remote_task = None
+    payload = VariantQueued(model=variant.model_id, attempt=0, reason="retry")
+    return variant, await _move(session, job, variant, "queued", payload)

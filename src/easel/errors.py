@@ -1,0 +1,134 @@
+"""Easel's error tree. Foreign errors are translated once, at the edge that meets them.
+
+EaselError
+├── UserInputError            the caller asked for something invalid (HTTP 4xx)
+│   ├── NotFound
+│   ├── Conflict
+│   └── Unauthorized
+├── StorageError              the image store could not keep an image
+└── ProviderError             a model source failed; ``retryable`` says if trying again may help
+    ├── ProviderAuthError     bad or missing key
+    ├── ProviderQuotaError    no credit left
+    ├── RateLimited           429; carries ``retry_after``
+    ├── ContentRejected       moderation refusal
+    ├── ProviderUnavailable   5xx, connection refused, timeouts before the request was sent
+    ├── ProviderTimeout       no answer in time
+    ├── InvalidOutput         the provider returned something that is not a usable image
+    └── UnsupportedRequest    the provider refused a parameter
+"""
+
+from __future__ import annotations
+
+
+class EaselError(Exception):
+    """Base of every error Easel raises on purpose."""
+
+    code = "error"
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return f"{self.message} {self.hint}" if self.hint else self.message
+
+
+class UserInputError(EaselError):
+    code = "invalid-input"
+    status = 422
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        hint: str | None = None,
+        field: str | None = None,
+        allowed: list[str] | None = None,
+    ) -> None:
+        super().__init__(message, hint=hint)
+        self.field = field
+        self.allowed = allowed
+
+
+class NotFound(UserInputError):
+    code = "not-found"
+    status = 404
+
+
+class Conflict(UserInputError):
+    code = "conflict"
+    status = 409
+
+
+class Unauthorized(UserInputError):
+    code = "unauthorized"
+    status = 401
+
+
+class StorageError(EaselError):
+    code = "storage"
+
+
+class ProviderError(EaselError):
+    code = "provider"
+    retryable = False
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        hint: str | None = None,
+        status_code: int | None = None,
+        retryable: bool | None = None,
+    ) -> None:
+        super().__init__(message, hint=hint)
+        self.status_code = status_code
+        if retryable is not None:
+            self.retryable = retryable
+
+
+class ProviderAuthError(ProviderError):
+    code = "auth"
+
+
+class ProviderQuotaError(ProviderError):
+    code = "quota"
+
+
+class RateLimited(ProviderError):
+    code = "rate-limited"
+    retryable = True
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        retry_after: float | None = None,
+        hint: str | None = None,
+        status_code: int | None = 429,
+    ) -> None:
+        super().__init__(message, hint=hint, status_code=status_code)
+        self.retry_after = retry_after
+
+
+class ContentRejected(ProviderError):
+    code = "content-rejected"
+
+
+class ProviderUnavailable(ProviderError):
+    code = "unavailable"
+    retryable = True
+
+
+class ProviderTimeout(ProviderError):
+    code = "timeout"
+
+
+class InvalidOutput(ProviderError):
+    code = "invalid-output"
+    retryable = True
+
+
+class UnsupportedRequest(ProviderError):
+    code = "unsupported"

@@ -1,0 +1,1 @@
+"""Durable image storage: content-addressed originals and thumbnails."""

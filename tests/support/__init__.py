@@ -1,0 +1,1 @@
+"""Test support: a real server process, database fixtures and clients."""
