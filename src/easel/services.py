@@ -20,6 +20,8 @@ from easel.events.bus import EventBus, InProcessEventBus
 from easel.providers import Catalog
 from easel.storage.base import ImageStore
 from easel.storage.factory import open_image_store
+from easel.storage.local import LocalImageStore
+from easel.storage.s3 import s3_options_from_env
 
 
 @dataclass
@@ -38,6 +40,8 @@ class Services:
 
     async def start_workers(self) -> None:
         """Run workers and the reconciler in this process (embedded mode)."""
+        if isinstance(self.store, LocalImageStore):
+            await self.store.remove_stale_staging()
         await self.reconciler.sweep()
         self._tasks.append(asyncio.create_task(self.queue.consume(self.worker.handle)))
         self._tasks.append(asyncio.create_task(self.reconciler.run()))
@@ -62,7 +66,7 @@ class Services:
 def build_services(settings: Settings, *, catalog: Catalog | None = None) -> Services:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     db = Database(settings.resolved_database_url)
-    store = open_image_store(settings.resolved_storage_url)
+    store = open_image_store(settings.resolved_storage_url, s3_options_from_env(settings.environ))
     bus: EventBus = InProcessEventBus()
     queue: VariantQueue = InProcessQueue()
     catalog = catalog or Catalog.load(settings)

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+from contextlib import AbstractAsyncContextManager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 
 from easel.config import Settings
+
+if TYPE_CHECKING:
+    from easel.cli.backends import Backend
 
 app = typer.Typer(no_args_is_help=True, help="Easel: a self-hosted image generation studio.")
 token_app = typer.Typer(no_args_is_help=True, help="API tokens.")
@@ -87,6 +91,132 @@ def token_create(
     token = asyncio.run(create())
     err.print(f"Token for user [bold]{user}[/bold] (shown once):")
     print(token)
+
+
+Server = Annotated[
+    str | None,
+    typer.Option("--server", envvar="EASEL_SERVER", help="A running Easel server's URL."),
+]
+Token = Annotated[
+    str | None, typer.Option("--token", envvar="EASEL_TOKEN", help="API token for --server.")
+]
+User = Annotated[str, typer.Option("--user", help="Whose history embedded runs go to.")]
+
+
+def _backend(
+    server: str | None, token: str | None, data_dir: Path | None, user: str
+) -> AbstractAsyncContextManager[Backend]:
+    from easel.cli import backends
+
+    if server:
+        return backends.remote(server, token)
+    return backends.embedded(load_settings(data_dir), user)
+
+
+def _run(coro: Any) -> Any:
+    from easel.cli.backends import BackendError
+
+    try:
+        return asyncio.run(coro)
+    except BackendError as exc:
+        err.print(f"[red]Error:[/red] {exc}")
+        raise typer.Exit(1) from None
+
+
+@app.command()
+def generate(
+    prompt: Annotated[str, typer.Argument(help="What to draw.")],
+    model: Annotated[
+        list[str], typer.Option("--model", "-m", help="Model id; repeat for several.")
+    ] = ["offline/procedural"],  # noqa: B006
+    n: Annotated[int, typer.Option("-n", help="Variants per model.")] = 1,
+    size: Annotated[str | None, typer.Option(help="WIDTHxHEIGHT, e.g. 1024x768.")] = None,
+    aspect: Annotated[str | None, typer.Option(help="Aspect ratio, e.g. 16:9.")] = None,
+    seed: Annotated[int | None, typer.Option(help="Seed for reproducible results.")] = None,
+    negative: Annotated[str | None, typer.Option(help="What to keep out of the image.")] = None,
+    style: Annotated[str | None, typer.Option(help="A style the model offers.")] = None,
+    out: Annotated[Path, typer.Option("--out", help="Folder to save images in.")] = Path("."),
+    server: Server = None,
+    token: Token = None,
+    data_dir: DataDir = None,
+    user: User = "admin",
+) -> None:
+    """Generate images with a live progress bar per variant."""
+    from easel.cli.generate import run_generation
+
+    spec: dict[str, Any] = {"prompt": prompt, "models": model, "n": n}
+    for key, value in (
+        ("size", size),
+        ("aspect_ratio", aspect),
+        ("seed", seed),
+        ("negative_prompt", negative),
+        ("style", style),
+    ):
+        if value is not None:
+            spec[key] = value
+
+    async def go() -> tuple[dict[str, Any], list[Path]]:
+        async with _backend(server, token, data_dir, user) as backend:
+            return await run_generation(backend, spec, out, console)
+
+    job, saved = _run(go())
+    for path in saved:
+        console.print(f"saved [bold]{path}[/bold]")
+    failed = [v for v in job["variants"] if v["status"] != "succeeded"]
+    console.print(f"job {job['id']}: {job['status']}, cost ${job['cost_usd']}")
+    if failed:
+        for variant in failed:
+            message = (variant.get("error") or {}).get("message", variant["status"])
+            err.print(f"[red]{variant['model']} #{variant['position'] + 1}:[/red] {message}")
+        raise typer.Exit(1)
+
+
+@app.command()
+def models(
+    server: Server = None, token: Token = None, data_dir: DataDir = None, user: User = "admin"
+) -> None:
+    """List the models, whether they can run, and their price."""
+    from rich.table import Table
+
+    async def go() -> list[dict[str, Any]]:
+        async with _backend(server, token, data_dir, user) as backend:
+            return await backend.models()
+
+    table = Table("model", "name", "price/image", "available")
+    for entry in _run(go()):
+        available = "yes" if entry["available"] else f"[red]no[/red]: {entry['unavailable_reason']}"
+        table.add_row(entry["id"], entry["name"], f"${entry['price']['per_image_usd']}", available)
+    console.print(table)
+
+
+@app.command()
+def jobs(
+    limit: Annotated[int, typer.Option(help="How many recent jobs.")] = 20,
+    server: Server = None,
+    token: Token = None,
+    data_dir: DataDir = None,
+    user: User = "admin",
+) -> None:
+    """Recent history, newest first."""
+    from rich.table import Table
+
+    async def go() -> list[dict[str, Any]]:
+        async with _backend(server, token, data_dir, user) as backend:
+            return await backend.jobs(limit)
+
+    table = Table("job", "created", "status", "models", "images", "cost", "prompt")
+    for job in _run(go()):
+        done = sum(1 for v in job["variants"] if v["status"] == "succeeded")
+        table.add_row(
+            job["id"],
+            job["created_at"][:19].replace("T", " "),
+            job["status"],
+            ", ".join(sorted({v["model"] for v in job["variants"]})),
+            f"{done}/{len(job['variants'])}",
+            f"${job['cost_usd']}",
+            job["prompt"][:60],
+        )
+    console.print(table)
 
 
 def main() -> None:

@@ -55,6 +55,8 @@ class User(Base):
     created_at: Mapped[datetime] = _ts()
     event_seq: Mapped[int] = mapped_column(EventId, default=0, server_default="0")
     """Last event number handed out for this user: SSE ids are per user and gap-free."""
+    webhook_secret: Mapped[str | None] = mapped_column(String(100))
+    """Signs this user's webhook deliveries (Standard Webhooks, ``whsec_…``)."""
 
 
 class ApiToken(Base):
@@ -115,6 +117,10 @@ class Job(Base):
     created_at: Mapped[datetime] = _ts()
     updated_at: Mapped[datetime] = _ts()
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    winner_variant_id: Mapped[str | None] = mapped_column(String(32))
+    """The variant the user picked as best when comparing models."""
+    webhook_url: Mapped[str | None] = mapped_column(Text)
+    """Notified when the job finishes."""
 
 
 class Variant(Base):
@@ -173,3 +179,56 @@ class JobEvent(Base):
     type: Mapped[str] = mapped_column(String(40))
     data: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[datetime] = _ts()
+
+
+class Webhook(Base):
+    """An account-wide webhook: events of every job of the user."""
+
+    __tablename__ = "webhooks"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    url: Mapped[str] = mapped_column(Text)
+    events: Mapped[list[Any]] = mapped_column(JSON)
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
+    created_at: Mapped[datetime] = _ts()
+
+
+class WebhookDelivery(Base):
+    """One message to one webhook target, retried until delivered or given up."""
+
+    __tablename__ = "webhook_deliveries"
+    __table_args__ = (
+        Index("ix_webhook_deliveries_status_next_attempt_at", "status", "next_attempt_at"),
+    )
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    webhook_id: Mapped[str | None] = mapped_column(
+        ForeignKey("webhooks.id", ondelete="SET NULL"), index=True
+    )
+    job_id: Mapped[str | None] = mapped_column(String(32), index=True)
+    url: Mapped[str] = mapped_column(Text)
+    event_type: Mapped[str] = mapped_column(String(40))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(16))
+    """pending, delivered or failed."""
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_status_code: Mapped[int | None] = mapped_column(Integer)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = _ts()
+    delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class WebhookAttempt(Base):
+    __tablename__ = "webhook_attempts"
+
+    id: Mapped[int] = mapped_column(EventId, primary_key=True, autoincrement=True)
+    delivery_id: Mapped[str] = mapped_column(
+        ForeignKey("webhook_deliveries.id", ondelete="CASCADE"), index=True
+    )
+    attempted_at: Mapped[datetime] = _ts()
+    status_code: Mapped[int | None] = mapped_column(Integer)
+    error: Mapped[str | None] = mapped_column(Text)
+    duration_ms: Mapped[int] = mapped_column(Integer)

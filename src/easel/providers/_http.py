@@ -1,0 +1,150 @@
+"""HTTP helpers shared by hosted providers: sending requests and mapping failures.
+
+Adapters call `send()`; it turns transport failures and HTTP error statuses into the
+`ProviderError` tree once, so every adapter reports a bad key, no credit, throttling or
+a refusal the same way. An adapter passes `classify` to recognise its vendor's own error
+bodies (a moderation code inside a 400, say) before the generic mapping applies.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import json
+import time
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import httpx
+
+from easel.errors import (
+    ContentRejected,
+    InvalidOutput,
+    ProviderAuthError,
+    ProviderError,
+    ProviderQuotaError,
+    ProviderTimeout,
+    ProviderUnavailable,
+    RateLimited,
+    UnsupportedRequest,
+)
+
+Classifier = Callable[[httpx.Response, str], ProviderError | None]
+"""Looks at an error response (and its message) and returns a specific error, or None."""
+
+
+def retry_after_seconds(headers: Mapping[str, str]) -> float | None:
+    """``retry-after-ms``, then ``Retry-After`` as seconds or an HTTP date."""
+    millis = headers.get("retry-after-ms")
+    if millis:
+        try:
+            return max(0.0, float(millis) / 1000)
+        except ValueError:
+            pass
+    value = headers.get("retry-after")
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        parsed = email.utils.parsedate_to_datetime(value)
+        return max(0.0, parsed.timestamp() - time.time()) if parsed else None
+
+
+def error_message(response: httpx.Response) -> str:
+    """The most useful human text in an error body, whatever its shape."""
+    try:
+        body = response.json()
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return response.text.strip()[:300] or response.reason_phrase
+    return _find_message(body) or response.text.strip()[:300]
+
+
+def _find_message(body: Any) -> str | None:
+    if isinstance(body, str):
+        return body
+    if isinstance(body, list):
+        return "; ".join(m for m in (_find_message(b) for b in body) if m) or None
+    if not isinstance(body, dict):
+        return None
+    for key in ("message", "detail", "error", "errors", "title", "status_message"):
+        if key in body:
+            found = _find_message(body[key])
+            if found:
+                return found
+    return None
+
+
+def map_error(
+    response: httpx.Response, provider: str, classify: Classifier | None = None
+) -> ProviderError:
+    """Translate an HTTP error response into Easel's error tree."""
+    status = response.status_code
+    message = error_message(response)
+    if classify is not None:
+        specific = classify(response, message)
+        if specific is not None:
+            return specific
+    said = f"{provider} said: {message}" if message else f"{provider} answered HTTP {status}"
+    if status in (401, 403):
+        return ProviderAuthError(
+            f"{provider} rejected the API key ({status}). {said}",
+            hint="Check the key in your environment or .env file.",
+            status_code=status,
+        )
+    if status == 402:
+        return ProviderQuotaError(
+            f"{provider} has no credit left for this account. {said}",
+            hint="Add credit or a payment method in the provider's billing page.",
+            status_code=status,
+        )
+    if status == 429:
+        return RateLimited(
+            f"{provider} is rate limiting requests. {said}",
+            retry_after=retry_after_seconds(response.headers),
+            status_code=status,
+        )
+    if status in (408, 504):
+        return ProviderTimeout(f"{provider} timed out ({status}).", status_code=status)
+    if status >= 500:
+        return ProviderUnavailable(
+            f"{provider} had a server error ({status}). {said}", status_code=status
+        )
+    if status == 422 and "safety" in message.lower():
+        return ContentRejected(
+            f"{provider} refused the prompt. {said}",
+            hint="Rephrase the prompt.",
+            status_code=status,
+        )
+    return UnsupportedRequest(f"{provider} refused the request ({status}). {said}", status_code=status)
+
+
+async def send(
+    http: httpx.AsyncClient,
+    method: str,
+    url: str,
+    *,
+    provider: str,
+    classify: Classifier | None = None,
+    **kwargs: Any,
+) -> httpx.Response:
+    """Send a request; return the response when it succeeded, raise a ProviderError if not."""
+    try:
+        response = await http.request(method, url, **kwargs)
+    except httpx.TimeoutException as exc:
+        raise ProviderTimeout(f"{provider} did not answer in time.") from exc
+    except httpx.TransportError as exc:
+        raise ProviderUnavailable(f"Could not reach {provider}: {exc}.") from exc
+    if response.status_code >= 400:
+        raise map_error(response, provider, classify)
+    return response
+
+
+def json_body(response: httpx.Response, provider: str) -> Any:
+    """The response's JSON, or an InvalidOutput naming what came back instead."""
+    try:
+        return response.json()
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        kind = response.headers.get("content-type", "unknown content")
+        raise InvalidOutput(
+            f"{provider} returned a malformed answer ({kind}) that is not valid JSON."
+        ) from exc

@@ -1,0 +1,150 @@
+"""End to end against a real server: submit, watch live progress, fetch images, read metadata."""
+
+from __future__ import annotations
+
+import io
+import json
+from collections import Counter
+from typing import Any
+
+from httpx_sse import aconnect_sse
+from PIL import Image
+
+from easel.storage.images import read_png_record
+from support.client import MODEL, collect_events, wait_for_job
+
+from .conftest import Studio
+
+
+async def test_progress_streams_live_then_images_carry_their_record(studio: Studio) -> None:
+    async with studio.aclient(studio.alice) as client:
+        response = await client.post(
+            "/api/v1/jobs",
+            json={"prompt": "a red lighthouse on a stormy sea", "models": [MODEL], "n": 2,
+                  "size": "768x512", "seed": 41},
+        )
+        assert response.status_code == 202, response.text
+        created = response.json()
+        assert response.headers["location"] == created["url"]
+        job_id = created["id"]
+
+        status_at_first_progress = None
+        events = []
+        async with aconnect_sse(client, "GET", created["events_url"]) as source:
+            assert "content-encoding" not in source.response.headers
+            async for sse in source.aiter_sse():
+                if sse.event == "ping" or not sse.data:
+                    continue
+                events.append((sse.id, sse.event, json.loads(sse.data)))
+                if sse.event == "variant.progress" and status_at_first_progress is None:
+                    job = (await client.get(f"/api/v1/jobs/{job_id}")).json()
+                    status_at_first_progress = job["status"]
+                if sse.event == "job.finished":
+                    break
+
+    # Progress arrived while the job was still running: the stream is live, not buffered.
+    assert status_at_first_progress in ("queued", "running")
+    types = Counter(event for _, event, _ in events)
+    assert types["variant.succeeded"] == 2
+    assert types["job.finished"] == 1
+    ids = [int(i) for i, _, _ in events]
+    assert ids == sorted(ids) and len(set(ids)) == len(ids)
+    progress = [data for _, event, data in events if event == "variant.progress"]
+    for variant_id in {d["variant_id"] for d in progress}:
+        steps = [d for d in progress if d["variant_id"] == variant_id]
+        assert len(steps) >= 5, steps
+        fractions = [d["progress"] for d in steps]
+        assert fractions == sorted(fractions)
+        assert all(d["preview"].startswith("data:image/") for d in steps)
+
+    with studio.client(studio.alice) as sync_client:
+        job = wait_for_job(sync_client, job_id)
+        assert job["status"] == "succeeded"
+        seeds = sorted(v["seed"] for v in job["variants"])
+        assert seeds == [41, 42]
+        for variant in job["variants"]:
+            assert variant["duration_ms"] > 0 and variant["cost_usd"] is not None
+            image_response = sync_client.get(variant["image"]["url"])
+            assert image_response.status_code == 200
+            assert image_response.headers["content-type"] == "image/png"
+            assert image_response.headers["etag"]
+            assert "immutable" in image_response.headers["cache-control"]
+            data = image_response.content
+            assert Image.open(io.BytesIO(data)).size == (768, 512)
+            parameters, record = read_png_record(data)
+            assert parameters is not None and record is not None
+            assert parameters.startswith("a red lighthouse on a stormy sea")
+            assert f"Seed: {variant['seed']}" in parameters
+            assert "Size: 768x512" in parameters
+            assert record["model_id"] == MODEL and record["seed"] == variant["seed"]
+            cached = sync_client.get(
+                variant["image"]["url"], headers={"If-None-Match": image_response.headers["etag"]}
+            )
+            assert cached.status_code == 304
+            thumb = sync_client.get(variant["image"]["thumbnail_url"])
+            assert thumb.headers["content-type"] == "image/webp"
+            assert max(Image.open(io.BytesIO(thumb.content)).size) <= 384
+
+
+async def test_reconnecting_with_last_event_id_gets_exactly_the_missed_events(
+    studio: Studio,
+) -> None:
+    async with studio.aclient(studio.alice) as client:
+        created = (
+            await client.post(
+                "/api/v1/jobs",
+                json={"prompt": "quiet green valley at dawn", "models": [MODEL], "n": 2,
+                      "size": "1024x1024"},
+            )
+        ).json()
+        path = created["events_url"]
+        first = await collect_events(client, path, stop_after=4)
+        # Disconnected: events keep happening. Reconnect from the last one seen.
+        rest = await collect_events(client, path, last_event_id=first[-1].id)
+        full = await collect_events(client, path)
+
+    seen = [e.id for e in first + rest]
+    assert seen == [e.id for e in full], "the reconnect skipped or repeated events"
+    assert rest[-1].event == "job.finished"
+    # A finished job's stream replays and closes; from its last id it sends nothing.
+    async with studio.aclient(studio.alice) as client:
+        tail = await collect_events(client, path, last_event_id=full[-1].id, until_type=None)
+    assert tail == []
+
+
+async def test_account_stream_follows_every_job(studio: Studio) -> None:
+    async with studio.aclient(studio.alice) as client:
+        replayed = await collect_events(client, "/api/v1/events?after=0", stop_after=1, until_type=None)
+        assert replayed, "with after=0 the account stream replays the history"
+        seen: list[tuple[str, dict[str, Any]]] = []
+        # Without a position the stream starts now, and still sees every later event.
+        async with aconnect_sse(client, "GET", "/api/v1/events") as source:
+            created = (
+                await client.post(
+                    "/api/v1/jobs",
+                    json={"prompt": "tiny blue moon", "models": [MODEL], "size": "256x256"},
+                )
+            ).json()
+            async for sse in source.aiter_sse():
+                if not sse.data:
+                    continue
+                data = json.loads(sse.data)
+                seen.append((sse.event, data))
+                if sse.event == "job.finished" and data["job_id"] == created["id"]:
+                    break
+    mine = [event for event, data in seen if data["job_id"] == created["id"]]
+    assert mine[0] == "job.created"
+    assert "variant.succeeded" in mine
+    assert all(data["job_id"] == created["id"] for _, data in seen), "older jobs were replayed"
+
+
+def test_json_is_compressed_and_streams_are_not(studio: Studio) -> None:
+    with studio.client(studio.alice) as client:
+        models = client.get("/api/v1/models", headers={"Accept-Encoding": "gzip"})
+        assert models.headers.get("content-encoding") == "gzip"
+        with client.stream(
+            "GET", "/api/v1/events", headers={"Accept-Encoding": "gzip"}
+        ) as stream:
+            assert stream.headers["content-type"].startswith("text/event-stream")
+            assert "content-encoding" not in stream.headers
+            assert stream.headers["cache-control"] == "no-store"

@@ -1,0 +1,97 @@
+"""User A can never read, list, stream, download or delete user B's things.
+
+The test walks every route of the API (taken from the OpenAPI document, so a new route
+cannot be forgotten) as a second user, against the first user's ids.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from support.client import MODEL, collect_events, wait_for_job
+
+from .conftest import Studio
+
+# What bob sends to each of alice's resources; every one must answer as if it did not exist.
+CALLS: dict[tuple[str, str], Any] = {
+    ("GET", "/api/v1/jobs/{job_id}"): None,
+    ("DELETE", "/api/v1/jobs/{job_id}"): None,
+    ("POST", "/api/v1/jobs/{job_id}/cancel"): None,
+    ("POST", "/api/v1/jobs/{job_id}/variants/{variant_id}/cancel"): None,
+    ("POST", "/api/v1/jobs/{job_id}/variants/{variant_id}/retry"): None,
+    ("PUT", "/api/v1/jobs/{job_id}/favorite"): {"favorite": True},
+    ("GET", "/api/v1/jobs/{job_id}/events"): None,
+    ("GET", "/api/v1/images/{sha256}"): None,
+    ("GET", "/api/v1/images/{sha256}/thumbnail"): None,
+    ("GET", "/api/v1/presets/{preset_id}"): None,
+    ("PUT", "/api/v1/presets/{preset_id}"): {"name": "stolen", "models": [MODEL]},
+    ("DELETE", "/api/v1/presets/{preset_id}"): None,
+}
+# Routes without an id: bob sees only his own (empty) data there.
+LISTINGS = {
+    ("GET", "/api/v1/jobs"),
+    ("POST", "/api/v1/jobs"),
+    ("GET", "/api/v1/events"),
+    ("GET", "/api/v1/models"),
+    ("GET", "/api/v1/presets"),
+    ("POST", "/api/v1/presets"),
+    ("GET", "/api/v1/stats/models"),
+}
+
+
+async def test_every_endpoint_is_scoped_to_its_user(studio: Studio) -> None:
+    with studio.client(studio.alice) as alice, studio.client(studio.bob) as bob:
+        preset = alice.post(
+            "/api/v1/presets", json={"name": "alice's", "models": [MODEL], "params": {"n": 1}}
+        ).json()
+        job = alice.post(
+            "/api/v1/jobs",
+            json={"prompt": "alice's secret garden", "models": [MODEL], "size": "128x128"},
+        ).json()
+        done = wait_for_job(alice, job["id"])
+        variant = done["variants"][0]
+        ids = {
+            "job_id": job["id"],
+            "variant_id": variant["id"],
+            "sha256": variant["image"]["sha256"],
+            "preset_id": preset["id"],
+        }
+
+        routes = {
+            (method.upper(), path)
+            for path, item in alice.get("/openapi.json").json()["paths"].items()
+            for method in item
+            if path.startswith("/api/v1/")
+        }
+        assert routes == set(CALLS) | LISTINGS, "a route is missing from the isolation walk"
+
+        for (method, template), body in CALLS.items():
+            response = bob.request(method, template.format(**ids), json=body)
+            assert response.status_code == 404, (method, template, response.text)
+
+        assert bob.get("/api/v1/jobs").json()["items"] == []
+        assert bob.get("/api/v1/jobs", params={"q": "secret"}).json()["items"] == []
+        assert bob.get("/api/v1/presets").json() == []
+        assert bob.get("/api/v1/stats/models").json() == []
+        # Alice's things are intact after bob's attempts.
+        after = alice.get(f"/api/v1/jobs/{job['id']}").json()
+        assert after["favorite"] is False and after["status"] == "succeeded"
+        assert alice.get(f"/api/v1/presets/{preset['id']}").json()["name"] == "alice's"
+        assert alice.get(variant["image"]["url"]).status_code == 200
+
+
+async def test_account_stream_carries_only_own_events(studio: Studio) -> None:
+    async with studio.aclient(studio.bob) as bob, studio.aclient(studio.alice) as alice:
+        bob_job = (
+            await bob.post(
+                "/api/v1/jobs", json={"prompt": "bob's", "models": [MODEL], "size": "128x128"}
+            )
+        ).json()
+        await alice.post(
+            "/api/v1/jobs", json={"prompt": "alice's", "models": [MODEL], "size": "128x128"}
+        )
+        events = await asyncio.wait_for(
+            collect_events(bob, "/api/v1/events?after=0", until_type="job.finished"), 30
+        )
+    assert events and all(e.data["job_id"] == bob_job["id"] for e in events)

@@ -1,0 +1,1 @@
+"""Loopback emulators of the hosted image APIs, one module per provider."""
