@@ -22,6 +22,7 @@ from easel.storage.base import ImageStore
 from easel.storage.factory import open_image_store
 from easel.storage.local import LocalImageStore
 from easel.storage.s3 import s3_options_from_env
+from easel.webhooks.delivery import Dispatcher
 
 
 @dataclass
@@ -36,6 +37,7 @@ class Services:
     worker: Worker
     jobs: JobService
     reconciler: Reconciler
+    webhooks: Dispatcher
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
     async def start_workers(self) -> None:
@@ -45,6 +47,7 @@ class Services:
         await self.reconciler.sweep()
         self._tasks.append(asyncio.create_task(self.queue.consume(self.worker.handle)))
         self._tasks.append(asyncio.create_task(self.reconciler.run()))
+        self._tasks.append(asyncio.create_task(self.webhooks.run()))
 
     async def aclose(self) -> None:
         if self._tasks:
@@ -56,6 +59,7 @@ class Services:
                 await task
         self._tasks.clear()
         await self.catalog.aclose()
+        await self.webhooks.aclose()
         await self.http.aclose()
         await self.queue.aclose()
         await self.bus.aclose()
@@ -94,6 +98,7 @@ def build_services(settings: Settings, *, catalog: Catalog | None = None) -> Ser
         worker=worker,
         jobs=jobs,
         reconciler=reconciler,
+        webhooks=Dispatcher(settings=settings, db=db),
     )
 
 

@@ -29,13 +29,19 @@ BAD_JOBS: list[tuple[str, Any, int, str]] = [
     ("style unknown", {"prompt": "x", "models": [MODEL], "style": "baroque-xyz"}, 422, "style"),
     ("quality unsupported", {"prompt": "x", "models": [MODEL], "quality": "hd"}, 422, "quality"),
     ("prompt too long", {"prompt": "x" * 5000, "models": [MODEL]}, 422, "prompt"),
-    ("reference not base64", {"prompt": "x", "models": [MODEL], "reference_images": ["zz"]}, 422,
-     "reference"),
+    (
+        "reference not base64",
+        {"prompt": "x", "models": [MODEL], "reference_images": ["zz"]},
+        422,
+        "reference",
+    ),
     ("preset missing", {"prompt": "x", "preset_id": "nope"}, 404, "preset"),
 ]
 
 
-@pytest.mark.parametrize(("case", "body", "status", "mentions"), BAD_JOBS, ids=[c[0] for c in BAD_JOBS])
+@pytest.mark.parametrize(
+    ("case", "body", "status", "mentions"), BAD_JOBS, ids=[c[0] for c in BAD_JOBS]
+)
 def test_bad_job_requests(studio: Studio, case: str, body: Any, status: int, mentions: str) -> None:
     with studio.client(studio.alice) as client:
         if isinstance(body, bytes):
@@ -84,9 +90,7 @@ def test_size_error_names_the_allowed_ratios(studio: Studio) -> None:
         ("PATCH", "/api/v1/jobs", None, 405),
     ],
 )
-def test_other_bad_requests(
-    studio: Studio, method: str, path: str, body: Any, status: int
-) -> None:
+def test_other_bad_requests(studio: Studio, method: str, path: str, body: Any, status: int) -> None:
     with studio.client(studio.alice) as client:
         response = client.request(method, path, json=body)
     assert response.status_code == status, response.text

@@ -35,8 +35,13 @@ def test_sigkill_mid_job_then_restart_completes_every_variant(tmp_path: Path) ->
         with httpx.Client(base_url=server.url, headers=headers, timeout=30) as client:
             job = client.post(
                 "/api/v1/jobs",
-                json={"prompt": "a city of brass towers under two suns", "models": [MODEL],
-                      "n": 6, "size": "1024x1024", "seed": 100},
+                json={
+                    "prompt": "a city of brass towers under two suns",
+                    "models": [MODEL],
+                    "n": 6,
+                    "size": "1024x1024",
+                    "seed": 100,
+                },
             ).json()
 
             def mid_job(j: dict) -> bool:  # type: ignore[type-arg]

@@ -20,8 +20,13 @@ async def test_progress_streams_live_then_images_carry_their_record(studio: Stud
     async with studio.aclient(studio.alice) as client:
         response = await client.post(
             "/api/v1/jobs",
-            json={"prompt": "a red lighthouse on a stormy sea", "models": [MODEL], "n": 2,
-                  "size": "768x512", "seed": 41},
+            json={
+                "prompt": "a red lighthouse on a stormy sea",
+                "models": [MODEL],
+                "n": 2,
+                "size": "768x512",
+                "seed": 41,
+            },
         )
         assert response.status_code == 202, response.text
         created = response.json()
@@ -93,8 +98,12 @@ async def test_reconnecting_with_last_event_id_gets_exactly_the_missed_events(
         created = (
             await client.post(
                 "/api/v1/jobs",
-                json={"prompt": "quiet green valley at dawn", "models": [MODEL], "n": 2,
-                      "size": "1024x1024"},
+                json={
+                    "prompt": "quiet green valley at dawn",
+                    "models": [MODEL],
+                    "n": 2,
+                    "size": "1024x1024",
+                },
             )
         ).json()
         path = created["events_url"]
@@ -114,7 +123,9 @@ async def test_reconnecting_with_last_event_id_gets_exactly_the_missed_events(
 
 async def test_account_stream_follows_every_job(studio: Studio) -> None:
     async with studio.aclient(studio.alice) as client:
-        replayed = await collect_events(client, "/api/v1/events?after=0", stop_after=1, until_type=None)
+        replayed = await collect_events(
+            client, "/api/v1/events?after=0", stop_after=1, until_type=None
+        )
         assert replayed, "with after=0 the account stream replays the history"
         seen: list[tuple[str, dict[str, Any]]] = []
         # Without a position the stream starts now, and still sees every later event.
@@ -142,9 +153,7 @@ def test_json_is_compressed_and_streams_are_not(studio: Studio) -> None:
     with studio.client(studio.alice) as client:
         models = client.get("/api/v1/models", headers={"Accept-Encoding": "gzip"})
         assert models.headers.get("content-encoding") == "gzip"
-        with client.stream(
-            "GET", "/api/v1/events", headers={"Accept-Encoding": "gzip"}
-        ) as stream:
+        with client.stream("GET", "/api/v1/events", headers={"Accept-Encoding": "gzip"}) as stream:
             assert stream.headers["content-type"].startswith("text/event-stream")
             assert "content-encoding" not in stream.headers
             assert stream.headers["cache-control"] == "no-store"

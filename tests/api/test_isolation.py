@@ -27,6 +27,8 @@ CALLS: dict[tuple[str, str], Any] = {
     ("GET", "/api/v1/presets/{preset_id}"): None,
     ("PUT", "/api/v1/presets/{preset_id}"): {"name": "stolen", "models": [MODEL]},
     ("DELETE", "/api/v1/presets/{preset_id}"): None,
+    ("GET", "/api/v1/jobs/{job_id}/winner"): None,
+    ("PUT", "/api/v1/jobs/{job_id}/winner"): {"variant_id": None},
 }
 # Routes without an id: bob sees only his own (empty) data there.
 LISTINGS = {
@@ -37,6 +39,12 @@ LISTINGS = {
     ("GET", "/api/v1/presets"),
     ("POST", "/api/v1/presets"),
     ("GET", "/api/v1/stats/models"),
+    ("GET", "/api/v1/stats/spend"),
+    ("GET", "/api/v1/stats/durations"),
+    ("GET", "/api/v1/leaderboard"),
+    ("GET", "/api/v1/session"),
+    ("POST", "/api/v1/session"),
+    ("DELETE", "/api/v1/session"),
 }
 
 
@@ -51,6 +59,7 @@ async def test_every_endpoint_is_scoped_to_its_user(studio: Studio) -> None:
         ).json()
         done = wait_for_job(alice, job["id"])
         variant = done["variants"][0]
+        alice.put(f"/api/v1/jobs/{job['id']}/winner", json={"variant_id": variant["id"]})
         ids = {
             "job_id": job["id"],
             "variant_id": variant["id"],
@@ -74,11 +83,16 @@ async def test_every_endpoint_is_scoped_to_its_user(studio: Studio) -> None:
         assert bob.get("/api/v1/jobs", params={"q": "secret"}).json()["items"] == []
         assert bob.get("/api/v1/presets").json() == []
         assert bob.get("/api/v1/stats/models").json() == []
+        assert bob.get("/api/v1/stats/durations").json() == []
+        assert all(day["images"] == 0 for day in bob.get("/api/v1/stats/spend").json())
+        assert bob.get("/api/v1/leaderboard").json() == []
+        assert bob.get("/api/v1/session").json()["user"]["name"] == "bob"
         # Alice's things are intact after bob's attempts.
         after = alice.get(f"/api/v1/jobs/{job['id']}").json()
         assert after["favorite"] is False and after["status"] == "succeeded"
         assert alice.get(f"/api/v1/presets/{preset['id']}").json()["name"] == "alice's"
         assert alice.get(variant["image"]["url"]).status_code == 200
+        assert alice.get(f"/api/v1/jobs/{job['id']}/winner").json()["variant_id"] == variant["id"]
 
 
 async def test_account_stream_carries_only_own_events(studio: Studio) -> None:

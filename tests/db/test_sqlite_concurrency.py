@@ -25,7 +25,9 @@ async def test_many_concurrent_writes_and_reads(tmp_path: Path) -> None:
 
             async def read(database: Database) -> int:
                 async with database.session() as session:
-                    return int(await session.scalar(select(func.count()).select_from(ApiToken)) or 0)
+                    return int(
+                        await session.scalar(select(func.count()).select_from(ApiToken)) or 0
+                    )
 
             tasks = [write(i, db if i % 2 else other_process_like) for i in range(120)]
             tasks += [read(db) for _ in range(60)]

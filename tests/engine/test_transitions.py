@@ -23,22 +23,40 @@ async def db(database_url: str) -> AsyncIterator[Database]:
     await database.dispose()
 
 
-async def _job(db: Database, user_name: str = "ann", variants: int = 2) -> tuple[str, str, list[str]]:
+async def _job(
+    db: Database, user_name: str = "ann", variants: int = 2
+) -> tuple[str, str, list[str]]:
     async with db.transaction() as session:
         user = await user_repo.get_or_create_user(session, name=user_name)
         now = utcnow()
         job = Job(
-            id=new_id(), user_id=user.id, prompt="a lake", negative_prompt=None, params={},
-            status="queued", favorite=False, created_at=now, updated_at=now,
+            id=new_id(),
+            user_id=user.id,
+            prompt="a lake",
+            negative_prompt=None,
+            params={},
+            status="queued",
+            favorite=False,
+            created_at=now,
+            updated_at=now,
         )
         session.add(job)
         await session.flush()
         ids = []
         for position in range(variants):
             variant = Variant(
-                id=new_id(), job_id=job.id, user_id=user.id, position=position,
-                model_id="offline/procedural", provider_id="offline", params={}, seed=position,
-                status="queued", progress=0.0, attempts=0, queued_at=now,
+                id=new_id(),
+                job_id=job.id,
+                user_id=user.id,
+                position=position,
+                model_id="offline/procedural",
+                provider_id="offline",
+                params={},
+                seed=position,
+                status="queued",
+                progress=0.0,
+                attempts=0,
+                queued_at=now,
             )
             session.add(variant)
             ids.append(variant.id)
@@ -69,7 +87,11 @@ async def test_job_finishes_once_with_events_in_sequence(db: Database) -> None:
     async def finish(variant_id: str) -> None:
         async with db.transaction() as session:
             await transitions.fail(
-                session, variant_id=variant_id, owner="w1", code="x", message="broke",
+                session,
+                variant_id=variant_id,
+                owner="w1",
+                code="x",
+                message="broke",
                 retryable=False,
             )
 
@@ -106,7 +128,10 @@ async def test_lapsed_lease_is_requeued_and_attempts_are_capped(db: Database) ->
     for attempt in range(3):
         async with db.transaction() as session:
             variant, _ = await transitions.claim(
-                session, variant_id=variant_id, owner=f"w{attempt}", lease_seconds=-1,
+                session,
+                variant_id=variant_id,
+                owner=f"w{attempt}",
+                lease_seconds=-1,
                 max_attempts=3,
             )
         assert variant is not None

@@ -11,16 +11,28 @@ from starlette.middleware.gzip import GZipMiddleware
 
 from easel import __version__
 from easel.api import problems
-from easel.api.routes import events, images, jobs, models, presets
+from easel.api.routes import (
+    compare,
+    events,
+    images,
+    jobs,
+    models,
+    openai_compat,
+    presets,
+    session,
+    trends,
+    webhooks,
+)
 from easel.config import Settings
 from easel.db.migrate import upgrade
 from easel.services import running_services
 from easel.urls import API
+from easel.web import routes as dashboard
 
 
 def api_router() -> APIRouter:
     router = APIRouter(prefix=API)
-    for module in (jobs, events, images, models, presets):
+    for module in (jobs, events, images, models, presets, session, compare, trends, webhooks):
         router.include_router(module.router)
     return router
 
@@ -45,6 +57,8 @@ def create_app(settings: Settings, *, migrate: bool = True) -> FastAPI:
     app.add_middleware(GZipMiddleware, minimum_size=500)
     problems.install(app)
     app.include_router(api_router())
+    app.include_router(openai_compat.router)
+    dashboard.install(app)
 
     @app.get("/healthz", tags=["health"])
     async def health() -> dict[str, str]:

@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException
 
 from easel.errors import EaselError, UserInputError
@@ -86,6 +87,18 @@ async def _http(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+async def _integrity(request: Request, exc: Exception) -> JSONResponse:
+    # A uniqueness race the route's own check did not catch: the caller can retry.
+    log.info("integrity conflict at %s: %s", request.url.path, exc)
+    return problem(
+        409,
+        "Conflict",
+        "The change conflicts with data saved at the same moment.",
+        code="conflict",
+        hint="Reload and try again.",
+    )
+
+
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unhandled error at %s", request.url.path)
     return problem(
@@ -101,4 +114,5 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation)
     app.add_exception_handler(EaselError, _easel)
     app.add_exception_handler(HTTPException, _http)
+    app.add_exception_handler(IntegrityError, _integrity)
     app.add_exception_handler(Exception, _unexpected)

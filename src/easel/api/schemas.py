@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from easel.db.ids import as_utc
 from easel.db.tables import Image, Preset, Variant
 from easel.engine.jobs import JobView
+from easel.engine.pricing import usd
 from easel.providers import CatalogEntry
 from easel.providers.base import Capabilities
 from easel.urls import image_path, job_events_path, job_path, thumbnail_path
@@ -85,7 +86,7 @@ class VariantOut(BaseModel):
             started_at=_utc(variant.started_at),
             finished_at=_utc(variant.finished_at),
             duration_ms=variant.duration_ms,
-            cost_usd=str(variant.cost_usd) if variant.cost_usd is not None else None,
+            cost_usd=usd(variant.cost_usd) if variant.cost_usd is not None else None,
             image=ImageOut.build(image) if image else None,
         )
 
@@ -121,7 +122,7 @@ class JobOut(BaseModel):
             preset_id=job.preset_id,
             created_at=as_utc(job.created_at),
             finished_at=_utc(job.finished_at),
-            cost_usd=str(view.cost_usd),
+            cost_usd=usd(view.cost_usd),
             variants=[VariantOut.build(v, view.images) for v in view.variants],
         )
 
@@ -178,8 +179,8 @@ class ModelOut(BaseModel):
             unavailable_reason=entry.unavailable_reason,
             capabilities=model.capabilities,
             price=PriceOut(
-                per_image_usd=str(pricing.per_image),
-                rules=[{"when": r.when, "usd": str(r.usd)} for r in pricing.rules],
+                per_image_usd=usd(pricing.per_image),
+                rules=[{"when": r.when, "usd": usd(r.usd)} for r in pricing.rules],
                 per_million_tokens=tokens,
                 source=pricing.source,
                 as_of=pricing.as_of.isoformat() if pricing.as_of else None,

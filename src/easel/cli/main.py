@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from easel.config import Settings
 
@@ -45,12 +46,40 @@ def serve(
     from easel.api.app import create_app
 
     settings = load_settings(data_dir)
+    token = _first_run_token(settings)
+    if token:
+        err.print(
+            "[bold]First start:[/bold] created user [bold]admin[/bold]. Sign in or call the "
+            f"API with this token (shown once):\n\n    {token}\n"
+        )
     uvicorn.run(
         create_app(settings),
         host=host or settings.host,
         port=port if port is not None else settings.port,
         log_level="info",
     )
+
+
+def _first_run_token(settings: Settings) -> str | None:
+    """On a studio with no users yet, create `admin` and return a token for it."""
+    from easel.db.engine import Database
+    from easel.db.migrate import upgrade
+    from easel.db.repos import users as user_repo
+
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    upgrade(settings.resolved_database_url)
+
+    async def create() -> str | None:
+        db = Database(settings.resolved_database_url)
+        try:
+            async with db.transaction() as session:
+                if await user_repo.any_user(session):
+                    return None
+                return (await user_repo.create_token(session, user_name="admin")).token
+        finally:
+            await db.dispose()
+
+    return asyncio.run(create())
 
 
 @db_app.command("upgrade")
@@ -119,7 +148,7 @@ def _run(coro: Any) -> Any:
     try:
         return asyncio.run(coro)
     except BackendError as exc:
-        err.print(f"[red]Error:[/red] {exc}")
+        err.print(f"[red]Error:[/red] {escape(str(exc))}")
         raise typer.Exit(1) from None
 
 
@@ -167,7 +196,8 @@ def generate(
     if failed:
         for variant in failed:
             message = (variant.get("error") or {}).get("message", variant["status"])
-            err.print(f"[red]{variant['model']} #{variant['position'] + 1}:[/red] {message}")
+            label = f"{variant['model']} #{variant['position'] + 1}:"
+            err.print(f"[red]{escape(label)}[/red] {escape(message)}")
         raise typer.Exit(1)
 
 
@@ -184,8 +214,11 @@ def models(
 
     table = Table("model", "name", "price/image", "available")
     for entry in _run(go()):
-        available = "yes" if entry["available"] else f"[red]no[/red]: {entry['unavailable_reason']}"
-        table.add_row(entry["id"], entry["name"], f"${entry['price']['per_image_usd']}", available)
+        reason = escape(entry["unavailable_reason"] or "")
+        available = "yes" if entry["available"] else f"[red]no[/red]: {reason}"
+        table.add_row(
+            entry["id"], escape(entry["name"]), f"${entry['price']['per_image_usd']}", available
+        )
     console.print(table)
 
 

@@ -21,6 +21,8 @@ import httpx
 from easel.errors import InvalidOutput, ProviderTimeout, ProviderUnavailable
 from easel.providers.base import ImageBytes
 
+_NOT_IMAGES = ("application/json", "application/xml", "application/problem+json")
+
 
 def host_matches(host: str, patterns: Collection[str]) -> bool:
     host = host.lower().rstrip(".")
@@ -121,4 +123,12 @@ async def fetch(
     data = b"".join(chunks)
     if declared and received < declared:
         raise InvalidOutput("The result download was cut short.")
+    if mime.startswith("text/") or mime in _NOT_IMAGES:
+        # A result host answering with a page (a sign-in wall, an error) will not fix
+        # itself on the next request; say so instead of failing on undecodable bytes.
+        raise InvalidOutput(
+            f"The result URL served {mime} ({received:,} bytes), not an image.",
+            hint="Retry the variant; if it happens again, check the provider's status page.",
+            retryable=False,
+        )
     return ImageBytes(data, mime or "application/octet-stream")

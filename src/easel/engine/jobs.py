@@ -27,6 +27,7 @@ from easel.events.types import Event, JobCreated, VariantQueued
 from easel.providers import Catalog
 from easel.storage.base import ImageStore
 from easel.storage.images import prepare_image
+from easel.webhooks.targets import check_target
 
 log = logging.getLogger(__name__)
 
@@ -120,6 +121,12 @@ class JobService:
                 field="prompt",
             )
         planned = plan_variants(spec, self.catalog, max_variants=self.settings.max_variants_per_job)
+        if spec.webhook_url:
+            await check_target(
+                spec.webhook_url,
+                allow_private=self.settings.allow_private_webhooks,
+                field="webhook_url",
+            )
         job_params = spec.model_dump(
             include={"n", "size", "aspect_ratio", "seed", "style", "quality", "extra"},
             exclude_none=True,
@@ -134,6 +141,7 @@ class JobService:
             negative_prompt=spec.negative_prompt,
             params=job_params,
             preset_id=spec.preset_id,
+            webhook_url=spec.webhook_url,
             status="queued",
             favorite=False,
             created_at=now,

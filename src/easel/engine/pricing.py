@@ -12,6 +12,11 @@ MILLION = Decimal(1_000_000)
 CENT_PRECISION = Decimal("0.000001")
 
 
+def usd(value: Decimal) -> str:
+    """A dollar amount as plain text without trailing zeros: 0.04, 0.1664, 0."""
+    return format(value.normalize(), "f") if value else "0"
+
+
 def price_params(request: GenerationRequest) -> dict[str, str]:
     """The request's parameters as price rules see them."""
     params = {"size": request.size}

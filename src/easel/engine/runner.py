@@ -39,6 +39,11 @@ from easel.providers.base import (
 
 T = TypeVar("T")
 
+_MAYBE_BILLED = (
+    "It may still have generated (and billed) the image; "
+    "check the provider's dashboard before retrying."
+)
+
 
 @dataclass(frozen=True)
 class RunHooks:
@@ -122,14 +127,20 @@ class Runner:
                 # so only idempotent calls are tried again.
                 raise ProviderTimeout(
                     f"{provider.display_name} did not answer the {what} within {timeout:.0f} s.",
-                    hint=None
-                    if idempotent
-                    else "It may still have generated the image; "
-                    "check the provider's dashboard before retrying.",
+                    hint=None if idempotent else _MAYBE_BILLED,
                     retryable=idempotent,
                 ) from exc
             except ProviderTimeout as exc:
                 exc.retryable = idempotent
+                if not idempotent:
+                    exc.hint = exc.hint or _MAYBE_BILLED
+                raise
+            except InvalidOutput as exc:
+                # An unusable answer to a create came after the provider did (and most
+                # likely billed) the work: asking again would pay for a second image.
+                if not idempotent:
+                    exc.retryable = False
+                    exc.hint = exc.hint or _MAYBE_BILLED
                 raise
 
         return await call_with_retries(attempt, gate=gate, policy=self.policy)
@@ -194,13 +205,20 @@ class Runner:
                 )
             await asyncio.sleep(outcome.retry_after or self.settings.poll_interval_seconds)
             task = outcome.task
-            outcome = await self._call(
-                provider,
-                gate,
-                lambda task=task: provider.poll(task, ctx),  # type: ignore[misc]
-                what="status poll",
-                idempotent=True,
-            )
+            try:
+                outcome = await self._call(
+                    provider,
+                    gate,
+                    lambda task=task: provider.poll(task, ctx),  # type: ignore[misc]
+                    what="status poll",
+                    idempotent=True,
+                )
+            except ProviderError as exc:
+                if not exc.retryable:
+                    raise
+                # The remote task is paid for and may still finish: an outage while polling
+                # ends the variant only at the deadline, as a retry would pay a second time.
+                outcome = Pending(task, message=f"Waiting for {provider.display_name}: {exc}")
         return outcome
 
     def _trusted_hosts(self, provider: Provider) -> list[str]:

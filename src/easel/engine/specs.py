@@ -51,6 +51,11 @@ class JobSpec(BaseModel):
     )
     extra: dict[str, Any] = Field(default_factory=dict, description="Model-specific options.")
     preset_id: str | None = None
+    webhook_url: str | None = Field(
+        default=None,
+        max_length=2000,
+        description="An http(s) URL notified (signed, Standard Webhooks) when the job finishes.",
+    )
 
     @field_validator("prompt")
     @classmethod

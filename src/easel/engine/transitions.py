@@ -20,6 +20,7 @@ from easel.db.ids import as_utc, utcnow
 from easel.db.repos import events as event_log
 from easel.db.repos import jobs as job_repo
 from easel.db.tables import Job, Variant
+from easel.engine.pricing import usd
 from easel.engine.states import TERMINAL, can_move, job_status
 from easel.errors import Conflict, NotFound
 from easel.events.types import (
@@ -33,6 +34,7 @@ from easel.events.types import (
     VariantStarted,
     VariantSucceeded,
 )
+from easel.webhooks import outbox
 
 
 async def _locked(session: AsyncSession, variant_id: str) -> tuple[Job, Variant] | None:
@@ -73,7 +75,10 @@ async def _move(
         if variant.started_at is not None and variant.duration_ms is None:
             variant.duration_ms = _elapsed_ms(variant, now)
     events = [await _emit(session, variant, payload)]
-    return events + await _refresh_job(session, job, now)
+    events += await _refresh_job(session, job, now)
+    # Webhook deliveries are written in the same transaction as their events.
+    await outbox.record(session, job, events)
+    return events
 
 
 def _elapsed_ms(variant: Variant, now: datetime) -> int:
@@ -98,7 +103,7 @@ async def _refresh_job(session: AsyncSession, job: Job, now: datetime) -> list[E
         session,
         user_id=job.user_id,
         job_id=job.id,
-        payload=JobFinished(status=status, cost_usd=str(cost)),
+        payload=JobFinished(status=status, cost_usd=usd(cost)),
     )
     return [event]
 

@@ -26,6 +26,7 @@ from easel.db.repos import images as image_repo
 from easel.db.repos import jobs as job_repo
 from easel.db.tables import Job, Variant
 from easel.engine import transitions
+from easel.engine.pricing import usd
 from easel.engine.retry import ProviderGate
 from easel.engine.runner import RunHooks, Runner, RunResult, describe, task_from_dict
 from easel.errors import EaselError, ProviderError, StorageError
@@ -302,7 +303,7 @@ class Worker:
                 width=image.width,
                 height=image.height,
                 seed=v.seed,
-                cost_usd=str(result.cost_usd),
+                cost_usd=usd(result.cost_usd),
                 duration_ms=v.duration_ms,
             )
 

@@ -7,7 +7,6 @@ A subscriber that falls behind the bus replays from the log again.
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator
 
 from sse_starlette import ServerSentEvent
@@ -22,7 +21,7 @@ REPLAY_BATCH = 500
 
 def to_sse(event: Event) -> ServerSentEvent:
     return ServerSentEvent(
-        data=json.dumps(event.sse_data(), separators=(",", ":")),
+        data=event.sse_json,
         event=event.type,
         id=str(event.seq),
     )

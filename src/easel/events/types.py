@@ -3,7 +3,9 @@ is appended to the job event log, then published on the bus."""
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
+from functools import cached_property
 from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict
@@ -92,6 +94,11 @@ class Event(BaseModel):
     type: str
     data: dict[str, Any]
     created_at: datetime
+
+    @cached_property
+    def sse_json(self) -> str:
+        """The SSE data line, encoded once however many subscribers receive it."""
+        return json.dumps(self.sse_data(), separators=(",", ":"))
 
     def sse_data(self) -> dict[str, Any]:
         return {

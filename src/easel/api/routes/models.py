@@ -7,6 +7,7 @@ from fastapi import APIRouter
 from easel.api.deps import CurrentUser, ServicesDep
 from easel.api.schemas import ModelOut, ModelStats
 from easel.db.repos import stats as stats_repo
+from easel.engine.pricing import usd
 
 router = APIRouter(tags=["models"])
 
@@ -32,7 +33,7 @@ async def model_stats(user: CurrentUser, services: ServicesDep) -> list[ModelSta
             success_rate=t.success_rate,
             p50_ms=t.percentile(0.5),
             p95_ms=t.percentile(0.95),
-            total_cost_usd=str(t.cost_usd),
+            total_cost_usd=usd(t.cost_usd),
         )
         for t in tallies
     ]

@@ -25,19 +25,26 @@ async def get_preset(session: AsyncSession, *, user_id: str, preset_id: str) -> 
     )
 
 
-async def _flush_unique(session: AsyncSession, name: str) -> None:
-    try:
-        async with session.begin_nested():
-            await session.flush()
-    except IntegrityError:
-        raise Conflict(
-            f"A preset named {name!r} already exists.", hint="Choose another name.", field="name"
-        ) from None
+def _taken(name: str) -> Conflict:
+    return Conflict(
+        f"A preset named {name!r} already exists.", hint="Choose another name.", field="name"
+    )
+
+
+async def _check_name_free(
+    session: AsyncSession, *, user_id: str, name: str, preset_id: str | None = None
+) -> None:
+    query = select(Preset.id).where(Preset.user_id == user_id, Preset.name == name)
+    if preset_id is not None:
+        query = query.where(Preset.id != preset_id)
+    if await session.scalar(query) is not None:
+        raise _taken(name)
 
 
 async def create_preset(
     session: AsyncSession, *, user_id: str, name: str, models: list[Any], params: dict[str, Any]
 ) -> Preset:
+    await _check_name_free(session, user_id=user_id, name=name)
     now = utcnow()
     preset = Preset(
         id=new_id(),
@@ -48,15 +55,20 @@ async def create_preset(
         created_at=now,
         updated_at=now,
     )
-    session.add(preset)
-    await _flush_unique(session, name)
+    try:
+        # A savepoint, so losing a race for the name leaves the transaction usable.
+        async with session.begin_nested():
+            session.add(preset)
+    except IntegrityError:
+        raise _taken(name) from None
     return preset
 
 
 async def update_preset(
     session: AsyncSession, *, preset: Preset, name: str, models: list[Any], params: dict[str, Any]
 ) -> Preset:
+    await _check_name_free(session, user_id=preset.user_id, name=name, preset_id=preset.id)
     preset.name, preset.models, preset.params = name, models, params
     preset.updated_at = utcnow()
-    await _flush_unique(session, name)
+    await session.flush()
     return preset

@@ -26,6 +26,10 @@ class IssuedToken:
     """Shown once; only its hash is kept."""
 
 
+async def any_user(session: AsyncSession) -> bool:
+    return await session.scalar(select(User.id).limit(1)) is not None
+
+
 async def get_or_create_user(session: AsyncSession, *, name: str) -> User:
     user = await session.scalar(select(User).where(User.name == name))
     if user is None:

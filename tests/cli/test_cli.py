@@ -1,0 +1,102 @@
+"""The `easel` command, run as a user runs it: in a subprocess."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from PIL import Image
+
+from support.server import ServerProcess
+
+
+def easel(
+    *args: str, cwd: Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("EASEL_")}
+    return subprocess.run(
+        [sys.executable, "-m", "easel", *args],
+        cwd=cwd,
+        env={**clean, "COLUMNS": "200", **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_embedded_generate_saves_images_and_history(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    result = easel(
+        "generate",
+        "a teal whale under a full moon",
+        "-n",
+        "2",
+        "--size",
+        "320x240",
+        "--seed",
+        "9",
+        "--out",
+        str(tmp_path / "out"),
+        "--data-dir",
+        str(data),
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr + result.stdout
+    files = sorted((tmp_path / "out").glob("*.png"))
+    assert len(files) == 2
+    assert all(Image.open(f).size == (320, 240) for f in files)
+    assert "succeeded" in result.stdout
+
+    history = easel("jobs", "--data-dir", str(data), cwd=tmp_path)
+    assert history.returncode == 0 and "teal whale" in history.stdout
+    models = easel("models", "--data-dir", str(data), cwd=tmp_path)
+    assert "offline/procedural" in models.stdout and "OPENAI_API_KEY" in models.stdout
+
+
+def test_generate_against_a_server_with_a_new_token(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    server = ServerProcess(data)
+    server.start()
+    try:
+        created = easel("token", "create", "--user", "frank", "--data-dir", str(data), cwd=tmp_path)
+        assert created.returncode == 0, created.stderr
+        token = created.stdout.strip()
+        assert token.startswith("esl_")
+        env = {"EASEL_TOKEN": token}
+        result = easel(
+            "generate",
+            "two foxes in snow",
+            "-n",
+            "2",
+            "--size",
+            "256x256",
+            "--out",
+            str(tmp_path / "out"),
+            "--server",
+            server.url,
+            cwd=tmp_path,
+            env=env,
+        )
+        assert result.returncode == 0, result.stderr + result.stdout
+        assert len(list((tmp_path / "out").glob("*.png"))) == 2
+        listed = easel("jobs", "--server", server.url, cwd=tmp_path, env=env)
+        assert "two foxes in snow" in listed.stdout
+    finally:
+        server.stop()
+
+
+def test_clear_errors_without_tracebacks(tmp_path: Path) -> None:
+    bad_model = easel(
+        "generate", "x", "-m", "nope/never", "--data-dir", str(tmp_path / "d"), cwd=tmp_path
+    )
+    assert bad_model.returncode == 1
+    assert "Unknown model 'nope/never'" in bad_model.stderr
+    assert "Traceback" not in bad_model.stderr
+    no_token = easel("jobs", "--server", "http://127.0.0.1:9", cwd=tmp_path)
+    assert no_token.returncode == 1 and "EASEL_TOKEN" in no_token.stderr
+    unreachable = easel(
+        "jobs", "--server", "http://127.0.0.1:9", cwd=tmp_path, env={"EASEL_TOKEN": "esl_x"}
+    )
+    assert unreachable.returncode == 1 and "Cannot reach" in unreachable.stderr
