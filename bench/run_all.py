@@ -1,0 +1,21 @@
+"""Run every benchmark in turn; each prints its own figures."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).parent
+BENCHMARKS = [
+    "bench_offline.py",
+    "bench_submit_latency.py",
+    "bench_orchestration.py",
+    "bench_sse_fanout.py",
+    "bench_history.py",
+]
+
+if __name__ == "__main__":
+    for name in BENCHMARKS:
+        print(f"== {name}", flush=True)
+        subprocess.run([sys.executable, str(HERE / name)], check=True)
