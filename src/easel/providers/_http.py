@@ -115,7 +115,9 @@ def map_error(
             hint="Rephrase the prompt.",
             status_code=status,
         )
-    return UnsupportedRequest(f"{provider} refused the request ({status}). {said}", status_code=status)
+    return UnsupportedRequest(
+        f"{provider} refused the request ({status}). {said}", status_code=status
+    )
 
 
 async def send(
