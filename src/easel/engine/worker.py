@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
+import io
 import logging
 import os
 import secrets
@@ -18,6 +19,8 @@ import time
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import timedelta
 from typing import Any
+
+from PIL import Image
 
 from easel.config import Settings
 from easel.db.engine import Database
@@ -54,6 +57,23 @@ def _image_mime(data: bytes) -> str:
 
 def data_url(data: bytes) -> str:
     return f"data:{_image_mime(data)};base64,{base64.b64encode(data).decode()}"
+
+
+PREVIEW_MAX_BYTES = 64 * 1024
+"""Larger previews are shrunk before they go into events: some APIs (gpt-image-1) stream
+partial images at full size, megabytes each."""
+
+
+def small_preview(data: bytes, side: int = 384) -> bytes | None:
+    """A WebP of at most ``side`` px, or None when the bytes are not an image."""
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            image.thumbnail((side, side))
+            out = io.BytesIO()
+            image.convert("RGB").save(out, "WEBP", quality=75)
+    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError):
+        return None  # a broken preview must not fail the generation
+    return out.getvalue()
 
 
 class Worker:
@@ -246,6 +266,8 @@ class Worker:
             ):
                 return
             last_at, last_step = now, (fraction, message)
+            if preview is not None and len(preview) > PREVIEW_MAX_BYTES:
+                preview = await asyncio.to_thread(small_preview, preview)
             preview_url = data_url(preview) if preview else None
             await self._write(
                 lambda s: transitions.progress(
