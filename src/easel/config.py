@@ -24,6 +24,9 @@ class ProviderSettings(BaseModel):
     concurrency: int | None = Field(default=None, ge=1, le=256)
     enabled: bool = True
     timeout_seconds: float | None = Field(default=None, gt=0)
+    options: dict[str, Any] = Field(default_factory=dict)
+    """Provider-specific settings (``EASEL_PROVIDERS__MCP__OPTIONS__TOOLS`` …); each
+    provider validates its own with a pydantic model."""
 
 
 class Settings(BaseSettings):
@@ -63,6 +66,14 @@ class Settings(BaseSettings):
     retry_max_seconds: float = Field(default=30.0, ge=0)
     embedded_workers: bool = True
     """Run variant workers inside the API process."""
+    allow_private_webhooks: bool = False
+    """Let webhooks call private and loopback addresses (trusted networks only)."""
+    webhook_timeout_seconds: float = Field(default=15.0, gt=0)
+    webhook_retry_base_seconds: float = Field(default=5.0, gt=0)
+    """First retry delay; it doubles per failed attempt up to the maximum."""
+    webhook_retry_max_seconds: float = Field(default=3600.0, gt=0)
+    webhook_give_up_seconds: float = Field(default=3 * 86400.0, gt=0)
+    """A delivery not made within this long after its event is marked failed."""
 
     providers: dict[str, ProviderSettings] = Field(default_factory=dict)
     environ: dict[str, str] = Field(default_factory=dict, exclude=True)

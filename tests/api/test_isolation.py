@@ -9,6 +9,10 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from easel.config import Settings
+from easel.db.engine import Database
+from easel.db.repos import users as user_repo
+from easel.db.repos import webhooks as webhook_repo
 from support.client import MODEL, collect_events, wait_for_job
 
 from .conftest import Studio
@@ -29,6 +33,10 @@ CALLS: dict[tuple[str, str], Any] = {
     ("DELETE", "/api/v1/presets/{preset_id}"): None,
     ("GET", "/api/v1/jobs/{job_id}/winner"): None,
     ("PUT", "/api/v1/jobs/{job_id}/winner"): {"variant_id": None},
+    ("GET", "/api/v1/webhooks/{webhook_id}"): None,
+    ("DELETE", "/api/v1/webhooks/{webhook_id}"): None,
+    ("GET", "/api/v1/webhooks/deliveries/{delivery_id}"): None,
+    ("GET", "/api/v1/webhooks/deliveries/{delivery_id}/attempts"): None,
 }
 # Routes without an id: bob sees only his own (empty) data there.
 LISTINGS = {
@@ -45,7 +53,38 @@ LISTINGS = {
     ("GET", "/api/v1/session"),
     ("POST", "/api/v1/session"),
     ("DELETE", "/api/v1/session"),
+    ("GET", "/api/v1/webhooks"),
+    ("POST", "/api/v1/webhooks"),
+    ("GET", "/api/v1/webhooks/deliveries"),
+    ("GET", "/api/v1/webhooks/secret"),
+    ("POST", "/api/v1/webhooks/secret/rotate"),
 }
+
+
+async def _alice_webhook(studio: Studio) -> dict[str, str]:
+    """A webhook and a (failed) delivery of alice's, written to the database directly:
+    the studio refuses loopback targets, and no test may call a public address."""
+    db = Database(Settings(data_dir=studio.server.data_dir).resolved_database_url)
+    try:
+        async with db.transaction() as session:
+            user = await user_repo.user_for_token(session, token=studio.alice)
+            assert user is not None
+            hook = await webhook_repo.create_webhook(
+                session, user_id=user.id, url="https://hooks.invalid/x", events=[]
+            )
+            delivery = await webhook_repo.add_delivery(
+                session,
+                user_id=user.id,
+                webhook_id=hook.id,
+                job_id=None,
+                url=hook.url,
+                event_type="job.finished",
+                payload={},
+            )
+            delivery.status, delivery.next_attempt_at = "failed", None
+            return {"webhook_id": hook.id, "delivery_id": delivery.id}
+    finally:
+        await db.dispose()
 
 
 async def test_every_endpoint_is_scoped_to_its_user(studio: Studio) -> None:
@@ -65,6 +104,7 @@ async def test_every_endpoint_is_scoped_to_its_user(studio: Studio) -> None:
             "variant_id": variant["id"],
             "sha256": variant["image"]["sha256"],
             "preset_id": preset["id"],
+            **await _alice_webhook(studio),
         }
 
         routes = {
@@ -82,6 +122,8 @@ async def test_every_endpoint_is_scoped_to_its_user(studio: Studio) -> None:
         assert bob.get("/api/v1/jobs").json()["items"] == []
         assert bob.get("/api/v1/jobs", params={"q": "secret"}).json()["items"] == []
         assert bob.get("/api/v1/presets").json() == []
+        assert bob.get("/api/v1/webhooks").json() == []
+        assert bob.get("/api/v1/webhooks/deliveries").json() == []
         assert bob.get("/api/v1/stats/models").json() == []
         assert bob.get("/api/v1/stats/durations").json() == []
         assert all(day["images"] == 0 for day in bob.get("/api/v1/stats/spend").json())
@@ -91,6 +133,7 @@ async def test_every_endpoint_is_scoped_to_its_user(studio: Studio) -> None:
         after = alice.get(f"/api/v1/jobs/{job['id']}").json()
         assert after["favorite"] is False and after["status"] == "succeeded"
         assert alice.get(f"/api/v1/presets/{preset['id']}").json()["name"] == "alice's"
+        assert alice.get(f"/api/v1/webhooks/{ids['webhook_id']}").status_code == 200
         assert alice.get(variant["image"]["url"]).status_code == 200
         assert alice.get(f"/api/v1/jobs/{job['id']}/winner").json()["variant_id"] == variant["id"]
 

@@ -8,6 +8,7 @@ of the API keeps answering problem+json.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Coroutine
 from typing import Any
 
@@ -18,6 +19,8 @@ from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException
 
 from easel.errors import EaselError, NotFound, Unauthorized, UserInputError
+
+log = logging.getLogger(__name__)
 
 # Easel's field names → the OpenAI parameter they come from.
 PARAMS = {"models": "model", "reference_images": "image", "aspect_ratio": "size"}
@@ -121,5 +124,9 @@ class OpenAIRoute(APIRoute):
                 return _validation(exc).response()
             except HTTPException as exc:
                 return OpenAIError(exc.status_code, str(exc.detail)).response()
+            except Exception:
+                log.exception("unhandled error at %s", request.url.path)
+                message = "Easel hit an unexpected error; it has been logged."
+                return OpenAIError(500, message, type="server_error").response()
 
         return openai_handler

@@ -252,6 +252,18 @@ def jobs(
     console.print(table)
 
 
+@app.command()
+def mcp(token: Token = None, data_dir: DataDir = None) -> None:
+    """Serve Easel's MCP tools over stdio (for Claude Desktop, Cursor…), as the token's user."""
+    from easel.mcp.stdio import StdioSetupError, serve_stdio
+
+    try:
+        asyncio.run(serve_stdio(load_settings(data_dir), token))
+    except StdioSetupError as exc:
+        err.print(f"[red]Error:[/red] {exc}")
+        raise typer.Exit(1) from None
+
+
 def main() -> None:
     app()
 
