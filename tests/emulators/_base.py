@@ -167,8 +167,11 @@ class Emulator:
         signature = request.query_params.get("sig", "")
         valid = hmac.compare_digest(signature, self._signature(name, expires))
         if not valid or expires < time.time() or name not in self._blobs:
-            return Response("<Error><Code>AuthenticationFailed</Code></Error>", 403,
-                            media_type="application/xml")
+            return Response(
+                "<Error><Code>AuthenticationFailed</Code></Error>",
+                403,
+                media_type="application/xml",
+            )
         data, mime = self._blobs[name]
         fault = self.take_fault("download")
         if fault is not None:

@@ -20,7 +20,18 @@ from easel.providers.base import ModelInfo, Provider
 log = logging.getLogger(__name__)
 
 # One line per provider: "module:Class".
-BUILTIN: tuple[str, ...] = ("easel.providers.offline:OfflineProvider",)
+BUILTIN: tuple[str, ...] = (
+    "easel.providers.offline:OfflineProvider",
+    "easel.providers.replicate:ReplicateProvider",
+    "easel.providers.bfl:BFLProvider",
+    "easel.providers.fal:FalProvider",
+    "easel.providers.mcp:MCPProvider",
+    "easel.providers.openai:OpenAIProvider",
+    "easel.providers.gemini:GeminiProvider",
+    "easel.providers.recraft:RecraftProvider",
+    "easel.providers.ideogram:IdeogramProvider",
+    "easel.providers.stability:StabilityProvider",
+)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,210 @@
+"""Black Forest Labs' FLUX API on loopback (PROTOCOLS.md §6).
+
+* ``POST /v1/flux-pro-1.1`` and ``/v1/flux-pro-1.1-ultra`` with ``x-key`` → ``{id,
+  polling_url, cost, input_mp, output_mp}``; ``cost`` is in credits (``cost_credits``
+  overrides it, to tell a reported cost from the price table).
+* ``GET /v1/get_result?id=`` (the ``polling_url``) → ``Pending`` with ``progress``,
+  then ``Ready`` with ``result.sample``, a signed URL valid for ``state.url_ttl`` (10 min
+  by default). Unknown ids, and tasks past ``retention_seconds``, answer ``Task not
+  found`` inside a 200, as BFL does.
+* Errors are FastAPI-shaped: ``{"detail": "…"}``, or ``{"detail": [{loc, msg, type}]}``
+  for 422. Unknown body fields are refused (stricter than BFL, to catch adapter mistakes).
+
+Faults, create stage: ``rate_limit`` 429 + Retry-After, ``server_error`` 500,
+``unavailable`` 503, ``hang`` (created, then no answer), ``malformed_json`` (created,
+broken body), ``moderation`` (the task is made but ends ``Request Moderated``: input
+flagged, not billed), ``bad_key`` 403, ``no_credit`` 402. Poll stage: the same, except
+``moderation`` ends the task ``Content Moderated`` and ``no_credit`` does nothing.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import JSONResponse, Response
+
+from emulators._base import Emulator, Fault, png_bytes
+
+ULTRA_RATIOS = ("21:9", "16:9", "3:2", "4:3", "5:4", "1:1", "4:5", "3:4", "2:3", "9:16", "9:21")
+COMMON: dict[str, Any] = {
+    "prompt": str,
+    "seed": int,
+    "output_format": ("jpeg", "png"),
+    "safety_tolerance": (0, 1, 2, 3, 4, 5, 6),
+    "prompt_upsampling": bool,
+    "image_prompt": str,
+    "webhook_url": str,
+    "webhook_secret": str,
+}
+ENDPOINTS: dict[str, tuple[dict[str, Any], float]] = {
+    "flux-pro-1.1": ({**COMMON, "width": int, "height": int}, 4.0),
+    "flux-pro-1.1-ultra": (
+        {**COMMON, "aspect_ratio": ULTRA_RATIOS, "raw": bool, "image_prompt_strength": float},
+        6.0,
+    ),
+}
+BROKEN = '{"id": "7a1e0c", "polling_url": '
+
+
+@dataclass
+class Task:
+    id: str
+    endpoint: str
+    body: dict[str, Any]
+    seconds: float
+    created: float = field(default_factory=time.monotonic)
+    ended: str | None = None
+    """A terminal status set by a fault."""
+    sample: str | None = None
+
+
+def _detail(status: int, detail: object, **headers: str) -> JSONResponse:
+    return JSONResponse({"detail": detail}, status, headers=headers)
+
+
+class BFLEmulator(Emulator):
+    name = "bfl"
+
+    def __init__(self, *, api_key: str = "test-key") -> None:
+        self.tasks: dict[str, Task] = {}
+        self.polled: set[str] = set()
+        """Tasks polled at least once."""
+        self.retention_seconds = 3600.0
+        self.cost_credits: float | None = None
+        super().__init__(api_key=api_key)
+        self.state.url_ttl = 600.0
+
+    def easel_env(self) -> dict[str, str]:
+        """How an Easel server is pointed at this emulator."""
+        return {"BFL_API_KEY": self.api_key, "EASEL_PROVIDERS__BFL__BASE_URL": self.base_url}
+
+    def routes(self) -> None:
+        self.app.add_api_route("/v1/get_result", self._result, methods=["GET"])
+        self.app.add_api_route("/v1/{endpoint}", self._create, methods=["POST"])
+
+    def status(self, task: Task) -> str:
+        if task.ended:
+            return task.ended
+        if time.monotonic() - task.created > self.retention_seconds:
+            return "Task not found"
+        return "Ready" if time.monotonic() - task.created >= task.seconds else "Pending"
+
+    async def _create(self, endpoint: str, request: Request) -> Response:
+        fault = self.take_fault("create")
+        if request.headers.get("x-key") != self.api_key or (fault and fault.kind == "bad_key"):
+            return _detail(403, "Not authenticated - Invalid Authentication")
+        refusal = _refusal(fault)
+        if refusal is not None:
+            return refusal
+        if endpoint not in ENDPOINTS:
+            return _detail(404, "Not Found")
+        body = await request.json()
+        issues = _check(ENDPOINTS[endpoint][0], body)
+        if issues:
+            return _detail(422, issues)
+        task = Task(uuid.uuid4().hex, endpoint, body, self.state.task_seconds)
+        self.tasks[task.id] = task
+        if fault and fault.kind == "moderation":
+            task.ended = "Request Moderated"  # flagged before generating: not billed
+        else:
+            self.count_creation(endpoint)
+        if fault and fault.kind == "hang":
+            await self.hang(fault)
+        if fault and fault.kind == "malformed_json":
+            return Response(BROKEN, 200, media_type="application/json")
+        megapixels = int(body.get("width", 1024)) * int(body.get("height", 1024)) / 1e6
+        cost = self.cost_credits if self.cost_credits is not None else ENDPOINTS[endpoint][1]
+        return JSONResponse(
+            {
+                "id": task.id,
+                "polling_url": f"{self.base_url}/v1/get_result?id={task.id}",
+                "cost": cost,
+                "input_mp": 0,
+                "output_mp": round(megapixels, 2),
+            }
+        )
+
+    async def _result(self, id: str, request: Request) -> Response:
+        fault = self.take_fault("poll")
+        with self._lock:
+            self.state.polls += 1
+        if request.headers.get("x-key") != self.api_key or (fault and fault.kind == "bad_key"):
+            return _detail(403, "Not authenticated - Invalid Authentication")
+        task = self.tasks.get(id)
+        self.polled.add(id)
+        if fault is not None:
+            if fault.kind == "moderation" and task is not None:
+                task.ended = "Content Moderated"
+            elif fault.kind == "hang":
+                await self.hang(fault)
+            elif fault.kind == "malformed_json":
+                return Response(BROKEN, 200, media_type="application/json")
+            elif fault.kind != "no_credit":  # reading a result is not billed
+                refusal = _refusal(fault)
+                if refusal is not None:
+                    return refusal
+        return JSONResponse(self._render(id, task))
+
+    def _render(self, id: str, task: Task | None) -> dict[str, Any]:
+        status = self.status(task) if task is not None else "Task not found"
+        answer: dict[str, Any] = {"id": id, "status": status, "result": None, "progress": None}
+        if task is None or status == "Task not found":
+            return answer
+        elapsed = time.monotonic() - task.created
+        if status == "Pending":
+            answer["progress"] = round(min(elapsed / task.seconds, 0.99), 2)
+        if status == "Ready":
+            if task.sample is None:
+                seed = int(task.body.get("seed", 0))
+                task.sample = self.publish_file(png_bytes(64, 48, seed), "image/png")
+            answer["result"] = {
+                "sample": task.sample,
+                "prompt": task.body["prompt"],
+                "seed": task.body.get("seed"),
+                "duration": task.seconds,
+            }
+        if status.endswith("Moderated"):
+            answer["details"] = {"Moderation Reasons": ["Derivative Works Filter"]}
+        return answer
+
+
+def _refusal(fault: Fault | None) -> Response | None:
+    """A fault answered before any task is made."""
+    if fault is None:
+        return None
+    if fault.kind == "rate_limit":
+        wait = str(max(1, math.ceil(fault.retry_after)))
+        return _detail(429, "Too many active tasks", **{"Retry-After": wait})
+    if fault.kind == "server_error":
+        return _detail(500, "Internal Server Error")
+    if fault.kind == "unavailable":
+        return _detail(503, "Service temporarily unavailable for maintenance")
+    if fault.kind == "no_credit":
+        return _detail(402, "Insufficient credits")
+    return None
+
+
+def _check(schema: dict[str, Any], body: Any) -> list[dict[str, Any]]:
+    """FastAPI-style validation issues, empty when the body is fine."""
+    if not isinstance(body, dict) or not isinstance(body.get("prompt"), str):
+        return [{"loc": ["body", "prompt"], "msg": "Field required", "type": "missing"}]
+    issues = []
+    for key, value in body.items():
+        allowed = schema.get(key)
+        loc = ["body", key]
+        if allowed is None:
+            issues.append({"loc": loc, "msg": "Extra inputs are not permitted", "type": "extra"})
+        elif isinstance(allowed, tuple) and value not in allowed:
+            issues.append({"loc": loc, "msg": f"Input should be one of {allowed}", "type": "enum"})
+        elif isinstance(allowed, type) and not isinstance(value, allowed):
+            msg = f"Input should be a valid {allowed.__name__}"
+            issues.append({"loc": loc, "msg": msg, "type": "type_error"})
+        elif key in ("width", "height") and not (256 <= value <= 1440 and value % 32 == 0):
+            msg = f"{key} must be a multiple of 32 between 256 and 1440"
+            issues.append({"loc": loc, "msg": msg, "type": "value_error"})
+    return issues
