@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import os
 import socket
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -38,8 +39,9 @@ def _network_guard(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """No test reads the developer's .env, keys or data dir."""
     monkeypatch.chdir(tmp_path)
-    for name in list(__import__("os").environ):
-        if name.startswith("EASEL_") or name.endswith(("_API_KEY", "_API_TOKEN")) or name == "FAL_KEY":
+    for name in list(os.environ):
+        secret = name.endswith(("_API_KEY", "_API_TOKEN")) or name == "FAL_KEY"
+        if name.startswith("EASEL_") or secret:
             monkeypatch.delenv(name, raising=False)
 
 
