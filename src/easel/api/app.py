@@ -25,6 +25,7 @@ from easel.api.routes import (
 )
 from easel.config import Settings
 from easel.db.migrate import upgrade
+from easel.mcp.http import MCPEndpoint
 from easel.services import running_services
 from easel.urls import API
 from easel.web import routes as dashboard
@@ -38,12 +39,14 @@ def api_router() -> APIRouter:
 
 
 def create_app(settings: Settings, *, migrate: bool = True) -> FastAPI:
+    mcp = MCPEndpoint(lambda: app.state.services, public_url=settings.public_url)
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         if migrate:
             await asyncio.to_thread(upgrade, settings.resolved_database_url)
-        async with running_services(settings) as services:
+        async with running_services(settings) as services, mcp.running():
             app.state.services = services
             yield
 
@@ -58,6 +61,7 @@ def create_app(settings: Settings, *, migrate: bool = True) -> FastAPI:
     problems.install(app)
     app.include_router(api_router())
     app.include_router(openai_compat.router)
+    app.router.routes.append(mcp.route())
     dashboard.install(app)
 
     @app.get("/healthz", tags=["health"])

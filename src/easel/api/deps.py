@@ -31,8 +31,9 @@ def bearer_token(request: Request) -> str | None:
     return None
 
 
-def get_session_keys(request: Request) -> SessionKeys:
-    """The signer of dashboard session cookies, made once from the data dir's secret."""
+async def get_session_keys(request: Request) -> SessionKeys:
+    """The signer of dashboard session cookies, made once from the data dir's secret (a
+    small file read once per process, so no thread hop on every request)."""
     keys: SessionKeys | None = getattr(request.app.state, "session_keys", None)
     if keys is None:
         services: Services = request.app.state.services

@@ -1,0 +1,239 @@
+// Compare: one job's models side by side, a column each with time and cost; pick the
+// winner, and the picks add up into a per-model leaderboard.
+
+import * as api from "./api.js";
+import { VariantCard } from "./cards.js";
+import { followJob } from "./jobview.js";
+import { duration, fill, h, icon, modelName, money, plural, problemText, toast, when } from "./ui.js";
+
+const TERMINAL = new Set(["succeeded", "failed", "canceled"]);
+
+function median(values) {
+  if (!values.length) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+async function renderLeaderboard(node, models) {
+  let standings = [];
+  try {
+    standings = await api.stats.leaderboard();
+  } catch (error) {
+    fill(node, h("p", { class: "muted" }, problemText(error)));
+    return;
+  }
+  const top = Math.max(1, ...standings.map((s) => s.wins));
+  fill(node, 
+    h("h2", {}, "Leaderboard"),
+    standings.length
+      ? h(
+          "ol",
+          { id: "leaderboard" },
+          standings.map((s, i) => {
+            const meter = h("span", {});
+            meter.style.width = `${Math.round((s.wins / top) * 100)}%`;
+            return h(
+              "li",
+              { dataset: { model: s.model } },
+              h("span", { class: "rank" }, String(i + 1)),
+              h("span", { class: "name" }, modelName(models, s.model)),
+              h("span", { class: "wins", title: `${Math.round(s.win_rate * 100)}% of ${plural(s.contests, "comparison")}` }, plural(s.wins, "win")),
+              h("div", { class: "meter", "aria-hidden": "true" }, meter),
+            );
+          }),
+        )
+      : h("p", { class: "muted small" }, "Pick a winner in a comparison and the models start adding up wins here."),
+  );
+}
+
+/** The columns of one job; quacks like JobView so followJob keeps it live. */
+class CompareView {
+  constructor(job, winner, models, onPicked) {
+    this.job = job;
+    this.models = models;
+    this.winner = winner;
+    this.onPicked = onPicked;
+    this.cards = new Map();
+    this.counter = 0;
+    this.columns = [];
+    const distinct = [...new Set(job.variants.map((v) => v.model))];
+    this.node = h("div", { class: "compare-columns", id: "compare-columns" });
+    for (const model of distinct) {
+      const sub = h("span", { class: "sub" });
+      const list = h("div", { class: "compare-column-cards" });
+      const column = h("section", { class: "compare-column", dataset: { model }, "aria-label": modelName(models, model) }, h("header", {}, h("h2", {}, modelName(models, model)), sub), list);
+      job.variants
+        .filter((v) => v.model === model)
+        .forEach((variant, index) => {
+          const card = new VariantCard(variant, {
+            index,
+            winner: variant.id === winner,
+            onPick: (c) => this.pick(c),
+            onRetry: (c) => this.retry(c),
+          });
+          this.cards.set(variant.id, card);
+          list.append(card.node);
+        });
+      this.columns.push({ model, sub });
+      this.node.append(column);
+    }
+    this.renderColumns();
+  }
+
+  get finished() {
+    return [...this.cards.values()].every((c) => TERMINAL.has(c.state.status));
+  }
+
+  renderColumns() {
+    for (const { model, sub } of this.columns) {
+      const cards = [...this.cards.values()].filter((c) => c.model === model);
+      const times = cards.filter((c) => c.state.status === "succeeded").map((c) => c.elapsed()).filter((t) => t !== null);
+      const cost = cards.reduce((sum, c) => sum + (Number(c.state.cost) || 0), 0);
+      const entry = this.models.find((m) => m.id === model);
+      sub.textContent = `${times.length ? `median ${duration(median(times))}` : "no image yet"} · ${money(cost)} total${entry ? ` · ${entry.provider}` : ""}`;
+    }
+  }
+
+  apply(type, data) {
+    this.counter += 1;
+    const card = data.variant_id ? this.cards.get(data.variant_id) : null;
+    if (card) {
+      card.touched = this.counter;
+      card.apply(type, data);
+    }
+    this.renderColumns();
+  }
+
+  sync(job, mark = Infinity) {
+    this.job = job;
+    for (const variant of job.variants) {
+      const card = this.cards.get(variant.id);
+      if (card && !(card.touched > mark)) card.sync(variant);
+    }
+    this.renderColumns();
+  }
+
+  tick() {
+    for (const card of this.cards.values()) card.tick();
+  }
+
+  async pick(card) {
+    const next = this.winner === card.id ? null : card.id;
+    try {
+      const result = await api.jobs.setWinner(this.job.id, next);
+      this.winner = result.variant_id;
+      for (const c of this.cards.values()) c.setWinner(c.id === this.winner);
+      toast(this.winner ? `${modelName(this.models, result.model)} wins this one` : "Pick cleared");
+      this.onPicked();
+    } catch (error) {
+      toast(problemText(error), { error: true });
+    }
+  }
+
+  async retry(card) {
+    try {
+      this.sync(await api.jobs.retryVariant(this.job.id, card.id));
+      if (this.follower) this.follower.reopen();
+    } catch (error) {
+      toast(problemText(error), { error: true });
+    }
+  }
+}
+
+async function recentComparisons() {
+  const found = [];
+  let before = null;
+  for (let page = 0; page < 6 && found.length < 24; page += 1) {
+    const result = await api.jobs.list({ limit: 100, before });
+    for (const job of result.items) {
+      if (new Set(job.variants.map((v) => v.model)).size > 1) found.push(job);
+    }
+    if (!result.next_cursor) break;
+    before = result.next_cursor;
+  }
+  return found;
+}
+
+export async function mount(root, { params }) {
+  const models = await api.models();
+  const board = h("aside", { class: "card leaderboard", "aria-label": "Model leaderboard" });
+  const content = h("div", { class: "compare-main" });
+  root.append(
+    h(
+      "div",
+      { class: "page" },
+      h(
+        "div",
+        { class: "page-head" },
+        h("div", {}, h("h1", {}, "Compare"), h("p", {}, "Run one prompt on several models, then pick the best image.")),
+        h("span", { class: "spacer" }),
+        params[0] ? h("a", { class: "button small", href: "/compare", "data-link": "" }, icon("back"), "All comparisons") : null,
+      ),
+      h("div", { class: "compare-layout" }, content, board),
+    ),
+  );
+  renderLeaderboard(board, models);
+
+  if (!params[0]) {
+    const jobs = await recentComparisons();
+    content.append(
+      jobs.length
+        ? h(
+            "div",
+            { class: "job-list", id: "comparisons" },
+            jobs.map((job) => {
+              const first = job.variants.find((v) => v.image);
+              const distinct = [...new Set(job.variants.map((v) => v.model))];
+              return h(
+                "a",
+                { class: "card job-row", href: `/compare/${job.id}`, "data-link": "", dataset: { jobId: job.id } },
+                first ? h("img", { src: first.image.thumbnail_url, alt: "", loading: "lazy" }) : h("div", { class: "ph" }),
+                h("div", {}, h("div", { class: "prompt" }, job.prompt), h("div", { class: "sub" }, `${distinct.map((m) => modelName(models, m)).join(" vs ")} · ${when(job.created_at)}`)),
+                icon("open"),
+              );
+            }),
+          )
+        : h(
+            "div",
+            { class: "card empty" },
+            icon("columns"),
+            h("h2", {}, "No comparisons yet"),
+            h("p", {}, "In the studio, pick two or more models for one prompt; the job shows up here."),
+            h("a", { class: "button primary", href: "/", "data-link": "" }, icon("wand"), "Open the studio"),
+          ),
+    );
+    return undefined;
+  }
+
+  let job;
+  let winner;
+  try {
+    [job, winner] = await Promise.all([api.jobs.get(params[0]), api.jobs.winner(params[0])]);
+  } catch (error) {
+    if (error.status === 404) {
+      content.append(h("div", { class: "card empty" }, icon("search"), h("h2", {}, "No such job"), h("p", {}, "It may have been deleted.")));
+      return undefined;
+    }
+    throw error;
+  }
+  const view = new CompareView(job, winner.variant_id, models, () => renderLeaderboard(board, models));
+  content.append(
+    h(
+      "div",
+      { class: "card job-head" },
+      h("p", { class: "prompt" }, job.prompt),
+      h(
+        "div",
+        { class: "job-meta" },
+        h("span", {}, when(job.created_at)),
+        h("span", {}, money(job.cost_usd)),
+        h("span", { class: "spacer" }),
+        h("a", { class: "button small", href: `/history/${job.id}`, "data-link": "" }, icon("open"), "Details"),
+      ),
+    ),
+    h("div", { class: "results" }, view.node),
+  );
+  view.follower = followJob(view);
+  return () => view.follower.stop();
+}

@@ -1,0 +1,479 @@
+// The studio: compose a prompt, pick models and settings, generate, watch it happen.
+// The current job lives in the URL (?job=) and sessionStorage, so a reload resumes it.
+
+import * as api from "./api.js";
+import { JobView, followJob } from "./jobview.js";
+import { capabilityChips, commonStyles, lacking, priceLabel, shapeOptions } from "./models.js";
+import { button, fill, h, icon, plural, problemText, showDialog, toast } from "./ui.js";
+
+const CURRENT = "easel.currentJob";
+const DRAFT = "easel.draft";
+export const REFILL = "easel.refill";
+const IDEAS = [
+  "A quiet harbour at golden hour, pastel sky, boats and gulls",
+  "Neon city skyline at night in the rain",
+  "Snowy mountains under a violet aurora",
+  "Geometric circles and triangles in teal and coral",
+  "A misty forest lake at dawn with a full moon",
+];
+
+function storage(action, key, value) {
+  try {
+    if (action === "get") return sessionStorage.getItem(key);
+    if (action === "set") sessionStorage.setItem(key, value);
+    if (action === "remove") sessionStorage.removeItem(key);
+  } catch {
+    /* storage disabled */
+  }
+  return null;
+}
+
+export async function mount(root, { navigate }) {
+  const [models, presetList] = await Promise.all([api.models(), api.presets.list()]);
+  const state = { presets: presetList, follower: null, view: null, busy: false };
+  const selected = new Map(); // model id -> n
+
+  // ----------------------------------------------------------- composer
+  const prompt = h("textarea", {
+    id: "prompt",
+    class: "input",
+    rows: 4,
+    placeholder: "Describe the image… e.g. a red sunset over the sea",
+    "aria-describedby": "prompt-hint",
+    maxlength: 4000,
+  });
+  const modelList = h("div", { class: "model-list", role: "group", "aria-labelledby": "models-label" });
+  const shape = h("select", { id: "shape", class: "input" });
+  const seed = h("input", { id: "seed", class: "input", type: "number", min: 0, max: 4294967295, step: 1, placeholder: "Random", inputmode: "numeric" });
+  const seedHint = h("span", { class: "hint", id: "seed-hint" });
+  const negative = h("textarea", { id: "negative", class: "input", rows: 2, placeholder: "What to leave out" });
+  const negativeHint = h("span", { class: "hint", id: "negative-hint" });
+  const style = h("select", { id: "style", class: "input" });
+  const styleField = h("div", { class: "field" }, h("label", { for: "style" }, "Style"), style);
+  const presetSelect = h("select", { id: "preset", class: "input", "aria-label": "Apply a preset" });
+  const errorBox = h("div", { class: "alert", role: "alert", hidden: true });
+  const estimate = h("p", { class: "estimate", id: "estimate" });
+  const generate = h(
+    "button",
+    { type: "submit", class: "button primary large", id: "generate" },
+    icon("wand"),
+    "Generate",
+    h("span", { class: "kbd", "aria-hidden": "true" }, "Ctrl ↵"),
+  );
+
+  for (const model of models.filter((m) => m.available)) modelList.append(modelOption(model));
+  const unavailable = models.filter((m) => !m.available);
+  if (unavailable.length) {
+    const providers = [...new Set(unavailable.map((m) => m.provider))];
+    modelList.append(
+      h(
+        "details",
+        { class: "unavailable-models" },
+        h("summary", {}, `${unavailable.length} more ${unavailable.length === 1 ? "model needs" : "models need"} setup`),
+        providers.map((provider) => {
+          const group = unavailable.filter((m) => m.provider === provider);
+          const reasonId = `reason-${provider}`;
+          return h(
+            "div",
+            { class: "provider-block", dataset: { provider } },
+            h("p", { class: "reason", id: reasonId }, group[0].unavailable_reason),
+            group.map((model) =>
+              h(
+                "div",
+                { class: "model-option compact unavailable", dataset: { model: model.id }, title: model.description || null },
+                h("input", { type: "checkbox", id: `model-${model.id}`, value: model.id, disabled: true, "aria-describedby": reasonId }),
+                h("label", { class: "name", for: `model-${model.id}` }, model.name),
+                h("span", { class: "price" }, priceLabel(model)),
+              ),
+            ),
+          );
+        }),
+      ),
+    );
+  }
+
+  function modelOption(model) {
+    const checkbox = h("input", { type: "checkbox", id: `model-${model.id}`, value: model.id, "aria-describedby": `model-${model.id}-about` });
+    const count = h("input", {
+      type: "number",
+      class: "input",
+      id: `n-${model.id}`,
+      min: 1,
+      max: model.capabilities.max_n,
+      value: 1,
+      "aria-label": `Variants of ${model.name}`,
+    });
+    const countRow = h("label", { class: "count", hidden: true }, "Variants", count, h("span", { class: "muted" }, `max ${model.capabilities.max_n}`));
+    checkbox.addEventListener("change", () => {
+      if (checkbox.checked) selected.set(model.id, Number(count.value) || 1);
+      else selected.delete(model.id);
+      countRow.hidden = !checkbox.checked;
+      refresh();
+    });
+    count.addEventListener("input", () => {
+      if (checkbox.checked) selected.set(model.id, Math.max(1, Number(count.value) || 1));
+      refresh();
+    });
+    return h(
+      "div",
+      { class: "model-option", dataset: { model: model.id }, title: model.description || null },
+      checkbox,
+      h("label", { class: "name", for: `model-${model.id}` }, model.name),
+      h("span", { class: "price" }, priceLabel(model)),
+      h("div", { class: "meta", id: `model-${model.id}-about` }, capabilityChips(model).map((c) => h("span", { class: "chip" }, c))),
+      countRow,
+    );
+  }
+
+  function chosenModels() {
+    return models.filter((m) => selected.has(m.id));
+  }
+
+  function setModels(choices) {
+    selected.clear();
+    for (const option of modelList.querySelectorAll(".model-option")) {
+      const id = option.dataset.model;
+      const checkbox = option.querySelector('input[type="checkbox"]');
+      const count = option.querySelector('input[type="number"]');
+      if (!count) continue;
+      const choice = choices.find((c) => c.model === id);
+      const model = models.find((m) => m.id === id);
+      checkbox.checked = Boolean(choice);
+      option.querySelector(".count").hidden = !checkbox.checked;
+      if (checkbox.checked) {
+        count.value = String(Math.min(choice.n || 1, model.capabilities.max_n));
+        selected.set(id, Number(count.value));
+      }
+    }
+  }
+
+  function refreshShape() {
+    const current = shape.value;
+    const { sizes, ratios } = shapeOptions(chosenModels());
+    fill(shape, 
+      h("option", { value: "" }, "Model default"),
+      sizes.length ? h("optgroup", { label: "Size" }, sizes.map((s) => h("option", { value: `size:${s}` }, s.replace("x", " × ")))) : null,
+      ratios.length ? h("optgroup", { label: "Aspect ratio" }, ratios.map((r) => h("option", { value: `ratio:${r}` }, r))) : null,
+    );
+    shape.value = [...shape.options].some((o) => o.value === current) ? current : "";
+  }
+
+  function refreshOptions() {
+    const chosen = chosenModels();
+    const noSeed = lacking(chosen, "seed");
+    seed.disabled = chosen.length > 0 && noSeed.length > 0;
+    seedHint.textContent = seed.disabled ? `Not taken by ${noSeed.map((m) => m.name).join(", ")}` : "Blank for a random seed; variants count up from it.";
+    const noNegative = lacking(chosen, "negative_prompt");
+    negative.disabled = chosen.length > 0 && noNegative.length > 0;
+    negativeHint.textContent = negative.disabled ? `Not taken by ${noNegative.map((m) => m.name).join(", ")}` : "";
+    const styles = commonStyles(chosen);
+    const currentStyle = style.value;
+    fill(style, h("option", { value: "" }, "Default"), styles.map((s) => h("option", { value: s }, s)));
+    style.value = styles.includes(currentStyle) ? currentStyle : "";
+    styleField.hidden = styles.length === 0;
+  }
+
+  function refreshEstimate() {
+    const chosen = chosenModels();
+    const images = chosen.reduce((sum, m) => sum + (selected.get(m.id) || 1), 0);
+    const cost = chosen.reduce((sum, m) => sum + Number(m.price.per_image_usd) * (selected.get(m.id) || 1), 0);
+    estimate.textContent = images ? `${plural(images, "image")} on ${plural(chosen.length, "model")} · ${cost ? `about $${cost.toFixed(3)}` : "free"}` : "Pick at least one model";
+    generate.disabled = state.busy || images === 0;
+  }
+
+  function refresh() {
+    refreshShape();
+    refreshOptions();
+    refreshEstimate();
+    saveDraft();
+  }
+
+  function refreshPresets() {
+    fill(presetSelect, 
+      h("option", { value: "" }, state.presets.length ? "Apply a preset…" : "No presets yet"),
+      state.presets.map((p) => h("option", { value: p.id }, p.name)),
+    );
+  }
+
+  // ----------------------------------------------------------- settings in and out
+  function currentSettings() {
+    const settings = {
+      prompt: prompt.value.trim(),
+      models: chosenModels().map((m) => ({ model: m.id, n: selected.get(m.id) || 1 })),
+    };
+    const [kind, value] = shape.value.split(/:(.*)/s);
+    if (kind === "size") settings.size = value;
+    if (kind === "ratio") settings.aspect_ratio = value;
+    if (!seed.disabled && seed.value !== "") settings.seed = Number(seed.value);
+    if (!negative.disabled && negative.value.trim()) settings.negative_prompt = negative.value.trim();
+    if (!styleField.hidden && style.value) settings.style = style.value;
+    return settings;
+  }
+
+  function applySettings(settings) {
+    if (settings.prompt !== undefined) prompt.value = settings.prompt;
+    if (settings.models && settings.models.length) {
+      setModels(settings.models.map((m) => (typeof m === "string" ? { model: m, n: settings.n || 1 } : { model: m.model, n: m.n || settings.n || 1 })));
+    } else if (settings.n) {
+      for (const id of selected.keys()) selected.set(id, settings.n);
+      setModels([...selected.keys()].map((id) => ({ model: id, n: settings.n })));
+    }
+    refreshShape();
+    refreshOptions();
+    if (settings.size) shape.value = `size:${settings.size}`;
+    else if (settings.aspect_ratio) shape.value = `ratio:${settings.aspect_ratio}`;
+    if (shape.selectedIndex < 0) shape.value = "";
+    if ("seed" in settings) seed.value = settings.seed === null || settings.seed === undefined ? "" : String(settings.seed);
+    if ("negative_prompt" in settings) negative.value = settings.negative_prompt || "";
+    if ("style" in settings) {
+      style.value = settings.style || "";
+      if (style.selectedIndex < 0) style.value = "";
+    }
+    refreshEstimate();
+    saveDraft();
+  }
+
+  function saveDraft() {
+    const settings = currentSettings();
+    settings.prompt = prompt.value;
+    storage("set", DRAFT, JSON.stringify(settings));
+  }
+
+  // ----------------------------------------------------------- presets
+  presetSelect.addEventListener("change", () => {
+    const preset = state.presets.find((p) => p.id === presetSelect.value);
+    if (!preset) return;
+    const params = { ...preset.params };
+    applySettings({
+      models: preset.models.length ? preset.models.map((m) => ({ model: m, n: params.n || 1 })) : undefined,
+      n: params.n,
+      size: params.size,
+      aspect_ratio: params.aspect_ratio,
+      seed: params.seed ?? null,
+      negative_prompt: params.negative_prompt ?? "",
+      style: params.style ?? "",
+    });
+    toast(`Applied preset “${preset.name}”`);
+    presetSelect.value = "";
+  });
+
+  async function savePreset() {
+    const name = h("input", { class: "input", id: "preset-name", required: true, maxlength: 100, placeholder: "e.g. Square drafts" });
+    const problem = h("div", { class: "alert", role: "alert", hidden: true });
+    const form = h(
+      "form",
+      { method: "dialog", class: "confirm" },
+      h("h2", { id: "save-preset-title" }, "Save as preset"),
+      h("p", { class: "muted" }, "Keeps the chosen models and settings (not the prompt) under a name."),
+      h("div", { class: "field" }, h("label", { for: "preset-name" }, "Name"), name),
+      problem,
+      h("div", { class: "row" }, h("button", { class: "button", value: "cancel", formnovalidate: true }, "Cancel"), h("button", { class: "button primary", value: "save", id: "preset-save" }, "Save preset")),
+    );
+    const dialog = h("dialog", { class: "sheet narrow", "aria-labelledby": "save-preset-title" }, form);
+    form.addEventListener("submit", async (event) => {
+      if (event.submitter && event.submitter.value !== "save") return;
+      event.preventDefault();
+      const settings = currentSettings();
+      const counts = settings.models.map((m) => m.n);
+      const params = {};
+      if (counts.length && counts.every((n) => n === counts[0])) params.n = counts[0];
+      for (const key of ["size", "aspect_ratio", "seed", "negative_prompt", "style"]) {
+        if (settings[key] !== undefined) params[key] = settings[key];
+      }
+      try {
+        const preset = await api.presets.create({ name: name.value.trim(), models: settings.models.map((m) => m.model), params });
+        state.presets = [...state.presets, preset].sort((a, b) => a.name.localeCompare(b.name));
+        refreshPresets();
+        dialog.close("saved");
+        toast(`Saved preset “${preset.name}”`);
+      } catch (error) {
+        fill(problem, problemText(error));
+        problem.hidden = false;
+      }
+    });
+    await showDialog(dialog);
+  }
+
+  // ----------------------------------------------------------- generate
+  async function submit(event) {
+    if (event) event.preventDefault();
+    if (state.busy) return;
+    const spec = currentSettings();
+    errorBox.hidden = true;
+    if (!spec.prompt) {
+      showError({ message: "Write a prompt first: describe the image to generate." });
+      prompt.focus();
+      return;
+    }
+    if (!spec.models.length) {
+      showError({ message: "Pick at least one model." });
+      return;
+    }
+    state.busy = true;
+    refreshEstimate();
+    try {
+      const created = await api.jobs.create(spec);
+      const job = await api.jobs.get(created.id);
+      show(job);
+    } catch (error) {
+      showError(error);
+    } finally {
+      state.busy = false;
+      refreshEstimate();
+    }
+  }
+
+  function showError(error) {
+    fill(errorBox, icon("alert"), h("div", {}, problemText(error), error.hint ? h("span", { class: "hint" }, error.hint) : null));
+    errorBox.hidden = false;
+  }
+
+  // ----------------------------------------------------------- results
+  const results = h("div", { class: "results-pane" });
+
+  function welcome() {
+    return h(
+      "div",
+      { class: "card welcome" },
+      h("span", { class: "chip accent" }, icon("sparkles"), "Studio"),
+      h("h1", {}, "What will you make today?"),
+      h("p", {}, "Describe an image, pick one or more models, and generate. Every variant streams its progress here; compare models side by side and keep the best."),
+      h(
+        "div",
+        { class: "ideas" },
+        IDEAS.map((idea) =>
+          h("button", { type: "button", class: "idea", onclick: () => { prompt.value = idea; saveDraft(); prompt.focus(); } }, idea),
+        ),
+      ),
+    );
+  }
+
+  function show(job) {
+    stopFollowing();
+    storage("set", CURRENT, job.id);
+    const url = new URL(location.href);
+    url.searchParams.set("job", job.id);
+    history.replaceState(history.state, "", url);
+    const view = new JobView(job, models, {
+      onOpen: (jobId, variantId) => navigate(`/history/${jobId}?variant=${variantId}`),
+      onCompare: (jobId) => navigate(`/compare/${jobId}`),
+      onRetried: () => state.follower && state.follower.reopen(),
+      onNew: () => {
+        stopFollowing();
+        storage("remove", CURRENT);
+        const clean = new URL(location.href);
+        clean.searchParams.delete("job");
+        history.replaceState(history.state, "", clean);
+        fill(results, welcome());
+        prompt.focus();
+      },
+    });
+    state.view = view;
+    fill(results, view.node);
+    state.follower = followJob(view);
+  }
+
+  function stopFollowing() {
+    if (state.follower) state.follower.stop();
+    state.follower = null;
+    state.view = null;
+  }
+
+  async function resume(jobId) {
+    try {
+      show(await api.jobs.get(jobId));
+    } catch (error) {
+      storage("remove", CURRENT);
+      fill(results, welcome());
+      if (error.status !== 404) toast(problemText(error), { error: true });
+    }
+  }
+
+  // ----------------------------------------------------------- layout
+  const form = h(
+    "form",
+    { class: "card composer", "aria-label": "Compose a generation", onsubmit: submit, novalidate: true },
+    h(
+      "div",
+      { class: "field prompt-box" },
+      h("label", { for: "prompt" }, "Prompt"),
+      prompt,
+      h("span", { class: "hint", id: "prompt-hint" }, "Ctrl+Enter generates."),
+    ),
+    h(
+      "div",
+      { class: "field" },
+      h("div", { class: "section-title" }, h("span", { class: "field-label", id: "models-label" }, "Models"), h("span", { class: "hint" }, `${models.filter((m) => m.available).length} of ${models.length} available`)),
+      modelList,
+    ),
+    h("div", { class: "field" }, h("label", { for: "shape" }, "Size or aspect ratio"), shape),
+    h(
+      "details",
+      { class: "more", open: true },
+      h("summary", {}, "Seed, negative prompt and style"),
+      h(
+        "div",
+        { class: "fields" },
+        h(
+          "div",
+          { class: "field" },
+          h("label", { for: "seed" }, "Seed"),
+          h("div", { class: "input-group" }, seed, h("button", { type: "button", class: "button", "aria-label": "Random seed", title: "Random seed", onclick: () => { seed.value = String(Math.floor(Math.random() * 2 ** 31)); saveDraft(); } }, icon("dice"))),
+          seedHint,
+        ),
+        h("div", { class: "field" }, h("label", { for: "negative" }, "Negative prompt"), negative, negativeHint),
+        styleField,
+      ),
+    ),
+    h(
+      "div",
+      { class: "field" },
+      h("span", { class: "field-label" }, "Presets"),
+      h("div", { class: "input-group" }, presetSelect, button("Save", { kind: "", iconName: "plus", onclick: savePreset, id: "save-preset", "aria-label": "Save these settings as a preset" })),
+    ),
+    errorBox,
+    h("div", { class: "generate-bar" }, generate, estimate),
+  );
+  for (const input of [prompt, seed, negative, shape, style]) input.addEventListener("change", saveDraft);
+  prompt.addEventListener("input", saveDraft);
+
+  const onKey = (event) => {
+    if ((event.ctrlKey || event.metaKey) && event.key === "Enter") {
+      event.preventDefault();
+      submit();
+    }
+  };
+  document.addEventListener("keydown", onKey);
+
+  root.append(h("div", { class: "page studio" }, form, results));
+  refreshPresets();
+
+  // Defaults, then the saved draft, then settings handed over by "Use these settings".
+  const draft = storage("get", DRAFT); // read before refresh() saves the defaults over it
+  const firstAvailable = models.find((m) => m.available);
+  if (firstAvailable) setModels([{ model: firstAvailable.id, n: 1 }]);
+  refresh();
+  if (draft) {
+    try {
+      applySettings(JSON.parse(draft));
+    } catch {
+      /* an old draft; ignore */
+    }
+  }
+  const refill = storage("get", REFILL);
+  const params = new URLSearchParams(location.search);
+  const jobId = params.get("job") || (refill ? null : storage("get", CURRENT));
+  if (refill) {
+    storage("remove", REFILL);
+    applySettings(JSON.parse(refill));
+    toast("Settings loaded into the studio");
+  }
+  if (jobId) await resume(jobId);
+  else fill(results, welcome());
+  if (!jobId) prompt.focus();
+
+  return () => {
+    document.removeEventListener("keydown", onKey);
+    stopFollowing();
+  };
+}
