@@ -157,3 +157,27 @@ def test_json_is_compressed_and_streams_are_not(studio: Studio) -> None:
             assert stream.headers["content-type"].startswith("text/event-stream")
             assert "content-encoding" not in stream.headers
             assert stream.headers["cache-control"] == "no-store"
+
+
+async def test_a_retried_job_streams_past_its_old_finish(studio: Studio) -> None:
+    """Replaying an old job.finished must not end the stream of a job that runs again."""
+    async with studio.aclient(studio.alice) as client:
+        created = (
+            await client.post(
+                "/api/v1/jobs",
+                json={"prompt": "a slow tower", "models": [MODEL], "n": 2, "size": "2048x2048"},
+            )
+        ).json()
+        job_id = created["id"]
+        first = (await client.get(f"/api/v1/jobs/{job_id}")).json()["variants"][0]["id"]
+        await client.post(f"/api/v1/jobs/{job_id}/cancel")
+        before = await collect_events(client, created["events_url"])
+        assert before[-1].event == "job.finished"
+        retried = await client.post(f"/api/v1/jobs/{job_id}/variants/{first}/retry")
+        assert retried.status_code == 200
+        # From the start: the old finish is replayed, then the stream goes on to the new one.
+        events = await collect_events(client, created["events_url"], until_type=None, timeout=90)
+    kinds = [e.event for e in events]
+    assert kinds.count("job.finished") == 2, kinds
+    assert kinds[-1] == "job.finished"
+    assert "variant.succeeded" in kinds[kinds.index("job.finished") :]

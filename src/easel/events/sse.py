@@ -51,8 +51,10 @@ class EventStream:
 
     def _sent(self, event: Event) -> ServerSentEvent:
         self.cursor = event.seq
-        if self.job_id is not None and event.type in TERMINAL_JOB_EVENTS:
-            self.closing = True
+        if self.job_id is not None:
+            # The job is over when its latest event is terminal; a retry after a
+            # job.finished reopens it, so only the last one seen counts.
+            self.closing = event.type in TERMINAL_JOB_EVENTS
         return to_sse(event)
 
     async def _replay(self) -> AsyncIterator[ServerSentEvent]:
@@ -73,11 +75,13 @@ class EventStream:
     async def __aiter__(self) -> AsyncIterator[ServerSentEvent]:
         while True:
             async with self.bus.subscribe(self.user_id) as subscription:
+                replayed = False
                 async for frame in self._replay():
+                    replayed = True
                     yield frame
                 # A finished job's stream ends after the replay: nothing more will come
                 # unless a variant is retried, and a client that retries reconnects.
-                if self.job_id is not None and self._job_finished:
+                if self.closing or (self._job_finished and not replayed):
                     return
                 try:
                     async for event in subscription:
