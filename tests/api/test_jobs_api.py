@@ -101,8 +101,11 @@ def test_presets_crud_and_jobs_from_presets_with_overrides(studio: Studio) -> No
     with studio.client(studio.alice) as client:
         created = client.post(
             "/api/v1/presets",
-            json={"name": "wide dusk", "models": [MODEL],
-                  "params": {"n": 2, "aspect_ratio": "16:9", "style": "landscape"}},
+            json={
+                "name": "wide dusk",
+                "models": [MODEL],
+                "params": {"n": 2, "aspect_ratio": "16:9", "style": "landscape"},
+            },
         )
         assert created.status_code == 201, created.text
         preset = created.json()
@@ -110,8 +113,11 @@ def test_presets_crud_and_jobs_from_presets_with_overrides(studio: Studio) -> No
         assert duplicate.status_code == 409
         updated = client.put(
             f"/api/v1/presets/{preset['id']}",
-            json={"name": "wide dusk", "models": [MODEL],
-                  "params": {"n": 2, "aspect_ratio": "21:9", "style": "landscape"}},
+            json={
+                "name": "wide dusk",
+                "models": [MODEL],
+                "params": {"n": 2, "aspect_ratio": "21:9", "style": "landscape"},
+            },
         ).json()
         assert updated["params"]["aspect_ratio"] == "21:9"
         assert [p["name"] for p in client.get("/api/v1/presets").json()] == ["wide dusk"]

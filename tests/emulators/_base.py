@@ -96,6 +96,10 @@ class Emulator:
     def routes(self) -> None:
         raise NotImplementedError
 
+    def easel_env(self) -> dict[str, str]:
+        """The environment that points an Easel server at this emulator, key included."""
+        raise NotImplementedError
+
     def start(self) -> Emulator:
         config = uvicorn.Config(self.app, host="127.0.0.1", port=self.port, log_level="warning")
         self._server = uvicorn.Server(config)
@@ -146,6 +150,14 @@ class Emulator:
 
     async def hang(self, fault: Fault) -> None:
         await asyncio.sleep(fault.hang_seconds)
+
+    async def broken_answer(self, fault: Fault, model: str, partial_json: str) -> Response:
+        """``hang`` or ``malformed_json`` on a generation the vendor accepted and bills:
+        count it, wait out a hang, then send the start of the vendor's JSON answer."""
+        self.count_creation(model)
+        if fault.kind == "hang":
+            await self.hang(fault)
+        return Response(partial_json, media_type="application/json")
 
     # -- expiring result files -----------------------------------------------------------
     def _signature(self, name: str, expires: int) -> str:

@@ -188,11 +188,8 @@ class GeminiEmulator(Emulator):
         if fault.kind == "bad_key":
             return bad_key()
         if fault.kind in ("hang", "malformed_json"):
-            self.count_creation(model)
-            if fault.kind == "hang":
-                await self.hang(fault)
-            return Response(
-                '{"predictions": [{"bytesBase64Encoded": "iVBO', media_type="application/json"
+            return await self.broken_answer(
+                fault, model, '{"predictions": [{"bytesBase64Encoded": "iVBO'
             )
         if fault.kind == "unavailable":
             return rpc_error(503, "UNAVAILABLE", "The model is overloaded. Please try again later.")

@@ -117,12 +117,8 @@ class IdeogramEmulator(Emulator):
                 {"error": "Insufficient balance", "reject_reason": "insufficient_funds"}, 402
             )
         if fault.kind in ("hang", "malformed_json"):
-            self.count_creation(model)
-            if fault.kind == "hang":
-                await self.hang(fault)
-            return Response(
-                '{"created": "2025-01-01T12:00:00Z", "data": [{"url": "ht',
-                media_type="application/json",
+            return await self.broken_answer(
+                fault, model, '{"created": "2025-01-01T12:00:00Z", "data": [{"url": "ht'
             )
         if fault.kind == "unavailable":
             return error(503, "Service temporarily unavailable")

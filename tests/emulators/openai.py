@@ -250,12 +250,8 @@ class OpenAIEmulator(Emulator):
         if fault.kind == "bad_key":
             return self._bad_key()
         if fault.kind in ("hang", "malformed_json"):
-            self.count_creation(model)  # accepted and billed; the answer is what goes wrong
-            if fault.kind == "hang":
-                await self.hang(fault)
-            return Response(
-                '{"created": 1731000000, "data": [{"url": "https://oaidall',
-                media_type="application/json",
+            return await self.broken_answer(
+                fault, model, '{"created": 1731000000, "data": [{"url": "https://oaidall'
             )
         if fault.kind == "unavailable":
             return error(

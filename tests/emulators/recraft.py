@@ -115,12 +115,8 @@ class RecraftEmulator(Emulator):
         if fault.kind == "no_credit":
             return json_error(402, "not_enough_credits", "Not enough API units on the balance")
         if fault.kind in ("hang", "malformed_json"):
-            self.count_creation("recraftv3")
-            if fault.kind == "hang":
-                await self.hang(fault)
-            return Response(
-                '{"created": 1731000000, "credits": 40, "data": [{"ima',
-                media_type="application/json",
+            return await self.broken_answer(
+                fault, "recraftv3", '{"created": 1731000000, "credits": 40, "data": [{"ima'
             )
         if fault.kind == "unavailable":
             return PlainTextResponse("upstream unavailable", 503)

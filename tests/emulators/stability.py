@@ -117,10 +117,7 @@ class StabilityEmulator(Emulator):
                 "request. Please purchase more credits and try again.",
             )
         if fault.kind in ("hang", "malformed_json"):
-            self.count_creation(model)
-            if fault.kind == "hang":
-                await self.hang(fault)
-            return Response('{"image": "iVBORw0KGgo', media_type="application/json")
+            return await self.broken_answer(fault, model, '{"image": "iVBORw0KGgo')
         if fault.kind == "unavailable":
             return error(503, "service_unavailable", "The service is temporarily unavailable.")
         return error(500, "internal_error", "An unexpected server error has occurred.")

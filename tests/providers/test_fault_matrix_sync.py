@@ -105,7 +105,7 @@ def matrix(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Matrix]:
     env = dict(ENV)
     for emulator in emulators.values():
         emulator.start()
-        env.update(emulator.easel_env())  # type: ignore[attr-defined]
+        env.update(emulator.easel_env())
     data_dir: Path = tmp_path_factory.mktemp("fault-matrix") / "data"
     server = ServerProcess(data_dir, env=env)
     try:

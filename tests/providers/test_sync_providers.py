@@ -66,7 +66,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     )
     for emulator in emulators:
         emulator.start()
-    env = {k: v for e in emulators for k, v in e.easel_env().items()}  # type: ignore[attr-defined]
+    env = {k: v for e in emulators for k, v in e.easel_env().items()}
     data_dir: Path = tmp_path_factory.mktemp("sync-providers") / "data"
     server = ServerProcess(data_dir, env={**env, **FAST})
     try:

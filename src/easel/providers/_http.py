@@ -8,13 +8,18 @@ bodies (a moderation code inside a 400, say) before the generic mapping applies.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import email.utils
 import json
 import time
-from collections.abc import Callable, Mapping
-from typing import Any
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 import httpx
+from pydantic import BaseModel, ValidationError
 
 from easel.errors import (
     ContentRejected,
@@ -27,6 +32,8 @@ from easel.errors import (
     RateLimited,
     UnsupportedRequest,
 )
+
+M = TypeVar("M", bound=BaseModel)
 
 Classifier = Callable[[httpx.Response, str], ProviderError | None]
 """Looks at an error response (and its message) and returns a specific error, or None."""
@@ -120,6 +127,17 @@ def map_error(
     )
 
 
+@contextmanager
+def transport_errors(provider: str) -> Iterator[None]:
+    """Turn httpx's timeouts and connection failures into Easel's errors."""
+    try:
+        yield
+    except httpx.TimeoutException as exc:
+        raise ProviderTimeout(f"{provider} did not answer in time.") from exc
+    except httpx.TransportError as exc:
+        raise ProviderUnavailable(f"Could not reach {provider}: {exc}.") from exc
+
+
 async def send(
     http: httpx.AsyncClient,
     method: str,
@@ -130,12 +148,8 @@ async def send(
     **kwargs: Any,
 ) -> httpx.Response:
     """Send a request; return the response when it succeeded, raise a ProviderError if not."""
-    try:
+    with transport_errors(provider):
         response = await http.request(method, url, **kwargs)
-    except httpx.TimeoutException as exc:
-        raise ProviderTimeout(f"{provider} did not answer in time.") from exc
-    except httpx.TransportError as exc:
-        raise ProviderUnavailable(f"Could not reach {provider}: {exc}.") from exc
     if response.status_code >= 400:
         raise map_error(response, provider, classify)
     return response
@@ -150,3 +164,35 @@ def json_body(response: httpx.Response, provider: str) -> Any:
         raise InvalidOutput(
             f"{provider} returned a malformed answer ({kind}) that is not valid JSON."
         ) from exc
+
+
+def parse_json(response: httpx.Response, model_type: type[M], provider: str) -> M:
+    """The response's JSON read as `model_type`, or an InvalidOutput naming the first misfit."""
+    try:
+        return model_type.model_validate(json_body(response, provider))
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"]) or "body"
+        raise InvalidOutput(
+            f"{provider} answered in an unexpected shape ({where}: {first['msg']})."
+        ) from exc
+
+
+def decode_image(data: str, source: str) -> bytes:
+    """Strict base64 image bytes; `source` names who sent them in the InvalidOutput."""
+    try:
+        return base64.b64decode(data, validate=True)
+    except binascii.Error as exc:
+        raise InvalidOutput(f"{source} returned an image with broken base64.") from exc
+
+
+def api_url(url: object, base_url: str, provider: str, hosts: tuple[str, ...] = ()) -> str:
+    """A follow-up URL the vendor sent, checked before the key goes with it: it must be on
+    the configured base URL's scheme and host, or an https host ending in one of `hosts`."""
+    if isinstance(url, str):
+        parts = urlsplit(url)
+        if parts[:2] == urlsplit(base_url)[:2]:
+            return url
+        if parts.scheme == "https" and (parts.hostname or "").endswith(hosts):
+            return url
+    raise InvalidOutput(f"{provider} answered with a task URL off its API hosts: {url!r}.")

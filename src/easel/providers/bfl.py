@@ -11,14 +11,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
-from typing import Any, ClassVar, TypeVar
-from urllib.parse import urlsplit
+from typing import Any, ClassVar
 
 import httpx
 from pydantic import BaseModel, ValidationError
 
 from easel.errors import ContentRejected, InvalidOutput, ProviderError, UnsupportedRequest
-from easel.providers._http import json_body, send
+from easel.providers._http import api_url, parse_json, send
 from easel.providers.base import (
     Capabilities,
     Finished,
@@ -38,7 +37,6 @@ SOURCE = "docs.bfl.ai and BFL's skills repo [DOC], PROTOCOLS.md §10 (dated 2026
 ULTRA_RATIOS = ("21:9", "16:9", "3:2", "4:3", "5:4", "1:1", "4:5", "3:4", "2:3", "9:16", "9:21")
 API_HOSTS = (".bfl.ai", ".bfl.ml")
 CREDIT_USD = Decimal("0.01")
-M = TypeVar("M", bound=BaseModel)
 
 
 def _model(slug: str, name: str, caps: Capabilities, usd: str) -> ModelInfo:
@@ -106,15 +104,6 @@ def _validation(response: httpx.Response, message: str) -> ProviderError | None:
     return UnsupportedRequest(f"{NAME} refused the request: {issues}", status_code=422)
 
 
-def _parse(model: type[M], data: Any) -> M:
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise InvalidOutput(f"{NAME} returned an answer Easel cannot read ({where}).") from exc
-
-
 class BFLProvider(Provider):
     id = "bfl"
     display_name = NAME
@@ -145,27 +134,18 @@ class BFLProvider(Provider):
             headers=self._headers(),
             json={**request.extra, **body},
         )
-        created = _parse(_Created, json_body(response, NAME))
+        created = parse_json(response, _Created, NAME)
         poll_url = created.polling_url or f"{self.base_url}/v1/get_result?id={created.id}"
         cost = str(created.cost * CREDIT_USD) if created.cost is not None else None
         task = RemoteTask(id=created.id, poll_url=poll_url, state={"cost_usd": cost})
         return Pending(task, message="Submitted")
 
     async def poll(self, task: RemoteTask, ctx: RunContext) -> Outcome:
-        url = self._api_url(task.poll_url)
+        # The key travels with the poll, so it only goes to BFL or the configured host.
+        url = api_url(task.poll_url, self.base_url, NAME, API_HOSTS)
         response = await send(ctx.http, "GET", url, provider=NAME, headers=self._headers())
-        answer = _parse(_Status, json_body(response, NAME))
+        answer = parse_json(response, _Status, NAME)
         return self._outcome(task, answer, task.state)
-
-    def _api_url(self, url: str | None) -> str:
-        """The key travels with the poll, so it only goes to BFL or the configured host."""
-        parts = urlsplit(url or "")
-        host = parts.hostname or ""
-        if parts[:2] == urlsplit(self.base_url)[:2]:
-            return str(url)
-        if parts.scheme == "https" and host.endswith(API_HOSTS):
-            return str(url)
-        raise InvalidOutput(f"{NAME} answered with a polling URL off its API hosts: {url!r}.")
 
     def _outcome(self, task: RemoteTask, answer: _Status, state: Mapping[str, Any]) -> Outcome:
         match answer.status:

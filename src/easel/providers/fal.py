@@ -9,14 +9,13 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Any, ClassVar, Literal, TypeVar
-from urllib.parse import urlsplit
+from typing import Any, ClassVar, Literal
 
 import httpx
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from easel.errors import ContentRejected, InvalidOutput, ProviderError, ProviderQuotaError
-from easel.providers._http import json_body, send
+from easel.errors import ContentRejected, ProviderError, ProviderQuotaError
+from easel.providers._http import api_url, json_body, parse_json, send
 from easel.providers.base import (
     Capabilities,
     Finished,
@@ -46,7 +45,6 @@ SOURCE = (
     "UNVERIFIED: ${}/MP rounded up, from third-party copies of fal's model page "
     "(workflowlab.dev); PROTOCOLS.md §10 defers to fal's pages"
 )
-M = TypeVar("M", bound=BaseModel)
 
 
 def _model(slug: str, name: str, app: str, usd: str) -> ModelInfo:
@@ -129,14 +127,6 @@ def _classify(response: httpx.Response, message: str) -> ProviderError | None:
     return None
 
 
-def _parse(model: type[M], data: Any) -> M:
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        where = ".".join(str(p) for p in exc.errors()[0]["loc"])
-        raise InvalidOutput(f"{NAME} returned an answer Easel cannot read ({where}).") from exc
-
-
 class FalProvider(Provider):
     id = "fal"
     display_name = NAME
@@ -150,17 +140,17 @@ class FalProvider(Provider):
     def _headers(self) -> dict[str, str]:
         return {"Authorization": f"Key {self.api_key}"}
 
-    async def _call(self, ctx: RunContext, method: str, url: str, **kwargs: Any) -> Any:
-        response = await send(
+    async def _call(self, ctx: RunContext, method: str, url: str, **kwargs: Any) -> httpx.Response:
+        # The key goes with every follow-up call, so only to fal or the configured host.
+        return await send(
             ctx.http,
             method,
-            self._api_url(url),
+            api_url(url, self.base_url, NAME, API_HOSTS),
             provider=NAME,
             classify=_classify,
             headers=self._headers(),
             **kwargs,
         )
-        return json_body(response, NAME)
 
     async def start(self, request: GenerationRequest, ctx: RunContext) -> Outcome:
         body: dict[str, Any] = {
@@ -173,21 +163,23 @@ class FalProvider(Provider):
         if request.seed is not None:
             body["seed"] = request.seed
         url = f"{self.base_url}/{request.model.remote_name}"
-        queued = _parse(_Queued, await self._call(ctx, "POST", url, json={**request.extra, **body}))
+        response = await self._call(ctx, "POST", url, json={**request.extra, **body})
+        queued = parse_json(response, _Queued, NAME)
         state = {"response_url": queued.response_url, "cancel_url": queued.cancel_url}
         task = RemoteTask(id=queued.request_id, poll_url=queued.status_url, state=state)
         return Pending(task, message="Queued")
 
     async def poll(self, task: RemoteTask, ctx: RunContext) -> Outcome:
         url = task.poll_url or ""
-        status = _parse(_Status, await self._call(ctx, "GET", url, params={"logs": "1"}))
+        response = await self._call(ctx, "GET", url, params={"logs": "1"})
+        status = parse_json(response, _Status, NAME)
         if status.status == "IN_QUEUE":
             return Pending(task, message=f"In fal's queue, position {status.queue_position}")
         if status.status == "IN_PROGRESS":
             logs = status.logs or []
             return Pending(task, message=logs[-1].message if logs else "Generating")
-        data = await self._call(ctx, "GET", str(task.state.get("response_url")))
-        result = _parse(_Result, data)
+        response = await self._call(ctx, "GET", str(task.state.get("response_url")))
+        result = parse_json(response, _Result, NAME)
         if any(result.has_nsfw_concepts):
             raise ContentRejected(
                 f"{NAME}'s safety checker flagged the generated image.", hint="Rephrase it."
@@ -195,13 +187,5 @@ class FalProvider(Provider):
         return Finished(outputs=tuple(ImageURL(i.url) for i in result.images), seed=result.seed)
 
     async def cancel(self, task: RemoteTask, ctx: RunContext) -> None:
-        await self._call(ctx, "PUT", str(task.state.get("cancel_url")))
-
-    def _api_url(self, url: str) -> str:
-        """The key goes with every follow-up call, so only to fal or the configured host."""
-        parts = urlsplit(url)
-        if parts[:2] == urlsplit(self.base_url)[:2]:
-            return url
-        if parts.scheme == "https" and (parts.hostname or "").endswith(API_HOSTS):
-            return url
-        raise InvalidOutput(f"{NAME} answered with a task URL off its API hosts: {url!r}.")
+        response = await self._call(ctx, "PUT", str(task.state.get("cancel_url")))
+        json_body(response, NAME)  # fal acknowledges in JSON; anything else is not fal

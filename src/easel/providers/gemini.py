@@ -10,10 +10,9 @@ Wire details: PROTOCOLS.md §3.
 from __future__ import annotations
 
 import base64
-import binascii
 from datetime import date
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any
 
 import httpx
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -26,7 +25,7 @@ from easel.errors import (
     ProviderQuotaError,
     RateLimited,
 )
-from easel.providers._http import json_body, retry_after_seconds, send
+from easel.providers._http import decode_image, parse_json, retry_after_seconds, send
 from easel.providers.base import (
     Capabilities,
     Finished,
@@ -44,8 +43,6 @@ _KEY_HINT = "Check GEMINI_API_KEY or GOOGLE_API_KEY (or EASEL_PROVIDERS__GOOGLE_
 _BILLING_HINT = "Enable billing for the key's Google Cloud project (aistudio.google.com/apikey)."
 _IMAGEN_RATIOS = ("1:1", "3:4", "4:3", "9:16", "16:9")
 _BLOCKED = ("SAFETY", "PROHIBITED", "BLOCKLIST", "RECITATION", "SPII")
-
-M = TypeVar("M", bound=BaseModel)
 
 
 def _imagen(id_: str, name: str, remote: str, usd: str, source: str, as_of: date) -> ModelInfo:
@@ -155,22 +152,8 @@ class _ErrorBody(BaseModel):
     error: _Status
 
 
-def _parse(model: type[M], response: httpx.Response) -> M:
-    try:
-        return model.model_validate(json_body(response, NAME))
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(part) for part in first["loc"]) or "body"
-        raise InvalidOutput(
-            f"{NAME} answered in an unexpected shape ({where}: {first['msg']})."
-        ) from exc
-
-
 def _decode(data: str, mime: str) -> ImageBytes:
-    try:
-        return ImageBytes(base64.b64decode(data, validate=True), mime)
-    except binascii.Error as exc:
-        raise InvalidOutput(f"{NAME} returned an image with broken base64.") from exc
+    return ImageBytes(decode_image(data, NAME), mime)
 
 
 def _retry_delay(error: _Status, response: httpx.Response) -> float | None:
@@ -300,5 +283,5 @@ class GeminiProvider(Provider):
             json=body,
         )
         if imagen:
-            return _imagen_result(_parse(_PredictResponse, response))
-        return _gemini_result(_parse(_GenerateResponse, response))
+            return _imagen_result(parse_json(response, _PredictResponse, NAME))
+        return _gemini_result(parse_json(response, _GenerateResponse, NAME))

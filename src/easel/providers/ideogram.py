@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 import httpx
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
 from easel.errors import (
     ContentRejected,
@@ -23,7 +23,7 @@ from easel.errors import (
     ProviderError,
     ProviderQuotaError,
 )
-from easel.providers._http import json_body, send
+from easel.providers._http import parse_json, send
 from easel.providers.base import (
     Capabilities,
     Finished,
@@ -177,14 +177,7 @@ class IdeogramProvider(Provider):
             headers={"Api-Key": self.api_key or ""},
             **(_v3_form(request, ratio) if v3 else _v2_json(request, ratio)),
         )
-        try:
-            answer = _Answer.model_validate(json_body(response, NAME))
-        except ValidationError as exc:
-            first = exc.errors()[0]
-            where = ".".join(str(part) for part in first["loc"]) or "body"
-            raise InvalidOutput(
-                f"{NAME} answered in an unexpected shape ({where}: {first['msg']})."
-            ) from exc
+        answer = parse_json(response, _Answer, NAME)
         if not answer.data:
             raise InvalidOutput(f"{NAME} answered without an image.")
         image = answer.data[0]

@@ -20,8 +20,6 @@ URL in a text, resource or resource link (downloaded by the engine like any resu
 
 from __future__ import annotations
 
-import base64
-import binascii
 import importlib.util
 import json
 import re
@@ -41,6 +39,7 @@ from easel.errors import (
     ProviderUnavailable,
     RateLimited,
 )
+from easel.providers._http import decode_image
 from easel.providers.base import (
     Capabilities,
     Finished,
@@ -101,10 +100,7 @@ def _sdk_missing() -> bool:
 
 
 def _image(data: str, mime_type: str, tool: str) -> ImageBytes:
-    try:
-        return ImageBytes(base64.b64decode(data, validate=True), mime_type)
-    except binascii.Error as exc:
-        raise InvalidOutput(f"The MCP tool {tool} returned an image with broken base64.") from exc
+    return ImageBytes(decode_image(data, f"The MCP tool {tool}"), mime_type)
 
 
 def _outputs(result: CallToolResult, tool: str) -> list[Output]:

@@ -8,11 +8,9 @@ through this file. Wire details: PROTOCOLS.md §1.
 
 from __future__ import annotations
 
-import base64
-import binascii
 from datetime import date
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any
 
 import httpx
 from httpx_sse import EventSource
@@ -24,11 +22,9 @@ from easel.errors import (
     ProviderAuthError,
     ProviderError,
     ProviderQuotaError,
-    ProviderTimeout,
-    ProviderUnavailable,
     UnsupportedRequest,
 )
-from easel.providers._http import json_body, map_error, send
+from easel.providers._http import decode_image, map_error, parse_json, send, transport_errors
 from easel.providers.base import (
     Capabilities,
     Finished,
@@ -50,8 +46,6 @@ PARTIAL_IMAGES = 2
 _MODERATION = {"content_policy_violation", "moderation_blocked"}
 _NO_CREDIT = {"insufficient_quota", "billing_hard_limit_reached"}
 _KEY_HINT = "Check OPENAI_API_KEY (or EASEL_PROVIDERS__OPENAI__API_KEY) in the environment."
-
-M = TypeVar("M", bound=BaseModel)
 
 
 def _rule(usd: str, **when: str) -> PriceRule:
@@ -168,24 +162,6 @@ class _StreamEvent(BaseModel):
     error: _Error | None = None
 
 
-def _parse(model: type[M], response: httpx.Response) -> M:
-    try:
-        return model.model_validate(json_body(response, NAME))
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(part) for part in first["loc"]) or "body"
-        raise InvalidOutput(
-            f"{NAME} answered in an unexpected shape ({where}: {first['msg']})."
-        ) from exc
-
-
-def _decode(b64: str) -> bytes:
-    try:
-        return base64.b64decode(b64, validate=True)
-    except binascii.Error as exc:
-        raise InvalidOutput(f"{NAME} returned an image with broken base64.") from exc
-
-
 def _specific(error: _Error, status: int) -> ProviderError | None:
     """The errors a person can act on, told apart by OpenAI's own codes."""
     code = error.code or error.type or ""
@@ -233,7 +209,7 @@ def _classify(response: httpx.Response, message: str) -> ProviderError | None:
 
 def _output(image: _Image) -> Output:
     if image.b64_json:
-        return ImageBytes(_decode(image.b64_json), "image/png")
+        return ImageBytes(decode_image(image.b64_json, NAME), "image/png")
     if image.url:
         return ImageURL(image.url)
     raise InvalidOutput(f"{NAME} answered without an image.")
@@ -283,7 +259,7 @@ class OpenAIProvider(Provider):
                 headers=self._headers(),
                 json=fields,
             )
-            return _finished(_parse(_ImagesResponse, response))
+            return _finished(parse_json(response, _ImagesResponse, NAME))
         fields.update(stream=True, partial_images=PARTIAL_IMAGES)
         if not request.reference_images:
             return await self._stream(ctx, "generations", json=fields)
@@ -298,23 +274,19 @@ class OpenAIProvider(Provider):
 
     async def _stream(self, ctx: RunContext, endpoint: str, **body: Any) -> Finished:
         url = f"{self.base_url}/images/{endpoint}"
-        try:
+        with transport_errors(NAME):
             async with ctx.http.stream("POST", url, headers=self._headers(), **body) as response:
                 if response.status_code >= 400:
                     await response.aread()
                     raise map_error(response, NAME, _classify)
                 return await _read_stream(response, ctx)
-        except httpx.TimeoutException as exc:
-            raise ProviderTimeout(f"{NAME} did not answer in time.") from exc
-        except httpx.TransportError as exc:
-            raise ProviderUnavailable(f"Could not reach {NAME}: {exc}.") from exc
 
 
 async def _read_stream(response: httpx.Response, ctx: RunContext) -> Finished:
     """Report each partial image as a preview; return the completed image."""
     if response.headers.get("content-type", "").startswith("application/json"):
         await response.aread()  # a compatible server that ignores `stream`
-        return _finished(_parse(_ImagesResponse, response))
+        return _finished(parse_json(response, _ImagesResponse, NAME))
     try:
         async for sse in EventSource(response).aiter_sse():
             if not sse.data or sse.data.strip() == "[DONE]":
@@ -330,11 +302,12 @@ async def _read_stream(response: httpx.Response, ctx: RunContext) -> Finished:
                 continue
             if event.type.endswith(".partial_image"):
                 step = event.partial_image_index + 1
-                preview = _decode(event.b64_json)
+                preview = decode_image(event.b64_json, NAME)
                 await ctx.report(step / (PARTIAL_IMAGES + 1), f"Partial image {step}", preview)
             elif event.type.endswith(".completed"):
                 usage = event.usage.model_dump(exclude_none=True) if event.usage else None
-                return Finished((ImageBytes(_decode(event.b64_json), "image/png"),), usage=usage)
+                image = ImageBytes(decode_image(event.b64_json, NAME), "image/png")
+                return Finished((image,), usage=usage)
     except httpx.TransportError as exc:
         # The request was accepted and is billed; a broken stream is not retried.
         raise InvalidOutput(f"The {NAME} image stream broke off: {exc}.") from exc

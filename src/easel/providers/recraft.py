@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 import httpx
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
 from easel.errors import (
     ContentRejected,
@@ -21,7 +21,7 @@ from easel.errors import (
     ProviderError,
     ProviderQuotaError,
 )
-from easel.providers._http import json_body, send
+from easel.providers._http import parse_json, send
 from easel.providers.base import (
     Capabilities,
     Finished,
@@ -141,14 +141,7 @@ class RecraftProvider(Provider):
             headers={"Authorization": f"Bearer {self.api_key}"},
             json=body,
         )
-        try:
-            answer = _Answer.model_validate(json_body(response, NAME))
-        except ValidationError as exc:
-            first = exc.errors()[0]
-            where = ".".join(str(part) for part in first["loc"]) or "body"
-            raise InvalidOutput(
-                f"{NAME} answered in an unexpected shape ({where}: {first['msg']})."
-            ) from exc
+        answer = parse_json(response, _Answer, NAME)
         if not answer.data:
             raise InvalidOutput(f"{NAME} answered without an image.")
         return Finished((ImageURL(answer.data[0].url),))

@@ -14,13 +14,12 @@ from datetime import date
 from decimal import Decimal
 from functools import partial
 from typing import Any, ClassVar, Literal
-from urllib.parse import urlsplit
 
 import httpx
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
 from easel.errors import ContentRejected, InvalidOutput, ProviderError
-from easel.providers._http import json_body, send
+from easel.providers._http import api_url, parse_json, send
 from easel.providers.base import (
     Capabilities,
     Finished,
@@ -240,13 +239,14 @@ class ReplicateProvider(Provider):
             headers={**self._headers(), "Prefer": f"wait={wait}"},
             json={"input": {**request.extra, **body}},
         )
-        return self._outcome(_parse(json_body(response, NAME)), {"seed": body.get("seed")})
+        prediction = parse_json(response, _Prediction, NAME)
+        return self._outcome(prediction, {"seed": body.get("seed")})
 
     async def poll(self, task: RemoteTask, ctx: RunContext) -> Outcome:
         response = await send(
             ctx.http, "GET", self._api_url(task.poll_url), provider=NAME, headers=self._headers()
         )
-        return self._outcome(_parse(json_body(response, NAME)), task.state)
+        return self._outcome(parse_json(response, _Prediction, NAME), task.state)
 
     async def cancel(self, task: RemoteTask, ctx: RunContext) -> None:
         url = self._api_url(task.state.get("cancel_url"))
@@ -254,9 +254,7 @@ class ReplicateProvider(Provider):
 
     def _api_url(self, url: object) -> str:
         """Our token only goes to the API host we were configured with."""
-        if not isinstance(url, str) or urlsplit(url)[:2] != urlsplit(self.base_url)[:2]:
-            raise InvalidOutput(f"Replicate answered with an unexpected task URL: {url!r}.")
-        return url
+        return api_url(url, self.base_url, NAME)
 
     def _outcome(self, prediction: _Prediction, state: Mapping[str, Any]) -> Outcome:
         seed = state.get("seed")
@@ -285,14 +283,3 @@ class ReplicateProvider(Provider):
             )
         urls = [prediction.output] if isinstance(prediction.output, str) else prediction.output
         return Finished(outputs=tuple(ImageURL(u) for u in urls), seed=seed)
-
-
-def _parse(data: Any) -> _Prediction:
-    try:
-        return _Prediction.model_validate(data)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise InvalidOutput(
-            f"Replicate returned a prediction Easel cannot read ({where}: {first['msg']})."
-        ) from exc
