@@ -24,6 +24,7 @@ def test_pick_a_winner_and_the_leaderboard_counts_it(studio: Studio) -> None:
         assert picked.status_code == 200
         assert picked.json() == {"job_id": job["id"], "variant_id": second["id"], "model": MODEL}
         assert client.get(url).json()["variant_id"] == second["id"]
+        assert client.get(f"/api/v1/jobs/{job['id']}").json()["winner_variant_id"] == second["id"]
         board = client.get("/api/v1/leaderboard").json()
         assert board == [{"model": MODEL, "wins": 1, "contests": 1, "win_rate": 1.0}]
 

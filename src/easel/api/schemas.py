@@ -101,6 +101,9 @@ class JobOut(BaseModel):
     favorite: bool
     params: dict[str, Any]
     preset_id: str | None
+    winner_variant_id: str | None = Field(
+        default=None, description="The variant picked as best when comparing models."
+    )
     created_at: datetime
     finished_at: datetime | None
     cost_usd: str
@@ -120,6 +123,7 @@ class JobOut(BaseModel):
             favorite=job.favorite,
             params=params,
             preset_id=job.preset_id,
+            winner_variant_id=job.winner_variant_id,
             created_at=as_utc(job.created_at),
             finished_at=_utc(job.finished_at),
             cost_usd=usd(view.cost_usd),

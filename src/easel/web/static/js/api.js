@@ -78,7 +78,6 @@ export const jobs = {
   favorite: (id, favorite) =>
     api(`/jobs/${encodeURIComponent(id)}/favorite`, { method: "PUT", body: { favorite } }),
   remove: (id) => api(`/jobs/${encodeURIComponent(id)}`, { method: "DELETE" }),
-  winner: (id) => api(`/jobs/${encodeURIComponent(id)}/winner`),
   setWinner: (id, variantId) =>
     api(`/jobs/${encodeURIComponent(id)}/winner`, { method: "PUT", body: { variant_id: variantId } }),
 };

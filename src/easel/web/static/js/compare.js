@@ -207,9 +207,8 @@ export async function mount(root, { params }) {
   }
 
   let job;
-  let winner;
   try {
-    [job, winner] = await Promise.all([api.jobs.get(params[0]), api.jobs.winner(params[0])]);
+    job = await api.jobs.get(params[0]);
   } catch (error) {
     if (error.status === 404) {
       content.append(h("div", { class: "card empty" }, icon("search"), h("h2", {}, "No such job"), h("p", {}, "It may have been deleted.")));
@@ -217,7 +216,7 @@ export async function mount(root, { params }) {
     }
     throw error;
   }
-  const view = new CompareView(job, winner.variant_id, models, () => renderLeaderboard(board, models));
+  const view = new CompareView(job, job.winner_variant_id, models, () => renderLeaderboard(board, models));
   content.append(
     h(
       "div",
