@@ -93,9 +93,9 @@ class ServerProcess:
                 self.process.wait(5)
 
 
-def create_token(data_dir: Path, user: str) -> str:
+def create_token(data_dir: Path, user: str, database_url: str = "") -> str:
     """Issue a token straight in the server's database (as `easel token create` does)."""
-    settings = Settings(data_dir=data_dir, environ={"HOME": "/"})
+    settings = Settings(data_dir=data_dir, database_url=database_url, environ={"HOME": "/"})
 
     async def issue() -> str:
         db = Database(settings.resolved_database_url)
