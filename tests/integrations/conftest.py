@@ -30,14 +30,24 @@ class Easel:
 
 @contextmanager
 def running_easel(
-    data_dir: Path, env: dict[str, str] | None = None, *, public_url: bool = False
+    data_dir: Path,
+    env: dict[str, str] | None = None,
+    *,
+    public_url: bool = False,
+    database_url: str = "",
 ) -> Iterator[Easel]:
     server = ServerProcess(data_dir, env=env)
     if public_url:
         server.env["EASEL_PUBLIC_URL"] = server.url
+    if database_url:
+        server.env["EASEL_DATABASE_URL"] = database_url
     server.start()
     try:
-        yield Easel(server, create_token(data_dir, "alice"), create_token(data_dir, "bob"))
+        yield Easel(
+            server,
+            create_token(data_dir, "alice", database_url),
+            create_token(data_dir, "bob", database_url),
+        )
     finally:
         server.stop()
 

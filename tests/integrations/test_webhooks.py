@@ -23,6 +23,7 @@ from easel.webhooks.signing import InvalidSignature, headers, new_secret, verify
 from easel.webhooks.targets import check_target
 from emulators.openai import OpenAIEmulator
 from support.client import MODEL, wait_for_job
+from support.databases import database_for
 from support.server import free_port
 
 from .conftest import Easel, running_easel
@@ -83,24 +84,35 @@ class Receiver:
 
 
 @pytest.fixture(scope="module")
-def receiver() -> Iterator[Receiver]:
-    running = Receiver()
-    running.start()
-    yield running
-    running.stop()
-
-
-@pytest.fixture(scope="module")
 def emulator() -> Iterator[OpenAIEmulator]:
     with OpenAIEmulator() as running:
         yield running  # type: ignore[misc]
 
 
-@pytest.fixture(scope="module")
-def easel(data_dir: Path, emulator: OpenAIEmulator) -> Iterator[Easel]:
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+def easel(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    emulator: OpenAIEmulator,
+) -> Iterator[Easel]:
+    """The webhook tests run once on SQLite and once on PostgreSQL: the dispatcher's
+    claims are SQL that both must honour."""
     env = {**FAST_RETRIES, **emulator.easel_env()}
-    with running_easel(data_dir, env, public_url=True) as running:
+    data_dir = tmp_path_factory.mktemp(f"easel-{request.param}") / "data"
+    with (
+        database_for(request.param) as database_url,
+        running_easel(data_dir, env, public_url=True, database_url=database_url) as running,
+    ):
         yield running
+
+
+@pytest.fixture(scope="module")
+def receiver(easel: Easel) -> Iterator[Receiver]:
+    """One receiver per studio, so each database's run counts only its own deliveries."""
+    running = Receiver()
+    running.start()
+    yield running
+    running.stop()
 
 
 def wait_delivered(http: httpx.Client, job_id: str, count: int, timeout: float = 30) -> list[Any]:
@@ -195,7 +207,7 @@ def later_delivery(http: httpx.Client, job_id: str) -> dict[str, Any] | None:
     return next((d for d in deliveries if d["url"].endswith("/later")), None)
 
 
-def test_deliveries_resume_after_a_restart(data_dir: Path, easel: Easel) -> None:
+def test_deliveries_resume_after_a_restart(easel: Easel) -> None:
     down = Receiver()  # not started: connections are refused
     with easel.client() as http:
         job = http.post(
