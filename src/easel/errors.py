@@ -81,11 +81,14 @@ class ProviderError(EaselError):
         hint: str | None = None,
         status_code: int | None = None,
         retryable: bool | None = None,
+        billed: bool = False,
     ) -> None:
         super().__init__(message, hint=hint)
         self.status_code = status_code
         if retryable is not None:
             self.retryable = retryable
+        self.billed = billed
+        """The provider is known to charge for this failed generation."""
 
 
 class ProviderAuthError(ProviderError):

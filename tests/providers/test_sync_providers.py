@@ -265,20 +265,28 @@ def test_gpt_image_1_partial_images_arrive_as_previews(stack: Stack) -> None:
 
 
 @pytest.mark.parametrize(
-    ("model", "prompt", "code", "words"),
+    ("model", "prompt", "code", "words", "cost"),
     [
-        ("ideogram/ideogram-v3", "UNSAFE poster", "content-rejected", "bills withheld"),
-        ("stability/stable-image-core", "FILTERED scene", "content-rejected", "CONTENT_FILTERED"),
+        # Ideogram charges for images its safety check withholds: the cost is recorded.
+        ("ideogram/ideogram-v3", "UNSAFE poster", "content-rejected", "bills withheld", "0.06"),
+        (
+            "stability/stable-image-core",
+            "FILTERED scene",
+            "content-rejected",
+            "CONTENT_FILTERED",
+            None,
+        ),
         (
             "google/gemini-2.5-flash-image",
             "TEXT ONLY please",
             "invalid-output",
             "text instead of an image",
+            None,
         ),
     ],
 )
 def test_refusals_inside_a_200_fail_the_variant(
-    stack: Stack, model: str, prompt: str, code: str, words: str
+    stack: Stack, model: str, prompt: str, code: str, words: str, cost: str | None
 ) -> None:
     emulator = emulator_for(stack, model)
     before = emulator.total_creations
@@ -288,6 +296,7 @@ def test_refusals_inside_a_200_fail_the_variant(
     assert variant["status"] == "failed" and variant["error"]["code"] == code
     assert words in variant["error"]["message"] and "Rephrase" in variant["error"]["message"]
     assert emulator.total_creations == before + 1  # billed once, never retried
+    assert variant["cost_usd"] == cost
 
 
 def test_a_stream_cut_mid_event_fails_without_paying_twice(stack: Stack) -> None:

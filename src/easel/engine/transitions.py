@@ -248,11 +248,14 @@ async def fail(
     code: str,
     message: str,
     retryable: bool,
+    cost_usd: Decimal | None = None,
 ) -> list[Event]:
+    """Mark the variant failed; ``cost_usd`` when the provider charges for the failure."""
     owned = await _owned(session, variant_id, owner)
     if owned is None:
         return []
     job, variant = owned
+    variant.cost_usd = cost_usd
     return await _move(
         session, job, variant, "failed", _failure(variant, code, message, retryable=retryable)
     )

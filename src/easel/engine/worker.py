@@ -18,6 +18,7 @@ import socket
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
 from PIL import Image
@@ -29,14 +30,14 @@ from easel.db.repos import images as image_repo
 from easel.db.repos import jobs as job_repo
 from easel.db.tables import Job, Variant
 from easel.engine import transitions
-from easel.engine.pricing import usd
+from easel.engine.pricing import price_params, usd, variant_cost
 from easel.engine.retry import ProviderGate
 from easel.engine.runner import RunHooks, Runner, RunResult, describe, task_from_dict
 from easel.errors import EaselError, ProviderError, StorageError
 from easel.events.bus import EventBus
 from easel.events.types import Event, VariantSucceeded
 from easel.providers import Catalog, CatalogEntry
-from easel.providers.base import GenerationRequest, ReferenceImage, RunContext
+from easel.providers.base import Finished, GenerationRequest, ReferenceImage, RunContext
 from easel.storage.base import ImageStore
 from easel.storage.images import GenerationRecord, PreparedImage, prepare_image, store_image
 from easel.urls import image_path, thumbnail_path
@@ -53,6 +54,11 @@ def _image_mime(data: bytes) -> str:
     if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
         return "image/webp"
     return "image/jpeg"
+
+
+def billed_cost(entry: CatalogEntry, request: GenerationRequest) -> Decimal:
+    """What a failed generation the provider charges for cost, from the price table."""
+    return variant_cost(entry.model.pricing, price_params(request), Finished(outputs=()))
 
 
 def data_url(data: bytes) -> str:
@@ -172,6 +178,7 @@ class Worker:
         async with self.db.session() as session:
             job = await job_repo.get_job(session, user_id=variant.user_id, job_id=variant.job_id)
         assert job is not None
+        request: GenerationRequest | None = None
         try:
             request = await self._request(job, variant, entry)
             result = await self.runner.run(
@@ -193,7 +200,9 @@ class Worker:
             await self._fail(variant, "storage", f"Storing the image failed: {exc}", True)
             return
         except ProviderError as exc:
-            await self._fail(variant, exc.code, describe(exc, entry.model.name), exc.retryable)
+            message = describe(exc, entry.model.name)
+            cost = billed_cost(entry, request) if exc.billed and request else None
+            await self._fail(variant, exc.code, message, exc.retryable, cost)
             return
         except EaselError as exc:
             await self._fail(variant, exc.code, f"{entry.model.name}: {exc}", False)
@@ -305,7 +314,14 @@ class Worker:
             async with asyncio.timeout(10):
                 await entry.provider.cancel(task_from_dict(variant.remote_task), ctx)
 
-    async def _fail(self, variant: Variant, code: str, message: str, retryable: bool) -> None:
+    async def _fail(
+        self,
+        variant: Variant,
+        code: str,
+        message: str,
+        retryable: bool,
+        cost_usd: Decimal | None = None,
+    ) -> None:
         await self._write(
             lambda s: transitions.fail(
                 s,
@@ -314,6 +330,7 @@ class Worker:
                 code=code,
                 message=message,
                 retryable=retryable,
+                cost_usd=cost_usd,
             )
         )
 

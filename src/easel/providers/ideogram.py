@@ -185,5 +185,6 @@ class IdeogramProvider(Provider):
             raise ContentRejected(
                 f"{NAME} withheld the image: its safety check flagged the result.",
                 hint="Rephrase the prompt. Ideogram bills withheld images.",
+                billed=True,
             )
         return Finished((ImageURL(image.url),), seed=image.seed)
