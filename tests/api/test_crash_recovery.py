@@ -26,7 +26,9 @@ def _wait_until(client: httpx.Client, job_id: str, predicate: object, timeout: f
 def test_sigkill_mid_job_then_restart_completes_every_variant(tmp_path: Path) -> None:
     data_dir = tmp_path / "data"
     # One variant at a time, so the kill lands with some done, one running, some queued.
-    env = {"EASEL_OFFLINE_CONCURRENCY": "1", "EASEL_LEASE_SECONDS": "2"}
+    # The lease is far longer than the test may take: the restarted server must see that
+    # the process holding it is gone instead of waiting for it to lapse.
+    env = {"EASEL_OFFLINE_CONCURRENCY": "1", "EASEL_LEASE_SECONDS": "600"}
     server = ServerProcess(data_dir, env=env)
     server.start()
     token = create_token(data_dir, "carol")

@@ -1,7 +1,8 @@
 """The reconciler: makes sure every unfinished variant is in the queue.
 
 It runs at start-up and then periodically. Running variants whose lease lapsed (their
-worker died) go back to queued; every queued variant is pushed again. Pushing twice is
+worker died), or whose worker was a process of this host that has exited, go back to
+queued; every queued variant is pushed again. Pushing twice is
 harmless because workers claim variants in the database before working.
 """
 
@@ -14,6 +15,7 @@ from easel.db.engine import Database
 from easel.db.ids import utcnow
 from easel.db.repos import jobs as job_repo
 from easel.engine import transitions
+from easel.engine.owners import is_dead_local_worker
 from easel.engine.queue import VariantQueue
 from easel.events.bus import EventBus
 
@@ -31,6 +33,7 @@ class Reconciler:
 
     async def sweep(self) -> int:
         """One pass; returns how many variants were pushed."""
+        await self._reclaim_from_dead_local_workers()
         async with self.db.session() as session:
             ids = await job_repo.ids_to_resume(session, now=utcnow())
         for variant_id in ids:
@@ -41,6 +44,23 @@ class Reconciler:
             await self.bus.publish(events)
         await self.queue.push(ids)
         return len(ids)
+
+    async def _reclaim_from_dead_local_workers(self) -> None:
+        """Requeue at once what a crashed process of this host held, without waiting for
+        its leases to lapse."""
+        async with self.db.session() as session:
+            leased = await job_repo.leased_variants(session, now=utcnow())
+        for variant_id, owner in leased:
+            if not is_dead_local_worker(owner):
+                continue
+            async with self.db.transaction() as session:
+                events = await transitions.requeue(
+                    session,
+                    variant_id=variant_id,
+                    owner=owner,
+                    reason="the server stopped; resuming",
+                )
+            await self.bus.publish(events)
 
     async def run(self) -> None:
         while True:

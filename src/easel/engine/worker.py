@@ -12,9 +12,6 @@ import base64
 import contextlib
 import io
 import logging
-import os
-import secrets
-import socket
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import timedelta
@@ -30,6 +27,7 @@ from easel.db.repos import images as image_repo
 from easel.db.repos import jobs as job_repo
 from easel.db.tables import Job, Variant
 from easel.engine import transitions
+from easel.engine.owners import new_worker_id
 from easel.engine.pricing import price_params, usd, variant_cost
 from easel.engine.retry import ProviderGate
 from easel.engine.runner import RunHooks, Runner, RunResult, describe, task_from_dict
@@ -99,7 +97,7 @@ class Worker:
         self.store = store
         self.catalog = catalog
         self.runner = runner
-        self.id = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
+        self.id = new_worker_id()
         self.gates = {pid: ProviderGate(pid, self._concurrency(pid)) for pid in catalog.providers}
         self._active: dict[str, asyncio.Task[None]] = {}
 

@@ -155,5 +155,15 @@ async def ids_to_resume(session: AsyncSession, *, now: datetime) -> Sequence[str
     return (await session.scalars(query)).all()
 
 
+async def leased_variants(session: AsyncSession, *, now: datetime) -> Sequence[tuple[str, str]]:
+    """(variant id, lease owner) of running variants whose lease has not lapsed."""
+    query = select(Variant.id, Variant.lease_owner).where(
+        Variant.status == "running",
+        Variant.lease_expires_at >= now,
+        Variant.lease_owner.is_not(None),
+    )
+    return [(vid, str(owner)) for vid, owner in (await session.execute(query)).tuples()]
+
+
 async def count_variants(session: AsyncSession) -> int:
     return int(await session.scalar(select(func.count()).select_from(Variant)) or 0)
