@@ -15,6 +15,7 @@ from rich.progress import (
 )
 
 from easel.cli.backends import Backend
+from easel.storage.images import extension_for
 
 FINAL = {"variant.succeeded", "variant.failed", "variant.canceled"}
 
@@ -53,20 +54,12 @@ async def run_generation(
                 _update(progress, task, kind, event)
             if kind == "variant.succeeded":
                 data = await backend.image(event["image"])
-                path = out_dir / f"{job_id}-{event['variant_id']}.{_extension(data)}"
+                path = out_dir / f"{job_id}-{event['variant_id']}.{extension_for(data)}"
                 path.write_bytes(data)
                 saved.append(path)
             if kind == "job.finished":
                 break
     return await backend.job(job_id), saved
-
-
-def _extension(data: bytes) -> str:
-    if data.startswith(b"\x89PNG"):
-        return "png"
-    if data[:4] == b"RIFF":
-        return "webp"
-    return "jpg"
 
 
 def _update(progress: Progress, task: TaskID, kind: str, event: dict[str, Any]) -> None:

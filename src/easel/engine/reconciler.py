@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from functools import partial
 
 from easel.db.engine import Database
 from easel.db.ids import utcnow
 from easel.db.repos import jobs as job_repo
 from easel.engine import transitions
+from easel.engine.commit import commit
 from easel.engine.owners import is_dead_local_worker
 from easel.engine.queue import VariantQueue
 from easel.events.bus import EventBus
@@ -37,11 +39,11 @@ class Reconciler:
         async with self.db.session() as session:
             ids = await job_repo.ids_to_resume(session, now=utcnow())
         for variant_id in ids:
-            async with self.db.transaction() as session:
-                events = await transitions.requeue(
-                    session, variant_id=variant_id, reason="worker lost; resuming"
-                )
-            await self.bus.publish(events)
+            await commit(
+                self.db,
+                self.bus,
+                partial(transitions.requeue, variant_id=variant_id, reason="worker lost; resuming"),
+            )
         await self.queue.push(ids)
         return len(ids)
 
@@ -53,14 +55,16 @@ class Reconciler:
         for variant_id, owner in leased:
             if not is_dead_local_worker(owner):
                 continue
-            async with self.db.transaction() as session:
-                events = await transitions.requeue(
-                    session,
+            await commit(
+                self.db,
+                self.bus,
+                partial(
+                    transitions.requeue,
                     variant_id=variant_id,
                     owner=owner,
                     reason="the server stopped; resuming",
-                )
-            await self.bus.publish(events)
+                ),
+            )
 
     async def run(self) -> None:
         while True:

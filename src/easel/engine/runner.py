@@ -13,6 +13,7 @@ import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import partial
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
@@ -209,7 +210,7 @@ class Runner:
                 outcome = await self._call(
                     provider,
                     gate,
-                    lambda task=task: provider.poll(task, ctx),  # type: ignore[misc]
+                    partial(provider.poll, task, ctx),
                     what="status poll",
                     idempotent=True,
                 )

@@ -13,7 +13,6 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from easel.db.ids import as_utc, utcnow
@@ -178,11 +177,7 @@ async def progress(
     preview: str | None,
 ) -> list[Event]:
     """Record a progress step while this worker still holds the variant."""
-    variant = await session.scalar(
-        select(Variant).where(
-            Variant.id == variant_id, Variant.lease_owner == owner, Variant.status == "running"
-        )
-    )
+    variant = await job_repo.held_variant(session, variant_id=variant_id, owner=owner)
     if variant is None:
         return []
     variant.progress = max(variant.progress, fraction)
@@ -198,11 +193,7 @@ async def save_remote(
     task: Mapping[str, Any] | None = None,
     result: Mapping[str, Any] | None = None,
 ) -> bool:
-    variant = await session.scalar(
-        select(Variant).where(
-            Variant.id == variant_id, Variant.lease_owner == owner, Variant.status == "running"
-        )
-    )
+    variant = await job_repo.held_variant(session, variant_id=variant_id, owner=owner)
     if variant is None:
         return False
     if task is not None:

@@ -13,9 +13,10 @@ import contextlib
 import io
 import logging
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Mapping
 from datetime import timedelta
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from PIL import Image
@@ -27,6 +28,7 @@ from easel.db.repos import images as image_repo
 from easel.db.repos import jobs as job_repo
 from easel.db.tables import Job, Variant
 from easel.engine import transitions
+from easel.engine.commit import Change, commit
 from easel.engine.owners import new_worker_id
 from easel.engine.pricing import price_params, usd, variant_cost
 from easel.engine.retry import ProviderGate
@@ -37,7 +39,13 @@ from easel.events.types import Event, VariantSucceeded
 from easel.providers import Catalog, CatalogEntry
 from easel.providers.base import Finished, GenerationRequest, ReferenceImage, RunContext
 from easel.storage.base import ImageStore
-from easel.storage.images import GenerationRecord, PreparedImage, prepare_image, store_image
+from easel.storage.images import (
+    GenerationRecord,
+    PreparedImage,
+    prepare_image,
+    sniff_mime,
+    store_image,
+)
 from easel.urls import image_path, thumbnail_path
 
 log = logging.getLogger(__name__)
@@ -47,11 +55,7 @@ PROGRESS_MIN_INTERVAL = 0.25
 
 
 def _image_mime(data: bytes) -> str:
-    if data.startswith(b"\x89PNG"):
-        return "image/png"
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return "image/webp"
-    return "image/jpeg"
+    return sniff_mime(data) or "image/jpeg"
 
 
 def billed_cost(entry: CatalogEntry, request: GenerationRequest) -> Decimal:
@@ -109,11 +113,8 @@ class Worker:
             return self.settings.offline_concurrency
         return self.settings.default_provider_concurrency
 
-    async def _write(self, fn: Callable[[Any], Awaitable[list[Event]]]) -> list[Event]:
-        async with self.db.transaction() as session:
-            events = await fn(session)
-        await self.bus.publish(events)
-        return events
+    async def _write(self, change: Change) -> list[Event]:
+        return await commit(self.db, self.bus, change)
 
     async def handle(self, variant_id: str) -> None:
         """Work on one variant if it is still queued. Safe to call for any id, any time."""
@@ -371,11 +372,14 @@ class Worker:
         """On shutdown, give running variants back to the queue so a restart resumes them
         at once instead of waiting for their leases to lapse."""
         for variant_id in list(self._active):
-            async with self.db.transaction() as session:
-                events = await transitions.requeue(
-                    session, variant_id=variant_id, reason="server stopped; resuming", owner=self.id
+            await self._write(
+                partial(
+                    transitions.requeue,
+                    variant_id=variant_id,
+                    reason="server stopped; resuming",
+                    owner=self.id,
                 )
-            await self.bus.publish(events)
+            )
 
 
 async def _ignore_progress(fraction: float, message: str, preview: bytes | None) -> None:

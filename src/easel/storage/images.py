@@ -242,7 +242,7 @@ def _open_checked(data: bytes, formats: list[str], max_pixels: int) -> Image.Ima
     except MemoryError:
         raise
     except Exception as exc:  # decoders raise OSError, SyntaxError, ValueError, EOFError…
-        kind = _sniff(data) or "image"
+        kind = sniff_mime(data) or "image"
         raise InvalidOutput(
             f"The provider returned a damaged {kind} ({len(data):,} bytes): {exc}."
         ) from exc
@@ -262,7 +262,7 @@ def _check_pixels(size: tuple[int, int], max_pixels: int) -> None:
 
 def _unidentified_message(data: bytes, formats: list[str]) -> str:
     accepted = ", ".join(_FORMATS[fmt][0] for fmt in formats)
-    kind = _sniff(data)
+    kind = sniff_mime(data)
     if kind in {_FORMATS[fmt][0] for fmt in formats}:
         return f"The provider returned a damaged {kind} ({len(data):,} bytes)."
     if kind and kind.startswith("image/"):
@@ -276,7 +276,7 @@ def _unidentified_message(data: bytes, formats: list[str]) -> str:
     return f'The provider returned {kind} ({len(data):,} bytes), not an image: "{snippet}"'
 
 
-def _sniff(data: bytes) -> str | None:
+def sniff_mime(data: bytes) -> str | None:
     """The MIME type the first bytes announce, for binary formats."""
     for magic, mime in _SIGNATURES:
         if data.startswith(magic):
@@ -287,6 +287,12 @@ def _sniff(data: bytes) -> str | None:
         brand = data[8:12]
         return "image/avif" if brand in (b"avif", b"avis") else "image/heic"
     return None
+
+
+def extension_for(data: bytes) -> str:
+    """The file extension of an image Easel stores (PNG, JPEG or WebP) from its bytes."""
+    mime = sniff_mime(data)
+    return next((ext for m, ext in _FORMATS.values() if m == mime), "bin")
 
 
 def _looks_textual(head: bytes) -> bool:

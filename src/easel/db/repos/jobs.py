@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, exists, func, or_, select, update
+from sqlalchemy import ColumnElement, and_, delete, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from easel.db.tables import Image, Job, Variant
@@ -128,14 +128,22 @@ async def delete_job(session: AsyncSession, *, user_id: str, job_id: str) -> lis
     return orphans
 
 
+def _held_by(variant_id: str, owner: str) -> ColumnElement[bool]:
+    """The variant is running under this worker's lease."""
+    return and_(Variant.id == variant_id, Variant.lease_owner == owner, Variant.status == "running")
+
+
+async def held_variant(session: AsyncSession, *, variant_id: str, owner: str) -> Variant | None:
+    """The variant, if this worker still holds it."""
+    return await session.scalar(select(Variant).where(_held_by(variant_id, owner)))
+
+
 async def renew_lease(
     session: AsyncSession, *, variant_id: str, owner: str, until: datetime
 ) -> bool:
     """Extend a running variant's lease; False when this worker no longer holds it."""
     result = await session.execute(
-        update(Variant)
-        .where(Variant.id == variant_id, Variant.lease_owner == owner, Variant.status == "running")
-        .values(lease_expires_at=until)
+        update(Variant).where(_held_by(variant_id, owner)).values(lease_expires_at=until)
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
