@@ -469,22 +469,30 @@ def test_stats_table_and_charts(dash: Dashboard) -> None:
 
 
 def test_phone_width_dark_theme(dash: Dashboard) -> None:
+    # Its own data, so every page has content to lay out (an empty page cannot overflow)
+    # and the test passes alone or in any order.
+    long_prompt = "Phone: " + "a lighthouse on a cliff above a stormy sea at dusk, " * 4
+    dash.job(dash.alice, {"prompt": long_prompt, "models": [MODEL, FLUX], "size": "256x256"})
+    with dash.api(dash.alice) as client:
+        preset = {"name": "Phone preset " + "x" * 60, "models": [MODEL], "params": {"n": 1}}
+        created = client.post("/api/v1/presets", json=preset)
+        assert created.status_code == 201, created.text
     page = dash.signed_in(width=390, height=844, dark=True)
     background = page.evaluate("getComputedStyle(document.body).backgroundColor")
     assert background == "rgb(13, 13, 17)"  # the dark theme follows the system
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     dash.shot(page, "phone-studio")
     for link, ready in (
-        ("History", ".gallery"),
-        ("Stats", "h1"),
-        ("Compare", "h1"),
-        ("Presets", "#preset-form-name"),
+        ("History", ".tile"),
+        ("Stats", "#model-stats tbody tr"),
+        ("Compare", ".job-row"),
+        ("Presets", ".preset"),
     ):
         page.get_by_role("link", name=link, exact=True).click()
         page.locator(ready).first.wait_for()
         assert page.evaluate("document.documentElement.scrollWidth") <= 390, link
     page.get_by_role("link", name="History", exact=True).click()
-    page.locator(".gallery").wait_for()
+    page.locator(".tile").first.wait_for()
     dash.shot(page, "phone-history")
 
 
