@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 from collections import Counter
@@ -123,13 +124,18 @@ async def test_reconnecting_with_last_event_id_gets_exactly_the_missed_events(
 
 async def test_account_stream_follows_every_job(studio: Studio) -> None:
     async with studio.aclient(studio.alice) as client:
+        earlier = await client.post(
+            "/api/v1/jobs", json={"prompt": "an earlier job", "models": [MODEL], "size": "64x64"}
+        )
+        assert earlier.status_code == 202, earlier.text
+        await collect_events(client, earlier.json()["events_url"])  # until it finished
         replayed = await collect_events(
             client, "/api/v1/events?after=0", stop_after=1, until_type=None
         )
         assert replayed, "with after=0 the account stream replays the history"
         seen: list[tuple[str, dict[str, Any]]] = []
         # Without a position the stream starts now, and still sees every later event.
-        async with aconnect_sse(client, "GET", "/api/v1/events") as source:
+        async with asyncio.timeout(60), aconnect_sse(client, "GET", "/api/v1/events") as source:
             created = (
                 await client.post(
                     "/api/v1/jobs",

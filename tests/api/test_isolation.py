@@ -14,6 +14,7 @@ from easel.db.engine import Database
 from easel.db.repos import users as user_repo
 from easel.db.repos import webhooks as webhook_repo
 from support.client import MODEL, collect_events, wait_for_job
+from support.server import create_token
 
 from .conftest import Studio
 
@@ -88,7 +89,9 @@ async def _alice_webhook(studio: Studio) -> dict[str, str]:
 
 
 async def test_every_endpoint_is_scoped_to_its_user(studio: Studio) -> None:
-    with studio.client(studio.alice) as alice, studio.client(studio.bob) as bob:
+    # A user of this test's own, with nothing of theirs made by other tests of the module.
+    outsider = await asyncio.to_thread(create_token, studio.server.data_dir, "outsider")
+    with studio.client(studio.alice) as alice, studio.client(outsider) as bob:
         preset = alice.post(
             "/api/v1/presets", json={"name": "alice's", "models": [MODEL], "params": {"n": 1}}
         ).json()
@@ -128,7 +131,7 @@ async def test_every_endpoint_is_scoped_to_its_user(studio: Studio) -> None:
         assert bob.get("/api/v1/stats/durations").json() == []
         assert all(day["images"] == 0 for day in bob.get("/api/v1/stats/spend").json())
         assert bob.get("/api/v1/leaderboard").json() == []
-        assert bob.get("/api/v1/session").json()["user"]["name"] == "bob"
+        assert bob.get("/api/v1/session").json()["user"]["name"] == "outsider"
         # Alice's things are intact after bob's attempts.
         after = alice.get(f"/api/v1/jobs/{job['id']}").json()
         assert after["favorite"] is False and after["status"] == "succeeded"

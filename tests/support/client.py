@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from dataclasses import dataclass
@@ -46,17 +47,24 @@ async def collect_events(
 ) -> list[Received]:
     headers = {"Last-Event-ID": last_event_id} if last_event_id else {}
     received: list[Received] = []
-    deadline = time.monotonic() + timeout
-    async with aconnect_sse(client, "GET", path, headers=headers, timeout=timeout) as source:
-        assert source.response.headers["content-type"].startswith("text/event-stream")
-        async for sse in source.aiter_sse():
-            if not sse.event or sse.event == "ping" or not sse.data:
-                continue
-            received.append(Received(sse.id, sse.event, json.loads(sse.data), time.monotonic()))
-            if stop_after is not None and len(received) >= stop_after:
-                break
-            if until_type is not None and sse.event == until_type:
-                break
-            if time.monotonic() > deadline:
-                raise AssertionError("timed out reading events")
+    try:
+        # The whole read is bounded: a stream that stays quiet (pings only) must fail the
+        # test, not hang it.
+        async with (
+            asyncio.timeout(timeout),
+            aconnect_sse(client, "GET", path, headers=headers, timeout=timeout) as source,
+        ):
+            assert source.response.headers["content-type"].startswith("text/event-stream")
+            async for sse in source.aiter_sse():
+                if not sse.event or sse.event == "ping" or not sse.data:
+                    continue
+                received.append(Received(sse.id, sse.event, json.loads(sse.data), time.monotonic()))
+                if stop_after is not None and len(received) >= stop_after:
+                    break
+                if until_type is not None and sse.event == until_type:
+                    break
+    except TimeoutError:
+        raise AssertionError(
+            f"timed out after {timeout:.0f} s reading events of {path}: got {received}"
+        ) from None
     return received
