@@ -131,6 +131,8 @@ def test_sign_out_forgets_the_cookie(studio: Studio) -> None:
 
 
 def test_the_secret_is_private(studio: Studio) -> None:
+    with browser(studio) as client:
+        sign_in(client, studio.alice)  # the key exists once a session was signed
     path = studio.server.data_dir / "secret.key"
     assert path.exists()
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
