@@ -46,10 +46,7 @@ class Target:
 
 # One model per wire format: each adapter path meets every fault.
 GROUPS: dict[str, list[Target]] = {
-    "openai": [
-        Target("openai/dall-e-3", "DALL·E 3", "OPENAI_API_KEY", "billing", True),
-        Target("openai/gpt-image-1", "GPT Image 1", "OPENAI_API_KEY", "billing", False),
-    ],
+    "openai": [Target("openai/gpt-image-2", "GPT Image 2", "OPENAI_API_KEY", "billing", False)],
     "gemini": [
         Target("google/imagen-4", "Imagen 4", "GEMINI_API_KEY", "Enable billing", False),
         Target(
