@@ -185,6 +185,7 @@ class OpenAIEmulator(Emulator):
         self.requests: list[dict[str, Any]] = []
         self.reference_counts: list[int] = []
         self.served: dict[str, str | None] = dict(SERVED)
+        self.list_calls = 0
         self.app.add_api_route("/v1/images/generations", self._generations, methods=["POST"])
         self.app.add_api_route("/v1/images/edits", self._edits, methods=["POST"])
         self.app.add_api_route("/v1/models", self._models, methods=["GET"])
@@ -216,6 +217,7 @@ class OpenAIEmulator(Emulator):
     async def _models(self, request: Request) -> Response:
         if request.headers.get("authorization") != f"Bearer {self.api_key}":
             return self._bad_key()
+        self.list_calls += 1
         data = [self._model_object(m) for m in self.served]
         return JSONResponse({"object": "list", "data": data})
 

@@ -7,7 +7,7 @@ For every provider that can list its models (`Provider.served_models`) the check
 * ``shutting_down``: models with a shutdown date still ahead, from the vendor's list or
   the catalog; ``news`` marks a date the catalog does not carry yet;
 * ``missing``: image models the vendor lists that the catalog does not know at all (a
-  dated snapshot of a known model does not count).
+  dated snapshot counts only when its model is not listed).
 
 A provider without a key, or without a way to list its models, is reported as not
 checked, with the reason.
@@ -93,10 +93,12 @@ def compare(
         if when is not None and when >= today:
             news = vendor_date is not None and vendor_date != ours
             shutting_down.append(Shutdown(model=entry.model.id, shutdown_date=when, news=news))
+    # A dated snapshot is reported through its model: known, or listed as missing itself.
+    covered = known | set(by_remote)
     missing = [
         s.remote_name
         for s in served
-        if s.image and s.remote_name not in known and s.snapshot_of not in known
+        if s.image and s.remote_name not in known and s.snapshot_of not in covered
     ]
     return sorted(not_served), sorted(shutting_down, key=lambda s: s.model), sorted(missing)
 
