@@ -21,14 +21,9 @@ from PIL import Image
 from emulators._base import png_bytes
 from emulators.openai import OpenAIEmulator
 from support.client import collect_events, wait_for_job
-from support.server import ServerProcess, create_token
+from support.server import FAST_PROVIDERS, ServerProcess, create_token
 
-FAST = {
-    "EASEL_POLL_INTERVAL_SECONDS": "0.05",
-    "EASEL_RETRY_BASE_SECONDS": "0.05",
-    "EASEL_RETRY_MAX_SECONDS": "0.2",
-    "EASEL_PROVIDER_TIMEOUT_SECONDS": "2",
-}
+FAST = FAST_PROVIDERS
 REFERENCE = "data:image/png;base64," + base64.b64encode(png_bytes(32, 32, seed=9)).decode()
 # USD per million tokens (text in, image in, image out), from OpenAI's model pages.
 GPT_IMAGE_2 = (Decimal(5), Decimal(8), Decimal(30))

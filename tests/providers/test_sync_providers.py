@@ -23,14 +23,9 @@ from emulators.ideogram import IdeogramEmulator
 from emulators.recraft import RecraftEmulator
 from emulators.stability import StabilityEmulator
 from support.client import wait_for_job
-from support.server import ServerProcess, create_token
+from support.server import FAST_PROVIDERS, ServerProcess, create_token
 
-FAST = {
-    "EASEL_POLL_INTERVAL_SECONDS": "0.05",
-    "EASEL_RETRY_BASE_SECONDS": "0.05",
-    "EASEL_RETRY_MAX_SECONDS": "0.2",
-    "EASEL_PROVIDER_TIMEOUT_SECONDS": "2",
-}
+FAST = FAST_PROVIDERS
 REFERENCE = "data:image/png;base64," + base64.b64encode(png_bytes(32, 32, seed=9)).decode()
 
 

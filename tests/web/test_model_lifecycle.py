@@ -6,23 +6,21 @@ Also: the studio starts from the user's default models, and admins see the vendo
 from __future__ import annotations
 
 import asyncio
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from easel.config import Settings
 from easel.db.engine import Database
 from easel.db.repos import presets as preset_repo
 from easel.db.repos import users as user_repo
 from emulators.openai import OpenAIEmulator
-from support.browser import CHROMIUM_ARGS, require_chromium
 from support.client import MODEL
-from support.server import ServerProcess, create_token
+from support.server import ServerProcess
 
-from .conftest import Dashboard
+from .conftest import Dashboard, checked, running_dashboard
 
 pytestmark = pytest.mark.browser
 
@@ -50,41 +48,27 @@ def save_old_preset(data_dir: Path, token: str, name: str, models: list[str]) ->
 
 @pytest.fixture(scope="module")
 def studio(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dashboard]:
-    chromium = require_chromium()
-    root = tmp_path_factory.mktemp("lifecycle")
-    shots = Path(os.environ.get("EASEL_SCREENSHOT_DIR") or root / "screenshots")
-    shots.mkdir(parents=True, exist_ok=True)
+    """Before gpt-image-1.5's shutdown date; "bob" is the admin, the studio's first user."""
     emulator = OpenAIEmulator().start()
-    server = ServerProcess(root / "data", env={**emulator.easel_env(), "EASEL_TODAY": "2026-11-27"})
-    server.start()
-    try:
-        alice = create_token(server.data_dir, "alice")
-        admin = create_token(server.data_dir, "admin")  # the first user: the admin
+    env = {**emulator.easel_env(), "EASEL_TODAY": "2026-11-27"}
+
+    def presets(server: ServerProcess, alice: str, admin: str) -> None:
         save_old_preset(server.data_dir, alice, "Old look", ["openai/gpt-image-1"])
         save_old_preset(server.data_dir, alice, "Old mix", [MODEL, "openai/dall-e-3"])
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS)
-            dash = Dashboard(server, emulator, alice, admin, browser, shots)  # type: ignore[arg-type]
-            try:
-                yield dash
-            finally:
-                for context in dash.contexts:
-                    context.close()
-                browser.close()
+
+    root = tmp_path_factory.mktemp("lifecycle")
+    try:
+        with running_dashboard(
+            root, emulator, env, users=("alice", "admin"), prepare=presets
+        ) as dash:
+            yield dash
     finally:
-        server.stop()
         emulator.stop()
 
 
 @pytest.fixture
 def dash(studio: Dashboard) -> Iterator[Dashboard]:
-    studio.watches.clear()
-    yield studio
-    for context in studio.contexts:
-        context.close()
-    studio.contexts.clear()
-    for watch in studio.watches:
-        watch.check()
+    yield from checked(studio)
 
 
 def test_the_picker_shows_shutdown_dates_and_never_a_retired_model(dash: Dashboard) -> None:
@@ -169,7 +153,9 @@ def test_admins_see_the_vendor_check_on_the_stats_page(dash: Dashboard) -> None:
     page.get_by_role("link", name="Stats", exact=True).click()
     check = page.locator("#catalog-check")
     expect(check).to_contain_text("Not checked yet")
-    dash.emulator.serve("gpt-image-3")  # type: ignore[attr-defined]
+    openai = dash.emulator
+    assert isinstance(openai, OpenAIEmulator)
+    openai.serve("gpt-image-3")
     try:
         page.click("#check-models")
         openai_block = check.locator('.check-vendor[data-provider="openai"]')
@@ -181,7 +167,7 @@ def test_admins_see_the_vendor_check_on_the_stats_page(dash: Dashboard) -> None:
             "No API key"
         )
     finally:
-        dash.emulator.withdraw("gpt-image-3")  # type: ignore[attr-defined]
+        openai.withdraw("gpt-image-3")
     dash.shot(page, "stats-catalog-check")
 
     other = dash.signed_in()  # alice is not an admin
