@@ -124,9 +124,10 @@ export async function mount(root, { navigate }) {
   }
 
   async function replace(preset, notice) {
-    const swapped = preset.models.includes(notice.replacement)
-      ? preset.models.filter((m) => m !== notice.model)
-      : preset.models.map((m) => (m === notice.model ? notice.replacement : m));
+    // Every shut-down model goes at once: the server refuses a preset that keeps one.
+    const swaps = new Map((preset.notices || []).filter((n) => n.status === "shutdown" && n.replacement).map((n) => [n.model, n.replacement]));
+    swaps.set(notice.model, notice.replacement);
+    const swapped = [...new Set(preset.models.map((m) => swaps.get(m) || m))];
     try {
       const saved = await api.presets.update(preset.id, { name: preset.name, models: swapped, params: preset.params });
       presets = presets.map((p) => (p.id === saved.id ? saved : p));
