@@ -3,7 +3,9 @@
     .venv/bin/python scripts/providers_table.py
 
 It loads the live catalog with no keys configured (every provider lists its models
-whether or not it could run them), so the table is the same on every machine.
+whether or not it could run them), so the table is the same on every machine. The
+lifecycle columns show what each provider declares (a deprecated model turns shut down
+on its date by itself), so the table does not change with the day it is made on.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from decimal import Decimal
 
 from easel.config import Settings
 from easel.providers import Catalog
-from easel.providers.base import Capabilities, ModelInfo, Pricing
+from easel.providers.base import Capabilities, Lifecycle, ModelInfo, Pricing
 
 COLUMNS = (
     "Model",
@@ -25,6 +27,10 @@ COLUMNS = (
     "Reference images",
     "USD per image",
     "Price source (as of)",
+    "Status",
+    "Shutdown",
+    "Replacement",
+    "Lifecycle source",
 )
 
 
@@ -41,6 +47,10 @@ def sizes(caps: Capabilities) -> str:
         return ratios
     step = f", multiples of {caps.size_multiple}" if caps.size_multiple > 1 else ""
     free = f"any {caps.min_side}–{caps.max_side} px{step}"
+    if caps.max_pixels:
+        free += f", {caps.min_pixels:,}–{caps.max_pixels:,} pixels"
+    if caps.max_aspect:
+        free += f", up to {caps.max_aspect:g}:1"
     return f"{free}; {ratios}" if ratios else free
 
 
@@ -63,7 +73,25 @@ def _yes(flag: bool) -> str:
     return "yes" if flag else "–"
 
 
+def lifecycle(life: Lifecycle) -> list[str]:
+    return [
+        life.status,
+        life.shutdown_date.isoformat() if life.shutdown_date else "–",
+        f"`{life.replacement}`" if life.replacement else "–",
+        life.source or "–",
+    ]
+
+
 def row(model: ModelInfo) -> list[str]:
+    if model.lifecycle.status == "shutdown":
+        # Never offered: what it once took or cost no longer matters.
+        return [
+            f"`{model.id}`",
+            model.name,
+            model.provider,
+            *["–"] * 7,
+            *lifecycle(model.lifecycle),
+        ]
     caps = model.capabilities
     source = model.pricing.source
     if model.pricing.as_of:
@@ -79,12 +107,13 @@ def row(model: ModelInfo) -> list[str]:
         str(caps.reference_images or "–"),
         price(model.pricing),
         source,
+        *lifecycle(model.lifecycle),
     ]
 
 
 def table(catalog: Catalog) -> str:
     lines = [f"| {' | '.join(COLUMNS)} |", f"|{'---|' * len(COLUMNS)}"]
-    for entry in catalog.entries():
+    for entry in catalog.entries(include_retired=True):
         cells = [cell.replace("|", "\\|") for cell in row(entry.model)]
         lines.append(f"| {' | '.join(cells)} |")
     return "\n".join(lines)

@@ -8,6 +8,7 @@ the merged environment for that look-up, so nothing reads ``os.environ`` later.
 from __future__ import annotations
 
 import os
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -74,6 +75,14 @@ class Settings(BaseSettings):
     webhook_retry_max_seconds: float = Field(default=3600.0, gt=0)
     webhook_give_up_seconds: float = Field(default=3 * 86400.0, gt=0)
     """A delivery not made within this long after its event is marked failed."""
+
+    check_models: bool = False
+    """Ask every configured vendor which models it serves, once a day, and show admins
+    what changed (`easel models check` does the same on demand). Off by default: it calls
+    out to every vendor with a key."""
+    check_models_interval_seconds: float = Field(default=86400.0, ge=60)
+    today: date | None = None
+    """Treat this as today's date for model lifecycles (tests, or previewing a shutdown)."""
 
     providers: dict[str, ProviderSettings] = Field(default_factory=dict)
     environ: dict[str, str] = Field(default_factory=dict, exclude=True)

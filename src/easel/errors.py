@@ -3,8 +3,10 @@
 EaselError
 ├── UserInputError            the caller asked for something invalid (HTTP 4xx)
 │   ├── NotFound
+│   │   └── ModelRetired      the vendor shut the model down (HTTP 410, names the replacement)
 │   ├── Conflict
-│   └── Unauthorized
+│   ├── Unauthorized
+│   └── Forbidden             signed in, but the action is for admins
 ├── StorageError              the image store could not keep an image
 └── ProviderError             a model source failed; ``retryable`` says if trying again may help
     ├── ProviderAuthError     bad or missing key
@@ -56,6 +58,22 @@ class NotFound(UserInputError):
     status = 404
 
 
+class ModelRetired(NotFound):
+    """A request for a model its vendor no longer serves. ``allowed`` holds the
+    replacement, so every interface can offer it."""
+
+    code = "model-retired"
+    status = 410
+
+    def __init__(self, message: str, *, model: str, replacement: str | None) -> None:
+        hint = f"Use {replacement} instead." if replacement else "Choose another model."
+        super().__init__(
+            message, hint=hint, field="models", allowed=[replacement] if replacement else None
+        )
+        self.model = model
+        self.replacement = replacement
+
+
 class Conflict(UserInputError):
     code = "conflict"
     status = 409
@@ -64,6 +82,11 @@ class Conflict(UserInputError):
 class Unauthorized(UserInputError):
     code = "unauthorized"
     status = 401
+
+
+class Forbidden(UserInputError):
+    code = "forbidden"
+    status = 403
 
 
 class StorageError(EaselError):

@@ -12,6 +12,7 @@ import httpx
 from easel.config import Settings
 from easel.db.engine import Database
 from easel.engine.jobs import JobService
+from easel.engine.model_check import ModelCheck
 from easel.engine.queue import InProcessQueue, VariantQueue
 from easel.engine.reconciler import Reconciler
 from easel.engine.runner import Runner
@@ -38,7 +39,9 @@ class Services:
     jobs: JobService
     reconciler: Reconciler
     webhooks: Dispatcher
+    model_check: ModelCheck
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    _checking: asyncio.Task[None] | None = None
 
     async def start_workers(self) -> None:
         """Run workers and the reconciler in this process (embedded mode)."""
@@ -49,7 +52,15 @@ class Services:
         self._tasks.append(asyncio.create_task(self.reconciler.run()))
         self._tasks.append(asyncio.create_task(self.webhooks.run()))
 
+    def start_model_check(self) -> None:
+        """Check the vendors' model lists on a schedule (the `check_models` setting)."""
+        self._checking = asyncio.create_task(self.model_check.run())
+
     async def aclose(self) -> None:
+        if self._checking is not None:
+            self._checking.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._checking
         if self._tasks:
             await self.worker.hand_back()
         for task in self._tasks:
@@ -99,6 +110,12 @@ def build_services(settings: Settings, *, catalog: Catalog | None = None) -> Ser
         jobs=jobs,
         reconciler=reconciler,
         webhooks=Dispatcher(settings=settings, db=db),
+        model_check=ModelCheck(
+            catalog=catalog,
+            http=http,
+            data_dir=settings.data_dir,
+            interval=settings.check_models_interval_seconds,
+        ),
     )
 
 
@@ -108,6 +125,8 @@ async def running_services(settings: Settings) -> AsyncIterator[Services]:
     try:
         if settings.embedded_workers:
             await services.start_workers()
+        if settings.check_models:
+            services.start_model_check()
         yield services
     finally:
         await services.aclose()

@@ -17,7 +17,7 @@ BAD_JOBS: list[tuple[str, Any, int, str]] = [
     ("blank prompt", {"prompt": "   ", "models": [MODEL]}, 422, "blank"),
     ("unknown field", {"prompt": "x", "models": [MODEL], "colour": "red"}, 422, "colour"),
     ("unknown model", {"prompt": "x", "models": ["nope/never"]}, 404, "nope/never"),
-    ("no models", {"prompt": "x", "models": []}, 422, "No model"),
+    ("retired model", {"prompt": "x", "models": ["openai/dall-e-3"]}, 410, "gpt-image-2.6-flare"),
     ("n too large", {"prompt": "x", "models": [MODEL], "n": 500}, 422, "n"),
     ("n zero", {"prompt": "x", "models": [MODEL], "n": 0}, 422, "n"),
     ("size malformed", {"prompt": "x", "models": [MODEL], "size": "big"}, 422, "size"),

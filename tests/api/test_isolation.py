@@ -59,7 +59,12 @@ LISTINGS = {
     ("GET", "/api/v1/webhooks/deliveries"),
     ("GET", "/api/v1/webhooks/secret"),
     ("POST", "/api/v1/webhooks/secret/rotate"),
+    ("GET", "/api/v1/me"),
+    ("GET", "/api/v1/me/defaults"),
+    ("PUT", "/api/v1/me/defaults"),
 }
+# Studio-wide routes: for admins only (the first user), never for bob.
+ADMIN_ONLY = {("GET", "/api/v1/models/check"), ("POST", "/api/v1/models/check")}
 
 
 async def _alice_webhook(studio: Studio) -> dict[str, str]:
@@ -116,7 +121,10 @@ async def test_every_endpoint_is_scoped_to_its_user(studio: Studio) -> None:
             for method in item
             if path.startswith("/api/v1/")
         }
-        assert routes == set(CALLS) | LISTINGS, "a route is missing from the isolation walk"
+        assert routes == set(CALLS) | LISTINGS | ADMIN_ONLY, "a route is missing from the walk"
+        for method, path in ADMIN_ONLY:
+            refused = bob.request(method, path)
+            assert refused.status_code == 403 and "admin" in refused.json()["detail"], path
 
         for (method, template), body in CALLS.items():
             response = bob.request(method, template.format(**ids), json=body)
@@ -131,6 +139,8 @@ async def test_every_endpoint_is_scoped_to_its_user(studio: Studio) -> None:
         assert bob.get("/api/v1/stats/durations").json() == []
         assert all(day["images"] == 0 for day in bob.get("/api/v1/stats/spend").json())
         assert bob.get("/api/v1/leaderboard").json() == []
+        assert bob.get("/api/v1/me").json()["is_admin"] is False
+        assert all(m["drift"] is None for m in bob.get("/api/v1/models").json())
         assert bob.get("/api/v1/session").json()["user"]["name"] == "outsider"
         # Alice's things are intact after bob's attempts.
         after = alice.get(f"/api/v1/jobs/{job['id']}").json()

@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import httpx
 from PIL import Image
 
 from support.server import ServerProcess
@@ -100,3 +101,42 @@ def test_clear_errors_without_tracebacks(tmp_path: Path) -> None:
         "jobs", "--server", "http://127.0.0.1:9", cwd=tmp_path, env={"EASEL_TOKEN": "esl_x"}
     )
     assert unreachable.returncode == 1 and "Cannot reach" in unreachable.stderr
+
+
+def test_models_show_lifecycles_and_generate_uses_the_users_defaults(tmp_path: Path) -> None:
+    from emulators.openai import OpenAIEmulator
+    from support.server import create_token
+
+    with OpenAIEmulator() as emulator:
+        env = {**emulator.easel_env(), "EASEL_TODAY": "2026-11-27"}
+        listing = easel("models", "--data-dir", str(tmp_path / "local"), cwd=tmp_path, env=env)
+        assert listing.returncode == 0, listing.stderr
+        row = next(line for line in listing.stdout.splitlines() if "openai/gpt-image-1.5 " in line)
+        assert "shuts down 2026-12-01" in row
+        assert "openai/dall-e-3" not in listing.stdout and "openai/gpt-image-2 " in listing.stdout
+
+        data = tmp_path / "data"
+        server = ServerProcess(data, env=env)
+        server.start()
+        try:
+            token = create_token(data, "frank")
+            headers = {"Authorization": f"Bearer {token}"}
+            chosen = {"models": ["openai/gpt-image-2.6-flare"]}
+            httpx.put(
+                f"{server.url}/api/v1/me/defaults", json=chosen, headers=headers
+            ).raise_for_status()
+            result = easel(
+                "generate",
+                "a kite over dunes",
+                "--out",
+                str(tmp_path / "out"),
+                "--server",
+                server.url,
+                cwd=tmp_path,
+                env={"EASEL_TOKEN": token},
+            )
+        finally:
+            server.stop()
+    assert result.returncode == 0, result.stderr + result.stdout
+    assert emulator.state.creations["gpt-image-2.6-flare"] == 1
+    assert len(list((tmp_path / "out").glob("*.png"))) == 1

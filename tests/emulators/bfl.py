@@ -1,4 +1,4 @@
-"""Black Forest Labs' FLUX API on loopback (PROTOCOLS.md §6).
+"""Black Forest Labs' FLUX API on loopback (https://docs.bfl.ai).
 
 * ``POST /v1/flux-pro-1.1`` and ``/v1/flux-pro-1.1-ultra`` with ``x-key`` → ``{id,
   polling_url, cost, input_mp, output_mp}``; ``cost`` is in credits (``cost_credits``

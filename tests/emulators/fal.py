@@ -1,4 +1,4 @@
-"""fal.ai's queue API on loopback (PROTOCOLS.md §7.2).
+"""fal.ai's queue API on loopback (https://docs.fal.ai/model-apis/model-endpoints/queue).
 
 * ``POST /{owner}/{app}[/{subpath}]`` with ``Authorization: Key …`` → ``{request_id,
   response_url, status_url, cancel_url}``. As on fal, the follow-up URLs drop the

@@ -1,7 +1,7 @@
 """Gemini API emulator: Imagen ``:predict`` and Gemini ``:generateContent``.
 
 Errors use Google's RPC shape ``{"error": {code, message, status, details}}``; a bad key
-is a 400 ``INVALID_ARGUMENT`` as on the real API (PROTOCOLS.md §3). A prompt containing
+is a 400 ``INVALID_ARGUMENT`` as on the real API (https://ai.google.dev/api). A prompt containing
 ``TEXT ONLY`` makes the Gemini model answer with words and no image.
 """
 

@@ -2,7 +2,7 @@
 ``POST /generate`` (JSON ``image_request``), both answering with expiring URLs.
 
 A prompt containing ``UNSAFE`` yields ``is_image_safe: false`` without a URL in a 200,
-which Ideogram bills; a refused prompt is a 422 that is not billed (PROTOCOLS.md §5).
+which Ideogram bills; a refused prompt is a 422 that is not billed (https://developer.ideogram.ai/api-reference).
 """
 
 from __future__ import annotations

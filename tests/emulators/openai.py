@@ -1,8 +1,21 @@
-"""OpenAI Images API emulator: ``/v1/images/generations`` and ``/v1/images/edits``.
+"""OpenAI's Images API on loopback, as it stands in late 2026 (``openai`` SDK 3.57.0).
 
-DALL·E 3 answers with signed result URLs that expire; gpt-image-1 with base64, a
-``usage`` block and, when asked to stream, SSE partial images. Errors use OpenAI's
-``{"error": {message, type, param, code}}`` shape (PROTOCOLS.md §1). A streamed prompt
+* ``POST /v1/images/generations`` (JSON) and ``/v1/images/edits`` (multipart, ``image[]``)
+  for the GPT image models, each with its parameter rules: any size within the pixel and
+  edge limits for gpt-image-2 and 2.5 (edges multiples of 16, long edge at most 3840 and
+  3x the short one, 655,360 to 8,294,400 pixels), the three standard sizes for the
+  others; ``xhigh``/``max`` quality only on 2.5; no transparent background on
+  gpt-image-2, and transparency only as png or webp; ``input_fidelity`` refused by the
+  2.x models; ``response_format`` refused (GPT image models always answer base64).
+* Answers are base64 in the requested ``output_format`` with a ``usage`` block; with
+  ``stream`` they are SSE partial images, then the completed image. Each partial image
+  adds 100 output tokens, as OpenAI bills them.
+* A model id the account cannot use (retired ``dall-e-3``, ``gpt-image-1`` …) is a 404
+  ``model_not_found``, as OpenAI answers it.
+* ``GET /v1/models`` lists what is served, with ``shutdown_date`` where announced;
+  ``serve()`` and ``withdraw()`` change that list, to plant drift.
+
+Errors use OpenAI's ``{"error": {message, type, param, code}}`` shape. A streamed prompt
 containing ``CUT STREAM`` breaks the connection after the first partial image.
 """
 
@@ -12,6 +25,7 @@ import base64
 import io
 import json
 import os
+import re
 import time
 from collections.abc import AsyncIterator
 from typing import Any
@@ -23,15 +37,40 @@ from starlette.datastructures import UploadFile
 
 from emulators._base import Emulator, Fault, png_bytes
 
-SIZES = {
-    "dall-e-3": ("1024x1024", "1792x1024", "1024x1792"),
-    "gpt-image-1": ("1024x1024", "1536x1024", "1024x1536"),
+FREE_SIZES = {"gpt-image-2", "gpt-image-2.5-sunburst", "gpt-image-2.5-flare"}
+TOP_QUALITIES = {"gpt-image-2.5-sunburst", "gpt-image-2.5-flare"}
+NO_FIDELITY = {"gpt-image-2", "gpt-image-2.5-sunburst", "gpt-image-2.5-flare"}
+NO_TRANSPARENCY = {"gpt-image-2"}
+STANDARD_SIZES = ("1024x1024", "1536x1024", "1024x1536")
+DEPRECATED = "2026-12-01"
+SERVED: dict[str, str | None] = {
+    "gpt-image-2.6-sunburst": None,
+    "gpt-image-2.6-flare": None,
+    "gpt-image-2.5-sunburst": None,
+    "gpt-image-2.5-sunburst-2026-09-08": None,
+    "gpt-image-2.5-flare": None,
+    "gpt-image-2.5-flare-2026-09-08": None,
+    "gpt-image-2": None,
+    "gpt-image-2-2026-04-21": None,
+    "gpt-image-1.5": DEPRECATED,
+    "gpt-image-1.5-2025-12-16": DEPRECATED,
+    "gpt-image-1-mini": DEPRECATED,
+    "chatgpt-image-latest": DEPRECATED,
+    # Not image models: listed by /v1/models, never reported as missing from Easel.
+    "gpt-6.1-sol": None,
+    "gpt-5": "2026-12-11",
+    "whisper-1": None,
+    "text-embedding-3-small": None,
 }
-QUALITIES = {"dall-e-3": ("standard", "hd"), "gpt-image-1": ("low", "medium", "high", "auto")}
-# Output tokens of a 1024² image per quality (PROTOCOLS.md §10); non-square costs 1.5×.
-OUTPUT_TOKENS = {"low": 272, "medium": 1056, "high": 4160}
+"""What ``GET /v1/models`` lists by default: OpenAI's models as of November 2026."""
+# Output tokens of a 1024x1024 image per quality (emulator constants near OpenAI's
+# calculator for gpt-image-2); other sizes scale with their pixel count.
+OUTPUT_TOKENS = {"low": 196, "medium": 1756, "high": 7024, "xhigh": 10000, "max": 14000}
+PARTIAL_IMAGE_TOKENS = 100
 IMAGE_INPUT_TOKENS = 323
 """Input tokens billed per reference image (an emulator constant)."""
+FORMATS = {"png": "PNG", "webp": "WEBP", "jpeg": "JPEG"}
+SNAPSHOT = re.compile(r"^(.+)-\d{4}-\d{2}-\d{2}$")
 
 
 def error(
@@ -46,6 +85,10 @@ def error(
     return JSONResponse(body, status, headers=headers)
 
 
+def invalid(message: str, param: str, code: str = "invalid_value") -> JSONResponse:
+    return error(400, message, "invalid_request_error", code, param)
+
+
 def noise_png(width: int, height: int) -> bytes:
     """An incompressible image, as big as a real partial image is relative to its size."""
     buffer = io.BytesIO()
@@ -53,10 +96,12 @@ def noise_png(width: int, height: int) -> bytes:
     return buffer.getvalue()
 
 
-def usage_for(prompt: str, quality: str, size: str, references: int) -> dict[str, Any]:
-    output = OUTPUT_TOKENS.get(quality, OUTPUT_TOKENS["medium"])
-    if size != "1024x1024":
-        output = output * 3 // 2
+def usage_for(
+    prompt: str, quality: str, size: str, references: int, partials: int = 0
+) -> dict[str, Any]:
+    width, height = (int(side) for side in size.split("x"))
+    base = OUTPUT_TOKENS.get(quality, OUTPUT_TOKENS["medium"])
+    output = base * width * height // (1024 * 1024) + PARTIAL_IMAGE_TOKENS * partials
     text, image = max(1, len(prompt) // 4), IMAGE_INPUT_TOKENS * references
     return {
         "input_tokens": text + image,
@@ -67,14 +112,84 @@ def usage_for(prompt: str, quality: str, size: str, references: int) -> dict[str
     }
 
 
+def family(model: str) -> str:
+    """A dated snapshot behaves as its model: ``gpt-image-2-2026-04-21`` → ``gpt-image-2``."""
+    snapshot = SNAPSHOT.match(model)
+    return snapshot.group(1) if snapshot else model
+
+
+def size_problem(model: str, size: str) -> str | None:
+    """Why OpenAI would refuse this size for this model, or None."""
+    if size == "auto":
+        return None
+    if model not in FREE_SIZES:
+        if size in STANDARD_SIZES:
+            return None
+        return f"Invalid value: '{size}'. Supported values are: " + ", ".join(
+            f"'{s}'" for s in (*STANDARD_SIZES, "auto")
+        )
+    try:
+        width, height = (int(side) for side in size.split("x"))
+    except ValueError:
+        return f"Invalid size '{size}': use WIDTHxHEIGHT."
+    if width % 16 or height % 16:
+        return f"Invalid size '{size}': width and height must both be divisible by 16."
+    if max(width, height) > 3840:
+        return f"Invalid size '{size}': the maximum edge length is 3840."
+    if max(width, height) > 3 * min(width, height):
+        return f"Invalid size '{size}': the aspect ratio must be between 1:3 and 3:1."
+    if not 655_360 <= width * height <= 8_294_400:
+        return f"Invalid size '{size}': the total pixels must be 655360 to 8294400."
+    return None
+
+
+def option_problem(model: str, body: dict[str, Any]) -> tuple[str, str] | None:
+    """(param, message) for the first parameter OpenAI would refuse, or None."""
+    qualities = {"low", "medium", "high", "auto"} | (
+        {"xhigh", "max"} if model in TOP_QUALITIES else set()
+    )
+    quality = str(body.get("quality") or "auto")
+    if quality not in qualities:
+        return "quality", f"Invalid value: '{quality}'. Supported values are: {sorted(qualities)}."
+    output_format = str(body.get("output_format") or "png")
+    if output_format not in FORMATS:
+        return "output_format", f"Invalid value: '{output_format}'."
+    background = str(body.get("background") or "auto")
+    if background not in ("auto", "opaque", "transparent"):
+        return "background", f"Invalid value: '{background}'."
+    if background == "transparent" and model in NO_TRANSPARENCY:
+        return "background", f"Transparent backgrounds are not supported for {model}."
+    if background == "transparent" and output_format == "jpeg":
+        return "background", "Transparent backgrounds need output_format png or webp."
+    if str(body.get("moderation") or "auto") not in ("auto", "low"):
+        return "moderation", "Invalid value: moderation must be 'low' or 'auto'."
+    fidelity = body.get("input_fidelity")
+    if fidelity is not None and model in NO_FIDELITY:
+        return "input_fidelity", f"input_fidelity is not supported for {model}; omit it."
+    if fidelity is not None and fidelity not in ("high", "low"):
+        return "input_fidelity", f"Invalid value: '{fidelity}'."
+    if body.get("response_format") is not None:
+        return "response_format", "response_format is not supported for GPT image models."
+    if not 1 <= int(body.get("n") or 1) <= 10:
+        return "n", "n must be between 1 and 10."
+    if not 0 <= int(body.get("partial_images") or 0) <= 3:
+        return "partial_images", "partial_images must be between 0 and 3."
+    return None
+
+
 class OpenAIEmulator(Emulator):
     name = "openai"
 
     def routes(self) -> None:
         self.usages: list[dict[str, Any]] = []
+        self.requests: list[dict[str, Any]] = []
         self.reference_counts: list[int] = []
+        self.served: dict[str, str | None] = dict(SERVED)
+        self.list_calls = 0
         self.app.add_api_route("/v1/images/generations", self._generations, methods=["POST"])
         self.app.add_api_route("/v1/images/edits", self._edits, methods=["POST"])
+        self.app.add_api_route("/v1/models", self._models, methods=["GET"])
+        self.app.add_api_route("/v1/models/{model}", self._model, methods=["GET"])
 
     def easel_env(self) -> dict[str, str]:
         return {
@@ -82,6 +197,38 @@ class OpenAIEmulator(Emulator):
             "EASEL_PROVIDERS__OPENAI__BASE_URL": f"{self.base_url}/v1",
         }
 
+    # -- planting drift ----------------------------------------------------------------
+    def serve(self, model: str, shutdown_date: str | None = None) -> None:
+        self.served[model] = shutdown_date
+
+    def withdraw(self, model: str) -> None:
+        self.served.pop(model, None)
+
+    # -- the model list ----------------------------------------------------------------
+    def _model_object(self, model: str) -> dict[str, Any]:
+        return {
+            "id": model,
+            "object": "model",
+            "created": 1776729600,
+            "owned_by": "system",
+            "shutdown_date": self.served[model],
+        }
+
+    async def _models(self, request: Request) -> Response:
+        if request.headers.get("authorization") != f"Bearer {self.api_key}":
+            return self._bad_key()
+        self.list_calls += 1
+        data = [self._model_object(m) for m in self.served]
+        return JSONResponse({"object": "list", "data": data})
+
+    async def _model(self, model: str, request: Request) -> Response:
+        if request.headers.get("authorization") != f"Bearer {self.api_key}":
+            return self._bad_key()
+        if model not in self.served:
+            return self._no_model(model)
+        return JSONResponse(self._model_object(model))
+
+    # -- images --------------------------------------------------------------------------
     async def _generations(self, request: Request) -> Response:
         if request.headers.get("authorization") != f"Bearer {self.api_key}":
             return self._bad_key()
@@ -101,70 +248,62 @@ class OpenAIEmulator(Emulator):
             f for f in form.getlist("image[]") + form.getlist("image") if isinstance(f, UploadFile)
         ]
         if not images:
-            return error(
-                400,
-                "Missing required parameter: 'image'.",
-                "invalid_request_error",
-                "missing_required_parameter",
-                "image",
+            return invalid(
+                "Missing required parameter: 'image'.", "image", "missing_required_parameter"
             )
+        if len(images) > 16:
+            return invalid("You can provide up to 16 images.", "image")
         fields = {k: v for k, v in form.items() if isinstance(v, str)}
         return await self._create(fields, [await f.read() for f in images])
 
+    def _check(self, body: dict[str, Any]) -> Response | None:
+        """The refusal OpenAI would send for this body, or None."""
+        model = str(body.get("model") or "")
+        if not model:
+            return invalid(
+                "Missing required parameter: 'model'.", "model", "missing_required_parameter"
+            )
+        if model not in self.served or not model.startswith(("gpt-image-", "chatgpt-image-")):
+            return self._no_model(model)
+        rules = family(model)
+        size = str(body.get("size") or "auto")
+        problem = size_problem(rules, size)
+        if problem:
+            return invalid(problem, "size")
+        refused = option_problem(rules, body)
+        return invalid(refused[1], refused[0]) if refused else None
+
     async def _create(self, body: dict[str, Any], references: list[bytes]) -> Response:
-        model = str(body.get("model") or "dall-e-2")
+        model = str(body.get("model") or "")
         fault = self.take_fault("create")
         if fault is not None:
             return await self._fault(fault, model)
-        if model not in SIZES:
-            return error(
-                404,
-                f"The model '{model}' does not exist.",
-                "invalid_request_error",
-                "model_not_found",
-                "model",
-            )
-        size = str(body.get("size") or "1024x1024")
-        if size not in SIZES[model]:
-            allowed = ", ".join(f"'{s}'" for s in SIZES[model])
-            return error(
-                400,
-                f"Invalid value: '{size}'. Supported values are: {allowed}.",
-                "invalid_request_error",
-                "invalid_value",
-                "size",
-            )
-        quality = str(body.get("quality") or ("standard" if model == "dall-e-3" else "auto"))
-        if quality not in QUALITIES[model]:
-            return error(
-                400,
-                f"Invalid value: '{quality}'.",
-                "invalid_request_error",
-                "invalid_value",
-                "quality",
-            )
-        if int(body.get("n") or 1) != 1 and model == "dall-e-3":
-            return error(
-                400, "You must provide n=1 for this model.", "invalid_request_error", None, "n"
-            )
+        refused = self._check(body)
+        if refused is not None:
+            return refused
         self.count_creation(model)
-        width, height = (int(side) // 16 for side in size.split("x"))
-        image = png_bytes(width, height, seed=self.total_creations)
-        if model == "dall-e-3":
-            item = {"revised_prompt": f"A detailed picture of {body.get('prompt')}"}
-            if body.get("response_format") == "b64_json":
-                item["b64_json"] = base64.b64encode(image).decode()
-            else:
-                item["url"] = self.publish_file(image, "image/png")
-            return JSONResponse({"created": int(time.time()), "data": [item]})
+        self.requests.append(dict(body))
+        size = str(body.get("size") or "auto")
+        size = "1024x1024" if size == "auto" else size
+        quality = str(body.get("quality") or "auto")
         quality = "medium" if quality == "auto" else quality
+        output_format = str(body.get("output_format") or "png")
+        width, height = (int(side) // 16 for side in size.split("x"))
+        image = png_bytes(width, height, seed=self.total_creations, fmt=FORMATS[output_format])
         prompt = str(body.get("prompt", ""))
-        usage = usage_for(prompt, quality, size, len(references))
+        streaming = str(body.get("stream")).lower() == "true"
+        partials = int(body.get("partial_images") or 0) if streaming else 0
+        usage = usage_for(prompt, quality, size, len(references), partials)
         self.usages.append(usage)
         self.reference_counts.append(len(references))
-        meta = {"background": "opaque", "output_format": "png", "quality": quality, "size": size}
-        if str(body.get("stream")).lower() == "true":
-            partials = int(body.get("partial_images") or 0)
+        background = str(body.get("background") or "auto")
+        meta = {
+            "background": "opaque" if background == "auto" else background,
+            "output_format": output_format,
+            "quality": quality,
+            "size": size,
+        }
+        if streaming:
             prefix = "image_edit" if references else "image_generation"
             return StreamingResponse(
                 self._events(prefix, partials, image, meta, usage, cut="CUT STREAM" in prompt),
@@ -201,6 +340,14 @@ class OpenAIEmulator(Emulator):
             {"b64_json": base64.b64encode(image).decode(), **created, "usage": usage},
         )
 
+    def _no_model(self, model: str) -> JSONResponse:
+        return error(
+            404,
+            f"The model `{model}` does not exist or you do not have access to it.",
+            "invalid_request_error",
+            "model_not_found",
+        )
+
     def _bad_key(self) -> JSONResponse:
         return error(
             401,
@@ -231,15 +378,6 @@ class OpenAIEmulator(Emulator):
                 "insufficient_quota",
                 "insufficient_quota",
             )
-        if fault.kind == "moderation" and model == "dall-e-3":
-            return error(
-                400,
-                "Your request was rejected as a result of our safety system. "
-                "Your prompt may contain text that is not allowed by our safety "
-                "system.",
-                "invalid_request_error",
-                "content_policy_violation",
-            )
         if fault.kind == "moderation":
             return error(
                 400,
@@ -251,7 +389,7 @@ class OpenAIEmulator(Emulator):
             return self._bad_key()
         if fault.kind in ("hang", "malformed_json"):
             return await self.broken_answer(
-                fault, model, '{"created": 1731000000, "data": [{"url": "https://oaidall'
+                fault, model, '{"created": 1731000000, "data": [{"b64_json": "iVBORw0KGgo'
             )
         if fault.kind == "unavailable":
             return error(

@@ -2,7 +2,7 @@
 
 Like the real API, some errors are plain text (a bad key is ``401 text/plain "request
 unauthorized"``) and others JSON ``{"code", "message"}``; vector styles answer with SVG
-(PROTOCOLS.md §4). The JSON error codes for moderation and credit are assumptions.
+(https://www.recraft.ai/docs). The JSON error codes for moderation and credit are assumptions.
 """
 
 from __future__ import annotations

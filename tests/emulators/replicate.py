@@ -1,9 +1,9 @@
-"""Replicate's prediction API on loopback (PROTOCOLS.md §2), close enough for the official
-``replicate`` SDK to run against it with only ``base_url`` changed.
+"""Replicate's prediction API on loopback (https://replicate.com/docs/reference/http),
+close enough for the official ``replicate`` SDK to run against it with only ``base_url`` changed.
 
 * ``POST /v1/models/{owner}/{name}/predictions`` → 201 with the prediction; ``Prefer:
   wait[=N]`` holds the answer until the prediction ends or N s pass, and a wait that runs
-  out answers ``status: "starting"`` (§2.3).
+  out answers ``status: "starting"``.
 * ``GET /v1/predictions/{id}``, ``POST /v1/predictions/{id}/cancel``.
 * A prediction is ``starting``, then ``processing`` (tqdm lines in ``logs``), then
   ``succeeded`` after ``state.task_seconds``. Outputs are signed URLs that expire after
@@ -194,7 +194,7 @@ class ReplicateEmulator(Emulator):
             "output": output,
             "data_removed": removed,
             "error": p.error,
-            # §2.3: a blocking create whose wait ran out says "starting", whatever it is.
+            # A blocking create whose wait ran out says "starting", whatever it is.
             "status": "starting" if waited_out else status,
             "created_at": p.created_at,
             "started_at": p.created_at,

@@ -2,8 +2,8 @@
 
 Multipart only; with ``Accept: image/*`` a 200 is raw PNG bytes with ``finish-reason``
 and ``seed`` headers. Errors are ``{"id", "name", "errors": [...]}``; moderation is a 403
-(PROTOCOLS.md §7.1). A prompt containing ``FILTERED`` gets a 200 whose finish-reason is
-``CONTENT_FILTERED``.
+(https://platform.stability.ai/docs/api-reference). A prompt containing ``FILTERED``
+gets a 200 whose finish-reason is ``CONTENT_FILTERED``.
 """
 
 from __future__ import annotations

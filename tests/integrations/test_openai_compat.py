@@ -16,7 +16,12 @@ from support.client import MODEL
 
 from .conftest import Easel, running_easel
 
-HOSTED = "openai/gpt-image-1"
+HOSTED = "openai/gpt-image-2.6-sunburst"
+DEPRECATED = "openai/gpt-image-1.5"
+RETIRED = {
+    "openai/dall-e-3": "openai/gpt-image-2.6-flare",
+    "openai/gpt-image-1": "openai/gpt-image-2.5-sunburst",
+}
 
 
 @pytest.fixture(scope="module")
@@ -77,12 +82,17 @@ async def test_async_client_with_an_emulated_hosted_model(
         result = await sdk.images.generate(
             model=HOSTED, prompt="a paper crane", size="1536x1024", quality="low"
         )
-        listed = [m.id for m in (await sdk.models.list()).data]
+        listed = {m.id: m for m in (await sdk.models.list()).data}
     assert result.data and result.data[0].url and result.data[0].b64_json
     # The URL is Easel's own, never the provider's.
     assert result.data[0].url.startswith(f"{easel.url}/api/v1/images/")
     assert emulator.state.creations[HOSTED.split("/")[1]] == before + 1
     assert MODEL in listed and HOSTED in listed
+    # The model list speaks OpenAI's lifecycle: a shutdown date where one is announced,
+    # and no shut-down model at all.
+    assert listed[DEPRECATED].shutdown_date == "2026-12-01"
+    assert listed[HOSTED].shutdown_date is None
+    assert not set(RETIRED) & set(listed)
 
 
 def test_streaming_sends_partial_images_then_the_image(client: openai.OpenAI) -> None:
@@ -166,3 +176,20 @@ def test_errors_arrive_as_the_sdks_own_exceptions(
     job_id = rejected.value.response.headers["x-easel-job-id"]
     with easel.client() as http:
         assert http.get(f"/api/v1/jobs/{job_id}").json()["status"] == "failed"
+
+
+def test_a_retired_model_is_a_404_naming_its_replacement(
+    client: openai.OpenAI, emulator: OpenAIEmulator
+) -> None:
+    before = emulator.total_creations
+    for retired, replacement in RETIRED.items():
+        with pytest.raises(openai.NotFoundError) as gone:
+            client.images.generate(model=retired, prompt="a lighthouse")
+        assert gone.value.status_code == 404
+        assert gone.value.code == "model_not_found"
+        assert gone.value.param == "model"
+        assert f"Use {replacement} instead" in gone.value.message
+        with pytest.raises(openai.NotFoundError) as lookup:
+            client.models.retrieve(retired)
+        assert replacement in lookup.value.message
+    assert emulator.total_creations == before  # nothing was sent to the vendor

@@ -190,7 +190,7 @@ def test_a_failed_variant_is_announced(
         ).raise_for_status()
         emulator.inject("moderation")
         job = http.post(
-            "/api/v1/jobs", json={"prompt": "forbidden", "models": ["openai/gpt-image-1"]}
+            "/api/v1/jobs", json={"prompt": "forbidden", "models": ["openai/gpt-image-2"]}
         ).json()
         assert wait_for_job(http, job["id"])["status"] == "failed"
         deliveries = wait_delivered(http, job["id"], 2)

@@ -22,14 +22,9 @@ from emulators.ideogram import IdeogramEmulator
 from emulators.openai import OpenAIEmulator
 from emulators.recraft import RecraftEmulator
 from emulators.stability import StabilityEmulator
-from support.server import ServerProcess, create_token
+from support.server import FAST_PROVIDERS, ServerProcess, create_token
 
-ENV = {
-    "EASEL_POLL_INTERVAL_SECONDS": "0.05",
-    "EASEL_RETRY_BASE_SECONDS": "0.05",
-    "EASEL_RETRY_MAX_SECONDS": "0.2",
-    "EASEL_PROVIDER_TIMEOUT_SECONDS": "2",
-}
+ENV = FAST_PROVIDERS
 DOWNLOAD_FAULTS = {"slow_download", "truncated_download", "wrong_content_type"}
 RECOVERS = {"rate_limit", "server_error", "unavailable", "slow_download", "truncated_download"}
 
@@ -46,10 +41,7 @@ class Target:
 
 # One model per wire format: each adapter path meets every fault.
 GROUPS: dict[str, list[Target]] = {
-    "openai": [
-        Target("openai/dall-e-3", "DALL·E 3", "OPENAI_API_KEY", "billing", True),
-        Target("openai/gpt-image-1", "GPT Image 1", "OPENAI_API_KEY", "billing", False),
-    ],
+    "openai": [Target("openai/gpt-image-2", "GPT Image 2", "OPENAI_API_KEY", "billing", False)],
     "gemini": [
         Target("google/imagen-4", "Imagen 4", "GEMINI_API_KEY", "Enable billing", False),
         Target(

@@ -2,7 +2,7 @@
 so those speak the real wire format and Easel's adapters are tested against it.
 
 fal's official client (``fal_client``) is not exercised: it always builds
-``https://{FAL_QUEUE_RUN_HOST}/…`` URLs (PROTOCOLS.md §7.2), so it cannot reach a plain-HTTP
+``https://{FAL_QUEUE_RUN_HOST}/…`` URLs (fal's queue documentation), so it cannot reach a plain-HTTP
 loopback emulator without a TLS certificate it trusts. The fal adapter uses its own httpx
 calls, and the emulator follows fal_client's reading of the queue API instead (URLs taken
 from the submit answer, ``queue_position``/``logs`` always present in status bodies).
@@ -77,7 +77,7 @@ def test_run_with_a_wait_that_runs_out_then_polls(
     prediction = sdk.models.predictions.create(
         model="black-forest-labs/flux-1.1-pro", input={"prompt": "x"}, wait=1
     )
-    # A blocking create whose wait ran out says "starting" (§2.3), so run() polls on.
+    # A blocking create whose wait ran out says "starting", so run() polls on.
     assert prediction.status == "starting"
     assert 1 <= time.monotonic() - started < 1.5
     output = sdk.run("black-forest-labs/flux-1.1-pro", input={"prompt": "x", "seed": 3})

@@ -1,5 +1,6 @@
-"""The official SDKs work unchanged against the OpenAI and Gemini emulators, so the
-emulators speak the real wire format and the adapters are tested against it."""
+"""The official Gemini SDK works unchanged against the Gemini emulator, so the emulator
+speaks the real wire format and the adapter is tested against it. (OpenAI's SDK has its
+own file, test_sdk_fidelity_openai.py.)"""
 
 from __future__ import annotations
 
@@ -9,8 +10,6 @@ import json
 import warnings
 from collections.abc import Iterator
 
-import httpx
-import openai
 import pytest
 from google import genai
 from google.genai import errors as genai_errors
@@ -19,7 +18,6 @@ from PIL import Image
 
 from emulators._base import png_bytes
 from emulators.gemini import GeminiEmulator
-from emulators.openai import OUTPUT_TOKENS, OpenAIEmulator
 
 
 def image_size(data: bytes) -> tuple[int, int]:
@@ -29,24 +27,9 @@ def image_size(data: bytes) -> tuple[int, int]:
 
 
 @pytest.fixture(scope="module")
-def openai_emulator() -> Iterator[OpenAIEmulator]:
-    with OpenAIEmulator() as emulator:
-        yield emulator
-
-
-@pytest.fixture(scope="module")
 def gemini_emulator() -> Iterator[GeminiEmulator]:
     with GeminiEmulator() as emulator:
         yield emulator
-
-
-@pytest.fixture
-def client(openai_emulator: OpenAIEmulator) -> Iterator[openai.OpenAI]:
-    # max_retries=0: an SDK retry would hide a fault the emulator is meant to show.
-    with openai.OpenAI(
-        api_key="test-key", base_url=f"{openai_emulator.base_url}/v1", max_retries=0
-    ) as sdk:
-        yield sdk
 
 
 @pytest.fixture
@@ -54,115 +37,6 @@ def gemini(gemini_emulator: GeminiEmulator) -> genai.Client:
     return genai.Client(
         api_key="test-key", http_options=genai_types.HttpOptions(base_url=gemini_emulator.base_url)
     )
-
-
-def test_dall_e_3_returns_an_expiring_url(
-    client: openai.OpenAI, openai_emulator: OpenAIEmulator
-) -> None:
-    before = openai_emulator.state.creations["dall-e-3"]
-    result = client.images.generate(
-        model="dall-e-3", prompt="a lighthouse", size="1792x1024", quality="hd", style="natural"
-    )
-    assert result.data is not None and len(result.data) == 1
-    url, revised = result.data[0].url, result.data[0].revised_prompt
-    assert url is not None and "se=" in url and "sig=" in url
-    assert revised and "a lighthouse" in revised
-    assert image_size(httpx.get(url).raise_for_status().content) == (112, 64)
-    assert openai_emulator.state.creations["dall-e-3"] == before + 1
-
-    openai_emulator.state.url_ttl = -1
-    try:
-        expired = client.images.generate(model="dall-e-3", prompt="a lighthouse")
-    finally:
-        openai_emulator.state.url_ttl = 3600.0
-    assert expired.data is not None and expired.data[0].url is not None
-    assert httpx.get(expired.data[0].url).status_code == 403
-
-
-def test_gpt_image_1_returns_base64_and_usage(client: openai.OpenAI) -> None:
-    result = client.images.generate(
-        model="gpt-image-1", prompt="a red fox in snow", size="1024x1536", quality="low"
-    )
-    assert result.data is not None and result.data[0].b64_json is not None
-    assert result.data[0].url is None
-    assert image_size(base64.b64decode(result.data[0].b64_json)) == (64, 96)
-    assert result.usage is not None
-    assert result.usage.output_tokens == OUTPUT_TOKENS["low"] * 3 // 2
-    assert result.usage.input_tokens_details.image_tokens == 0
-    assert result.quality == "low" and result.size == "1024x1536"
-
-
-def test_gpt_image_1_streams_partial_images(client: openai.OpenAI) -> None:
-    stream = client.images.generate(
-        model="gpt-image-1", prompt="a red fox", quality="high", stream=True, partial_images=2
-    )
-    events = list(stream)
-    assert [e.type for e in events] == [
-        "image_generation.partial_image",
-        "image_generation.partial_image",
-        "image_generation.completed",
-    ]
-    partials = [e for e in events if e.type == "image_generation.partial_image"]
-    assert [e.partial_image_index for e in partials] == [0, 1]
-    completed = events[-1]
-    assert completed.type == "image_generation.completed"
-    assert image_size(base64.b64decode(completed.b64_json)) == (64, 64)
-    assert completed.usage.output_tokens == OUTPUT_TOKENS["high"]
-
-
-def test_gpt_image_1_edit_takes_several_images(
-    client: openai.OpenAI, openai_emulator: OpenAIEmulator
-) -> None:
-    images = [("a.png", png_bytes(seed=1), "image/png"), ("b.png", png_bytes(seed=2), "image/png")]
-    result = client.images.edit(model="gpt-image-1", prompt="merge them", image=images)
-    assert result.usage is not None and result.usage.input_tokens_details.image_tokens == 2 * 323
-    assert openai_emulator.reference_counts[-1] == 2
-
-    stream = client.images.edit(
-        model="gpt-image-1", prompt="merge", image=images[:1], stream=True, partial_images=1
-    )
-    assert [e.type for e in stream] == ["image_edit.partial_image", "image_edit.completed"]
-    assert openai_emulator.reference_counts[-1] == 1
-
-
-def test_openai_errors_map_to_the_sdk_exceptions(
-    client: openai.OpenAI, openai_emulator: OpenAIEmulator
-) -> None:
-    before = openai_emulator.total_creations
-    bad = openai.OpenAI(api_key="sk-wrong", base_url=client.base_url, max_retries=0)
-    with bad, pytest.raises(openai.AuthenticationError) as auth:
-        bad.images.generate(model="dall-e-3", prompt="x")
-    assert auth.value.code == "invalid_api_key"
-
-    openai_emulator.inject("rate_limit", retry_after=2.5)
-    with pytest.raises(openai.RateLimitError) as limited:
-        client.images.generate(model="gpt-image-1", prompt="x")
-    assert limited.value.code == "rate_limit_exceeded"
-    assert limited.value.response.headers["retry-after-ms"] == "2500"
-
-    openai_emulator.inject("no_credit")
-    with pytest.raises(openai.RateLimitError) as broke:
-        client.images.generate(model="gpt-image-1", prompt="x")
-    assert broke.value.code == "insufficient_quota"
-
-    for model, code in (
-        ("dall-e-3", "content_policy_violation"),
-        ("gpt-image-1", "moderation_blocked"),
-    ):
-        openai_emulator.inject("moderation")
-        with pytest.raises(openai.BadRequestError) as refused:
-            client.images.generate(model=model, prompt="x")
-        assert refused.value.code == code
-
-    with pytest.raises(openai.BadRequestError) as bad_size:
-        client.images.generate(model="dall-e-3", prompt="x", size="1536x1024")
-    assert bad_size.value.param == "size"
-
-    openai_emulator.inject("server_error")
-    with pytest.raises(openai.InternalServerError):
-        client.images.generate(model="dall-e-3", prompt="x")
-    assert openai_emulator.total_creations == before  # none of these was billed
-    assert not openai_emulator.state.faults
 
 
 def test_gemini_generate_content_returns_an_inline_image(
@@ -213,9 +87,10 @@ def test_gemini_errors_map_to_the_sdk_exceptions(gemini_emulator: GeminiEmulator
 def test_imagen_predict_through_the_sdk_transport(
     gemini: genai.Client, gemini_emulator: GeminiEmulator
 ) -> None:
-    # This google-genai release refuses generate_images outside Vertex mode (PROTOCOLS.md
-    # §3.2), which is why Easel calls :predict itself. Drive :predict through the SDK's
-    # own HTTP client instead, so headers, URL building and error parsing stay real.
+    # This google-genai release refuses generate_images outside Vertex mode (see its
+    # models.generate_images), which is why Easel calls :predict itself. Drive :predict
+    # through the SDK's own HTTP client instead, so headers, URL building and error
+    # parsing stay real.
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # it also announces Imagen's deprecation
         with pytest.raises(ValueError, match="only supported"):

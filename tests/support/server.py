@@ -17,6 +17,14 @@ from easel.config import Settings
 from easel.db.engine import Database
 from easel.db.repos import users as user_repo
 
+FAST_PROVIDERS = {
+    "EASEL_POLL_INTERVAL_SECONDS": "0.05",
+    "EASEL_RETRY_BASE_SECONDS": "0.05",
+    "EASEL_RETRY_MAX_SECONDS": "0.2",
+    "EASEL_PROVIDER_TIMEOUT_SECONDS": "2",
+}
+"""Short polls, retries and provider timeouts, for a server that talks to emulators."""
+
 
 def free_port() -> int:
     with socket.socket() as sock:

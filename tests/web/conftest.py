@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,7 @@ from playwright.sync_api import (
     sync_playwright,
 )
 
+from emulators._base import Emulator
 from emulators.replicate import ReplicateEmulator
 from support.browser import CHROMIUM_ARGS, require_chromium
 from support.client import MODEL, wait_for_job
@@ -84,7 +86,7 @@ class Watch:
 @dataclass
 class Dashboard:
     server: ServerProcess
-    emulator: ReplicateEmulator
+    emulator: Emulator
     alice: str
     bob: str
     browser: Browser
@@ -154,30 +156,29 @@ class Dashboard:
             return dict(client.get(f"/api/v1/jobs/{job_id}").json())
 
 
-@pytest.fixture(scope="module")
-def dashboard(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dashboard]:
+@contextmanager
+def running_dashboard(
+    root: Path,
+    emulator: Emulator,
+    env: dict[str, str],
+    *,
+    users: tuple[str, str] = ("alice", "bob"),
+    prepare: Callable[[ServerProcess, str, str], None] | None = None,
+) -> Iterator[Dashboard]:
+    """A server on ``root`` with two users' tokens, and Chromium to drive it; ``prepare``
+    runs after the tokens exist and before the browser starts."""
     chromium = require_chromium()
-    root = tmp_path_factory.mktemp("dashboard")
     shots = Path(os.environ.get("EASEL_SCREENSHOT_DIR") or root / "screenshots")
     shots.mkdir(parents=True, exist_ok=True)
-    emulator = ReplicateEmulator()
-    emulator.start()
-    emulator.state.task_seconds = 1.0
-    env = {
-        **emulator.easel_env(),
-        # Replicate's create holds the answer for up to half the timeout (Prefer: wait);
-        # a short one makes the engine poll, so progress shows while the task runs.
-        "EASEL_PROVIDERS__REPLICATE__TIMEOUT_SECONDS": "2",
-        "EASEL_POLL_INTERVAL_SECONDS": "0.2",
-    }
     server = ServerProcess(root / "data", env=env)
     server.start()
     try:
-        alice = create_token(server.data_dir, "alice")
-        bob = create_token(server.data_dir, "bob")
+        first, second = (create_token(server.data_dir, user) for user in users)
+        if prepare is not None:
+            prepare(server, first, second)
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS)
-            dash = Dashboard(server, emulator, alice, bob, browser, shots)
+            dash = Dashboard(server, emulator, first, second, browser, shots)
             try:
                 yield dash
             finally:
@@ -186,20 +187,42 @@ def dashboard(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dashboard]:
                 browser.close()
     finally:
         server.stop()
-        emulator.stop()
 
 
-@pytest.fixture
-def dash(dashboard: Dashboard) -> Iterator[Dashboard]:
-    """The module's dashboard; after each test, every page it opened must be clean."""
+def checked(dashboard: Dashboard) -> Iterator[Dashboard]:
+    """The dashboard for one test; afterwards every page the test opened must be clean."""
     dashboard.watches.clear()
-    dashboard.emulator.state.task_seconds = 1.0
     yield dashboard
     for context in dashboard.contexts:
         context.close()
     dashboard.contexts.clear()
     for watch in dashboard.watches:
         watch.check()
+
+
+@pytest.fixture(scope="module")
+def dashboard(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dashboard]:
+    emulator = ReplicateEmulator()
+    emulator.start()
+    env = {
+        **emulator.easel_env(),
+        # Replicate's create holds the answer for up to half the timeout (Prefer: wait);
+        # a short one makes the engine poll, so progress shows while the task runs.
+        "EASEL_PROVIDERS__REPLICATE__TIMEOUT_SECONDS": "2",
+        "EASEL_POLL_INTERVAL_SECONDS": "0.2",
+    }
+    try:
+        with running_dashboard(tmp_path_factory.mktemp("dashboard"), emulator, env) as dash:
+            yield dash
+    finally:
+        emulator.stop()
+
+
+@pytest.fixture
+def dash(dashboard: Dashboard) -> Iterator[Dashboard]:
+    """The module's dashboard; after each test, every page it opened must be clean."""
+    dashboard.emulator.state.task_seconds = 1.0
+    yield from checked(dashboard)
 
 
 def poll(condition: Callable[[], Any], *, timeout: float = 20.0, what: str = "condition") -> Any:
@@ -212,4 +235,4 @@ def poll(condition: Callable[[], Any], *, timeout: float = 20.0, what: str = "co
     raise AssertionError(f"timed out waiting for {what}")
 
 
-__all__ = ["FLUX", "MODEL", "Dashboard", "poll"]
+__all__ = ["FLUX", "MODEL", "Dashboard", "checked", "poll", "running_dashboard"]

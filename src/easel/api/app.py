@@ -16,6 +16,7 @@ from easel.api.routes import (
     events,
     images,
     jobs,
+    me,
     models,
     openai_compat,
     presets,
@@ -33,7 +34,7 @@ from easel.web import routes as dashboard
 
 def api_router() -> APIRouter:
     router = APIRouter(prefix=API)
-    for module in (jobs, events, images, models, presets, session, compare, trends, webhooks):
+    for module in (jobs, events, images, models, me, presets, session, compare, trends, webhooks):
         router.include_router(module.router)
     return router
 

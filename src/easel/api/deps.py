@@ -11,7 +11,7 @@ from easel.api.sessions import load_secret as load_session_secret
 from easel.db.repos import sessions as session_repo
 from easel.db.repos import users as user_repo
 from easel.db.tables import User
-from easel.errors import Unauthorized
+from easel.errors import Forbidden, Unauthorized
 from easel.services import Services
 
 
@@ -90,3 +90,17 @@ async def current_user(request: Request, services: ServicesDep, keys: SessionKey
 
 
 CurrentUser = Annotated[User, Depends(current_user)]
+
+
+async def admin_user(user: CurrentUser) -> User:
+    """The caller, who must be an admin (the studio's first user, or one made so with
+    `easel token create --admin`)."""
+    if not user.is_admin:
+        raise Forbidden(
+            f"Only admins may do this; {user.name} is not one.",
+            hint="Ask an admin, or run `easel token create --user NAME --admin` on the server.",
+        )
+    return user
+
+
+AdminUser = Annotated[User, Depends(admin_user)]

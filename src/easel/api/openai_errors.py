@@ -18,7 +18,7 @@ from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException
 
-from easel.errors import EaselError, NotFound, Unauthorized, UserInputError
+from easel.errors import EaselError, ModelRetired, NotFound, Unauthorized, UserInputError
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +75,10 @@ def from_easel(exc: EaselError) -> OpenAIError:
             code="invalid_api_key",
             headers={"WWW-Authenticate": "Bearer"},
         )
+    if isinstance(exc, ModelRetired):
+        # OpenAI answers a retired model id with 404 model_not_found; so does Easel, naming
+        # the replacement in the message.
+        return OpenAIError(404, str(exc), param="model", code="model_not_found")
     if isinstance(exc, UserInputError):
         message = exc.message
         if exc.allowed:

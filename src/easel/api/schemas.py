@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -11,8 +11,9 @@ from easel.db.ids import as_utc
 from easel.db.tables import Image, Preset, Variant
 from easel.engine.jobs import JobView
 from easel.engine.pricing import usd
-from easel.providers import CatalogEntry
-from easel.providers.base import Capabilities
+from easel.errors import NotFound
+from easel.providers import Catalog, CatalogEntry
+from easel.providers.base import Capabilities, Lifecycle, ModelStatus
 from easel.urls import image_path, job_events_path, job_path, thumbnail_path
 
 
@@ -156,6 +157,11 @@ class PriceOut(BaseModel):
     as_of: str | None
 
 
+def lifecycle_today(entry: CatalogEntry) -> Lifecycle:
+    """The model's lifecycle with its status as of today (a date can retire a model)."""
+    return entry.model.lifecycle.model_copy(update={"status": entry.status})
+
+
 class ModelOut(BaseModel):
     id: str
     name: str
@@ -164,11 +170,19 @@ class ModelOut(BaseModel):
     description: str
     available: bool
     unavailable_reason: str | None
+    lifecycle: Lifecycle = Field(
+        description="Status today (active, deprecated, shutdown), the announced shutdown "
+        "date, the recommended replacement and where that was read."
+    )
     capabilities: Capabilities
     price: PriceOut
+    drift: list[str] | None = Field(
+        default=None,
+        description="For admins: what the last catalog check found about this model.",
+    )
 
     @classmethod
-    def build(cls, entry: CatalogEntry) -> ModelOut:
+    def build(cls, entry: CatalogEntry, drift: list[str] | None = None) -> ModelOut:
         model, pricing = entry.model, entry.model.pricing
         tokens = None
         if pricing.tokens is not None:
@@ -181,6 +195,7 @@ class ModelOut(BaseModel):
             description=model.description,
             available=entry.available,
             unavailable_reason=entry.unavailable_reason,
+            lifecycle=lifecycle_today(entry),
             capabilities=model.capabilities,
             price=PriceOut(
                 per_image_usd=usd(pricing.per_image),
@@ -189,6 +204,7 @@ class ModelOut(BaseModel):
                 source=pricing.source,
                 as_of=pricing.as_of.isoformat() if pricing.as_of else None,
             ),
+            drift=drift,
         )
 
 
@@ -203,21 +219,65 @@ class PresetIn(BaseModel):
     )
 
 
+class ModelNotice(BaseModel):
+    """A model of a preset that is shut down or about to be, and what to use instead."""
+
+    model: str
+    status: ModelStatus
+    shutdown_date: date | None
+    replacement: str | None
+    message: str
+
+
+def model_notices(catalog: Catalog, model_ids: list[str]) -> list[ModelNotice]:
+    notices: list[ModelNotice] = []
+    for model_id in model_ids:
+        try:
+            entry = catalog.get(model_id)
+        except NotFound:
+            continue
+        lifecycle = entry.model.lifecycle
+        if entry.status == "active":
+            continue
+        day = lifecycle.shutdown_date
+        use = f" Use {lifecycle.replacement} instead." if lifecycle.replacement else ""
+        if entry.status == "shutdown":
+            message = f"{entry.model.name} was shut down{f' on {day}' if day else ''}.{use}"
+        else:
+            message = f"{entry.model.name} shuts down{f' on {day}' if day else ' soon'}.{use}"
+        notices.append(
+            ModelNotice(
+                model=model_id,
+                status=entry.status,
+                shutdown_date=day,
+                replacement=lifecycle.replacement,
+                message=message,
+            )
+        )
+    return notices
+
+
 class PresetOut(BaseModel):
     id: str
     name: str
     models: list[str]
     params: dict[str, Any]
+    notices: list[ModelNotice] = Field(
+        default_factory=list,
+        description="Models of this preset that are shut down or deprecated, with their "
+        "replacement. A job from the preset fails on a shut-down model until it is swapped.",
+    )
     created_at: datetime
     updated_at: datetime
 
     @classmethod
-    def build(cls, preset: Preset) -> PresetOut:
+    def build(cls, preset: Preset, catalog: Catalog) -> PresetOut:
         return cls(
             id=preset.id,
             name=preset.name,
             models=preset.models,
             params=preset.params,
+            notices=model_notices(catalog, list(preset.models)),
             created_at=as_utc(preset.created_at),
             updated_at=as_utc(preset.updated_at),
         )

@@ -29,6 +29,7 @@ class BackendError(Exception):
 
 class Backend(Protocol):
     async def models(self) -> list[dict[str, Any]]: ...
+    async def check_models(self) -> dict[str, Any]: ...
     async def create(self, spec: dict[str, Any]) -> str: ...
     async def job(self, job_id: str) -> dict[str, Any]: ...
     async def jobs(self, limit: int) -> list[dict[str, Any]]: ...
@@ -53,6 +54,10 @@ class RemoteBackend:
 
     async def models(self) -> list[dict[str, Any]]:
         return list(await self._json("GET", "/api/v1/models"))
+
+    async def check_models(self) -> dict[str, Any]:
+        # The server asks the vendors with its own keys; only admins may make it.
+        return dict(await self._json("POST", "/api/v1/models/check", timeout=120))
 
     async def create(self, spec: dict[str, Any]) -> str:
         return str((await self._json("POST", "/api/v1/jobs", json=spec))["id"])
@@ -99,6 +104,10 @@ class EmbeddedBackend:
 
     async def models(self) -> list[dict[str, Any]]:
         return [ModelOut.build(e).model_dump(mode="json") for e in self.services.catalog.entries()]
+
+    async def check_models(self) -> dict[str, Any]:
+        report = await self.services.model_check.run_now()
+        return report.model_dump(mode="json")
 
     async def create(self, spec: dict[str, Any]) -> str:
         try:

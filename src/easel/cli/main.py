@@ -97,9 +97,11 @@ def db_upgrade(data_dir: DataDir = None) -> None:
 def token_create(
     user: Annotated[str, typer.Option("--user", help="User name; created if new.")] = "admin",
     label: Annotated[str, typer.Option(help="A note to recognise the token by.")] = "",
+    admin: Annotated[bool, typer.Option(help="Make the user an admin.")] = False,
     data_dir: DataDir = None,
 ) -> None:
-    """Create an API token and print it (it is shown only once)."""
+    """Create an API token and print it (it is shown only once). The studio's first user
+    is its admin; --admin makes another one."""
     from easel.db.engine import Database
     from easel.db.migrate import upgrade
     from easel.db.repos import users as user_repo
@@ -113,6 +115,8 @@ def token_create(
         try:
             async with db.transaction() as session:
                 issued = await user_repo.create_token(session, user_name=user, label=label)
+                if admin:
+                    issued.user.is_admin = True
             return issued.token
         finally:
             await db.dispose()
@@ -156,8 +160,9 @@ def _run(coro: Any) -> Any:
 def generate(
     prompt: Annotated[str, typer.Argument(help="What to draw.")],
     model: Annotated[
-        list[str], typer.Option("--model", "-m", help="Model id; repeat for several.")
-    ] = ["offline/procedural"],  # noqa: B006
+        list[str] | None,
+        typer.Option("--model", "-m", help="Model id; repeat for several. Default: yours."),
+    ] = None,
     n: Annotated[int, typer.Option("-n", help="Variants per model.")] = 1,
     size: Annotated[str | None, typer.Option(help="WIDTHxHEIGHT, e.g. 1024x768.")] = None,
     aspect: Annotated[str | None, typer.Option(help="Aspect ratio, e.g. 16:9.")] = None,
@@ -173,7 +178,7 @@ def generate(
     """Generate images with a live progress bar per variant."""
     from easel.cli.generate import run_generation
 
-    spec: dict[str, Any] = {"prompt": prompt, "models": model, "n": n}
+    spec: dict[str, Any] = {"prompt": prompt, "models": model or [], "n": n}
     for key, value in (
         ("size", size),
         ("aspect_ratio", aspect),
@@ -201,25 +206,57 @@ def generate(
         raise typer.Exit(1)
 
 
-@app.command()
+models_app = typer.Typer(
+    invoke_without_command=True, help="The model catalog, and checking it against vendors."
+)
+app.add_typer(models_app, name="models")
+
+
+@models_app.callback()
 def models(
-    server: Server = None, token: Token = None, data_dir: DataDir = None, user: User = "admin"
+    ctx: typer.Context,
+    server: Server = None,
+    token: Token = None,
+    data_dir: DataDir = None,
+    user: User = "admin",
 ) -> None:
-    """List the models, whether they can run, and their price."""
-    from rich.table import Table
+    """List the models on offer: price, status (with shutdown dates), availability."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from easel.cli.models import print_models
 
     async def go() -> list[dict[str, Any]]:
         async with _backend(server, token, data_dir, user) as backend:
             return await backend.models()
 
-    table = Table("model", "name", "price/image", "available")
-    for entry in _run(go()):
-        reason = escape(entry["unavailable_reason"] or "")
-        available = "yes" if entry["available"] else f"[red]no[/red]: {reason}"
-        table.add_row(
-            entry["id"], escape(entry["name"]), f"${entry['price']['per_image_usd']}", available
-        )
-    console.print(table)
+    print_models(_run(go()), console)
+
+
+@models_app.command("check")
+def models_check(
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    server: Server = None,
+    token: Token = None,
+    data_dir: DataDir = None,
+    user: User = "admin",
+) -> None:
+    """Ask each configured vendor what it serves now: models it no longer serves, models
+    about to shut down, and image models Easel lacks. Exits 2 when a vendor drifted."""
+    import json
+
+    from easel.cli.models import drifted, print_check
+
+    async def go() -> dict[str, Any]:
+        async with _backend(server, token, data_dir, user) as backend:
+            return await backend.check_models()
+
+    report = _run(go())
+    if as_json:
+        print(json.dumps(report, indent=1))
+    else:
+        print_check(report, console)
+    if drifted(report):
+        raise typer.Exit(2)
 
 
 @app.command()

@@ -57,6 +57,10 @@ class User(Base):
     """Last event number handed out for this user: SSE ids are per user and gap-free."""
     webhook_secret: Mapped[str | None] = mapped_column(String(100))
     """Signs this user's webhook deliveries (Standard Webhooks, ``whsec_…``)."""
+    is_admin: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    """Sees studio-wide findings (the model catalog check). The first user is one."""
+    default_models: Mapped[list[Any] | None] = mapped_column(JSON)
+    """Model ids a job without models uses; None: the cheapest model on offer."""
 
 
 class ApiToken(Base):

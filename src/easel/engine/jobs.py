@@ -14,9 +14,11 @@ from easel.db.ids import new_id, utcnow
 from easel.db.repos import events as event_log
 from easel.db.repos import jobs as job_repo
 from easel.db.repos import presets as preset_repo
+from easel.db.repos import users as user_repo
 from easel.db.repos.jobs import JobFilters
 from easel.db.tables import Image, Job, Variant
 from easel.engine import transitions
+from easel.engine.defaults import effective_defaults
 from easel.engine.download import decode_data_url
 from easel.engine.queue import VariantQueue
 from easel.engine.specs import JobSpec, plan_variants
@@ -88,6 +90,15 @@ class JobService:
         merged.update(spec.model_dump(exclude_unset=True))
         return JobSpec.model_validate(merged)
 
+    async def _with_defaults(self, user_id: str, spec: JobSpec) -> JobSpec:
+        """A spec naming no model (nor a preset with models) runs on the user's defaults."""
+        if spec.models:
+            return spec
+        async with self.db.session() as session:
+            user = await user_repo.get_user(session, user_id=user_id)
+        models = effective_defaults(self.catalog, user.default_models if user else None)
+        return spec.model_copy(update={"models": models}) if models else spec
+
     async def _store_references(self, spec: JobSpec) -> dict[str, Any]:
         shas: list[str] = []
         keys: dict[str, str] = {}
@@ -113,7 +124,7 @@ class JobService:
         return {"reference_images": shas, "reference_keys": keys} if shas else {}
 
     async def create(self, *, user_id: str, spec: JobSpec) -> Job:
-        spec = await self._apply_preset(user_id, spec)
+        spec = await self._with_defaults(user_id, await self._apply_preset(user_id, spec))
         if len(spec.prompt) > self.settings.max_prompt_length:
             raise UserInputError(
                 f"The prompt has {len(spec.prompt)} characters; the limit is "
@@ -236,6 +247,10 @@ class JobService:
         return await self.get(user_id=user_id, job_id=job_id)
 
     async def retry(self, *, user_id: str, job_id: str, variant_id: str) -> JobView:
+        view = await self.get(user_id=user_id, job_id=job_id)
+        for variant in view.variants:
+            if variant.id == variant_id:
+                self.catalog.require(variant.model_id)  # a retired model cannot run again
         async with self.db.transaction() as session:
             variant, events = await transitions.retry(
                 session, user_id=user_id, job_id=job_id, variant_id=variant_id

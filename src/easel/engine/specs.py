@@ -175,6 +175,43 @@ def _check_free_size(model_id: str, width: int, height: int, caps: Capabilities)
                 f"{name} is {value}.",
                 field="size",
             )
+    _check_shape(model_id, width, height, caps)
+
+
+def _check_shape(model_id: str, width: int, height: int, caps: Capabilities) -> None:
+    """A model's pixel budget and how far from square it may go."""
+    pixels = width * height
+    if caps.min_pixels and pixels < caps.min_pixels:
+        _fail(
+            f"Model {model_id} needs at least {caps.min_pixels:,} pixels; "
+            f"{width}x{height} has {pixels:,}.",
+            field="size",
+            hint="Ask for a larger size.",
+        )
+    if caps.max_pixels and pixels > caps.max_pixels:
+        _fail(
+            f"Model {model_id} takes at most {caps.max_pixels:,} pixels; "
+            f"{width}x{height} has {pixels:,}.",
+            field="size",
+            hint="Ask for a smaller size.",
+        )
+    if caps.max_aspect and max(width, height) > caps.max_aspect * min(width, height):
+        _fail(
+            f"Model {model_id} takes aspect ratios between 1:{caps.max_aspect:g} and "
+            f"{caps.max_aspect:g}:1; {width}x{height} is outside them.",
+            field="size",
+        )
+
+
+def _check_extra(model_id: str, extra: dict[str, Any], caps: Capabilities) -> None:
+    """Values of the model-specific options the model declares; other keys pass through."""
+    for name, allowed in caps.options.items():
+        if name in extra and str(extra[name]) not in allowed:
+            _fail(
+                f"Model {model_id} has no {name} {extra[name]!r}.",
+                field=f"extra.{name}",
+                allowed=list(allowed),
+            )
 
 
 def _check_option(model_id: str, name: str, value: str | None, allowed: tuple[str, ...]) -> None:
@@ -214,6 +251,7 @@ def check_model(spec: JobSpec, entry: CatalogEntry, n: int) -> tuple[int, int, s
         )
     _check_option(model.id, "style", spec.style, caps.styles)
     _check_option(model.id, "quality", spec.quality, caps.qualities)
+    _check_extra(model.id, spec.extra, caps)
     return resolve_size(spec, model.id, caps)
 
 
@@ -231,7 +269,7 @@ def plan_variants(spec: JobSpec, catalog: Catalog, *, max_variants: int) -> list
         )
     planned: list[PlannedVariant] = []
     for choice in choices:
-        entry = catalog.get(choice.model)
+        entry = catalog.require(choice.model)
         n = choice.n or spec.n
         width, height, ratio = check_model(spec, entry, n)
         params: dict[str, Any] = {"width": width, "height": height}

@@ -17,6 +17,7 @@ import base64
 import io
 import json
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 from mcp.server.auth.middleware.auth_context import get_access_token
@@ -231,6 +232,9 @@ class EaselTools:
                     "description": e.model.description,
                     "available": e.available,
                     "unavailable_reason": e.unavailable_reason,
+                    "status": e.status,
+                    "shutdown_date": _day(e.model.lifecycle.shutdown_date),
+                    "replacement": e.model.lifecycle.replacement,
                     "price_per_image_usd": str(e.model.pricing.per_image),
                     "capabilities": e.model.capabilities.model_dump(mode="json"),
                 }
@@ -258,6 +262,10 @@ class EaselTools:
             raise ResourceError(f"No image {sha256}.")
         data = await services.store.get(image.storage_key)
         return data if image.mime_type == "image/png" else await asyncio.to_thread(_as_png, data)
+
+
+def _day(value: date | None) -> str | None:
+    return value.isoformat() if value else None
 
 
 def _as_png(data: bytes) -> bytes:
@@ -312,8 +320,9 @@ def register(server: MCPServer, tools: EaselTools) -> None:
     ) -> CallToolResult:
         """Generate images and wait for them; returns the images and their Easel URLs.
 
-        models: Easel model ids (see list_models); n: images per model; size: WIDTHxHEIGHT;
-        aspect_ratio: W:H. Sends progress notifications while it runs.
+        models: Easel model ids (see list_models); left out, your default models are used.
+        n: images per model; size: WIDTHxHEIGHT; aspect_ratio: W:H. Sends progress
+        notifications while it runs.
         """
         fields = {k: v for k, v in locals().items() if k in JOB_ARGUMENTS}
         return await tools.generate(ctx, fields)
@@ -343,7 +352,8 @@ def register(server: MCPServer, tools: EaselTools) -> None:
 
     @server.tool()
     def list_models(available_only: bool = False) -> dict[str, Any]:
-        """Every model: id, whether it can run now (and why not), price, capabilities."""
+        """Every model on offer: id, whether it can run now (and why not), its status
+        (active or deprecated, with the shutdown date and replacement), price, capabilities."""
         return tools.models(available_only)
 
     @server.tool()

@@ -15,6 +15,11 @@ A run has up to three calls:
 * ``cancel(task, ctx)`` cancels the remote task where the API allows it.
 
 Failures are raised as the ``ProviderError`` tree from `easel.errors`.
+
+A provider may also answer ``served_models(http)``: what the vendor serves right now,
+so `easel models check` can notice models the vendor retired or added (see
+`easel.providers.drift`). Where a model stands with its vendor is data on the model:
+``ModelInfo.lifecycle``.
 """
 
 from __future__ import annotations
@@ -47,6 +52,12 @@ class Capabilities(BaseModel):
     max_side: int = 2048
     size_multiple: int = 1
     """Free sizes must be multiples of this."""
+    min_pixels: int = 0
+    """Free sizes must have at least this many pixels (0: no lower bound)."""
+    max_pixels: int = 0
+    """Free sizes may have at most this many pixels (0: no upper bound)."""
+    max_aspect: float = 0
+    """Free sizes' long side may be at most this many times the short one (0: any)."""
     max_n: int = 4
     """How many variants of this model one job may ask for."""
     seed: bool = False
@@ -58,6 +69,9 @@ class Capabilities(BaseModel):
     previews: bool = False
     """Whether the model reports intermediate preview images."""
     max_prompt_length: int = 4000
+    options: dict[str, tuple[str, ...]] = Field(default_factory=dict)
+    """Model-specific options a job may set in ``extra``, with the values each takes
+    (OpenAI's ``background``, ``output_format``, ``moderation`` …)."""
 
 
 class PriceRule(BaseModel):
@@ -94,6 +108,45 @@ class Pricing(BaseModel):
     as_of: date | None = None
 
 
+ModelStatus = Literal["active", "deprecated", "shutdown"]
+"""``active``: served, no end announced. ``deprecated``: still served, with a shutdown
+announced. ``shutdown``: the vendor no longer serves it; Easel never offers it."""
+
+
+class Lifecycle(BaseModel):
+    """Where a model stands with its vendor, and where that fact was read."""
+
+    model_config = ConfigDict(frozen=True)
+
+    status: ModelStatus = "active"
+    shutdown_date: date | None = None
+    """The day the vendor stops (or stopped) serving the model, where announced."""
+    replacement: str | None = None
+    """The Easel model id the vendor recommends instead."""
+    source: str = ""
+    """A vendor documentation URL, or an SDK file with its version."""
+
+    def status_on(self, today: date) -> ModelStatus:
+        """The status on a given day: a deprecated model is shut down from its date on."""
+        if self.status == "deprecated" and self.shutdown_date and today >= self.shutdown_date:
+            return "shutdown"
+        return self.status
+
+
+def deprecated(shutdown: date, replacement: str, source: str) -> Lifecycle:
+    """A model the vendor still serves until ``shutdown``."""
+    return Lifecycle(
+        status="deprecated", shutdown_date=shutdown, replacement=replacement, source=source
+    )
+
+
+def retired(shutdown: date | None, replacement: str | None, source: str) -> Lifecycle:
+    """A model the vendor no longer serves; kept so its history keeps a name."""
+    return Lifecycle(
+        status="shutdown", shutdown_date=shutdown, replacement=replacement, source=source
+    )
+
+
 class ModelInfo(BaseModel):
     """One entry of the model catalog."""
 
@@ -109,6 +162,19 @@ class ModelInfo(BaseModel):
     kind: Literal["offline", "hosted"] = "hosted"
     capabilities: Capabilities = Capabilities()
     pricing: Pricing = Pricing()
+    lifecycle: Lifecycle = Lifecycle()
+
+
+@dataclass(frozen=True)
+class ServedModel:
+    """One model a vendor says it serves now (its list-models endpoint)."""
+
+    remote_name: str
+    image: bool
+    """Whether it makes images: models Easel lacks are only reported when they do."""
+    shutdown_date: date | None = None
+    snapshot_of: str | None = None
+    """The model this is a dated snapshot of (``gpt-image-2-2026-04-21``), if any."""
 
 
 @dataclass(frozen=True)
@@ -237,6 +303,11 @@ class Provider(abc.ABC):
     async def poll(self, task: RemoteTask, ctx: RunContext) -> Outcome:
         """Ask about a pending remote task. Only create-then-poll providers override this."""
         raise NotImplementedError(f"{self.id} does not poll")
+
+    async def served_models(self, http: httpx.AsyncClient) -> list[ServedModel] | None:
+        """What the vendor serves now, with shutdown dates where it says them; None when
+        this provider has no way to ask. Called by `easel models check`, never per job."""
+        return None
 
     async def cancel(self, task: RemoteTask, ctx: RunContext) -> None:  # noqa: B027
         """Cancel a remote task; the default does nothing (the API cannot cancel)."""

@@ -1,6 +1,6 @@
 """Black Forest Labs' own FLUX API: ``POST /v1/{model}`` with ``x-key``, then poll.
 
-Create-then-poll (PROTOCOLS.md §6). The submit answers ``{id, polling_url, cost}``; the
+Create-then-poll (https://docs.bfl.ai). The submit answers ``{id, polling_url, cost}``; the
 ``polling_url`` may name another cluster host, so it is always used as given (after
 checking it is a BFL host, since the key goes with it). Every outcome, moderation and
 "Task not found" included, comes back as a status string inside a 200.
@@ -33,7 +33,7 @@ from easel.providers.base import (
 )
 
 NAME = "Black Forest Labs"
-SOURCE = "docs.bfl.ai and BFL's skills repo [DOC], PROTOCOLS.md §10 (dated 2026; as of reading)"
+SOURCE = "docs.bfl.ai and BFL's skills repo [DOC] (dated 2026; as of reading)"
 ULTRA_RATIOS = ("21:9", "16:9", "3:2", "4:3", "5:4", "1:1", "4:5", "3:4", "2:3", "9:16", "9:21")
 API_HOSTS = (".bfl.ai", ".bfl.ml")
 CREDIT_USD = Decimal("0.01")

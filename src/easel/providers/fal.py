@@ -1,8 +1,9 @@
 """fal.ai's queue API: submit, poll ``status_url``, fetch ``response_url``, ``PUT`` cancel.
 
-Create-then-poll (PROTOCOLS.md §7.2). The submit goes to ``{queue}/{owner}/{app}/{path}``,
-but fal answers with follow-up URLs under ``{owner}/{app}/requests/{id}`` (the subpath is
-dropped), so those URLs are always used as given, after checking they point at fal.
+Create-then-poll (https://docs.fal.ai/model-apis/model-endpoints/queue). The submit goes
+to ``{queue}/{owner}/{app}/{path}``, but fal answers with follow-up URLs under
+``{owner}/{app}/requests/{id}`` (the subpath is dropped), so those URLs are always used
+as given, after checking they point at fal.
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ SIZES = {
 }
 SOURCE = (
     "UNVERIFIED: ${}/MP rounded up, from third-party copies of fal's model page "
-    "(workflowlab.dev); PROTOCOLS.md §10 defers to fal's pages"
+    "(workflowlab.dev); fal's own model pages are the authority"
 )
 
 

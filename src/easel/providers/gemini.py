@@ -4,7 +4,7 @@
 Google reports a bad key as a 400 ``INVALID_ARGUMENT`` and an unbilled key as a 400 or a
 429 with ``limit: 0``; `_classify` tells those apart from real throttling. A filtered
 image arrives as a 200 without image data and is a refusal, not a success.
-Wire details: PROTOCOLS.md §3.
+Wire details: https://ai.google.dev/api
 """
 
 from __future__ import annotations
@@ -63,7 +63,7 @@ IMAGEN_3 = _imagen(
     "Imagen 3",
     "imagen-3.0-generate-002",
     "0.03",
-    "third-party guides, 2025–26 [3P]; PROTOCOLS.md §10",
+    "third-party guides, 2025–26 [3P]",
     date(2026, 1, 1),
 )
 IMAGEN_4 = _imagen(
@@ -71,7 +71,7 @@ IMAGEN_4 = _imagen(
     "Imagen 4",
     "imagen-4.0-generate-001",
     "0.04",
-    "Gemini API pricing as quoted [3P]; PROTOCOLS.md §10",
+    "Gemini API pricing as quoted [3P]",
     date(2026, 3, 3),
 )
 FLASH_IMAGE = ModelInfo(
@@ -88,8 +88,7 @@ FLASH_IMAGE = ModelInfo(
     ),
     pricing=Pricing(
         per_image=Decimal("0.039"),
-        source="about 1290 output tokens at $30 per 1M, third-party guides quoting Google "
-        "[3P]; PROTOCOLS.md §10",
+        source="about 1290 output tokens at $30 per 1M, third-party guides quoting Google [3P]",
         as_of=date(2026, 2, 1),
     ),
 )

@@ -4,7 +4,7 @@
 The two versions spell aspect ratios differently (``16x9`` vs ``ASPECT_16_9``) and pick
 speed differently (``rendering_speed`` vs a ``_TURBO`` model name); Easel calls both
 "quality". An image withheld by the safety check comes back in a 200 with
-``is_image_safe: false``, and Ideogram bills it. Wire details: PROTOCOLS.md §5.
+``is_image_safe: false``, and Ideogram bills it. Wire details: https://developer.ideogram.ai/api-reference
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ NAME = "Ideogram"
 _KEY_HINT = "Check IDEOGRAM_API_KEY (or EASEL_PROVIDERS__IDEOGRAM__API_KEY) in the environment."
 _SEED_LIMIT = 2**31  # Ideogram takes seeds 0..2147483647
 _RATIOS = ("1:1", "16:9", "9:16", "4:3", "3:4", "3:2", "2:3", "16:10", "10:16", "3:1", "1:3")
-_SOURCE = "ideogram.ai/features/api-pricing [DOC]; PROTOCOLS.md §10"
+_SOURCE = "ideogram.ai/features/api-pricing [DOC]"
 _AS_OF = date(2026, 11, 16)
 
 

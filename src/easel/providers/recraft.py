@@ -2,7 +2,7 @@
 
 Only raster styles are offered: ``vector_illustration`` and ``icon`` answer with SVG,
 which Easel's image store does not keep. Recraft may send errors as plain text (a bad
-key is ``401 text/plain "request unauthorized"``). Wire details: PROTOCOLS.md §4.
+key is ``401 text/plain "request unauthorized"``). Wire details: https://www.recraft.ai/docs
 """
 
 from __future__ import annotations
@@ -70,7 +70,7 @@ RECRAFT_V3 = ModelInfo(
     pricing=Pricing(
         per_image=Decimal("0.04"),
         source="recraft.ai/docs/api-reference/pricing [DOC] (raster; vector is 0.08 and not "
-        "offered); PROTOCOLS.md §10",
+        "offered)",
         as_of=date(2026, 1, 1),
     ),
 )

@@ -1,8 +1,9 @@
 """Replicate: official models through ``POST /v1/models/{owner}/{name}/predictions``.
 
-Create-then-poll (PROTOCOLS.md §2). The create asks Replicate to hold the request a few
-seconds (``Prefer: wait=N``) so fast models often finish in the first answer; a wait that
-runs out comes back ``starting`` or ``processing`` and the engine polls ``urls.get``.
+Create-then-poll (https://replicate.com/docs/reference/http). The create asks Replicate
+to hold the request a few seconds (``Prefer: wait=N``) so fast models often finish in
+the first answer; a wait that runs out comes back ``starting`` or ``processing`` and the
+engine polls ``urls.get``.
 """
 
 from __future__ import annotations
@@ -38,8 +39,8 @@ from easel.providers.base import (
 NAME = "Replicate"
 LISTED_ON = date(2026, 10, 7)
 READ_ON = date(2026, 11, 24)
-"""When the unverified figures were looked up (PROTOCOLS.md and third-party listings)."""
-LISTED = "replicate.com/pricing as transcribed in PROTOCOLS.md §10 [3P]"
+"""When the unverified figures were looked up (third-party listings)."""
+LISTED = "replicate.com/pricing as transcribed by a third party [3P]"
 FLUX_RATIOS = ("1:1", "16:9", "21:9", "3:2", "2:3", "4:5", "5:4", "3:4", "4:3", "9:16", "9:21")
 IDEOGRAM_RATIOS = (
     "1:1",
@@ -120,9 +121,9 @@ def _model(
 
 Builder = Callable[[GenerationRequest], dict[str, Any]]
 PER_OUTPUT = f"{LISTED}; per output image"
-IDEOGRAM_PRICE = "UNVERIFIED on Replicate: Ideogram's own 2.0 price, ideogram.ai [DOC] (§10)"
+IDEOGRAM_PRICE = "UNVERIFIED on Replicate: Ideogram's own 2.0 price, ideogram.ai [DOC]"
 SEEDREAM_45_PRICE = "UNVERIFIED: $0.04 on Replicate per third-party listings (llm-stats.com)"
-SEEDREAM_4_PRICE = "UNVERIFIED on Replicate: the price seen on other hosts (PROTOCOLS.md §10)"
+SEEDREAM_4_PRICE = "UNVERIFIED on Replicate: the price seen on other hosts"
 
 MODELS: tuple[tuple[ModelInfo, Builder], ...] = (
     (

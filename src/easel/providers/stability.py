@@ -3,7 +3,7 @@
 The endpoint takes multipart even without files. With ``Accept: image/*`` a 200 is the
 raw image, and the outcome (``finish-reason``) and seed come as response headers.
 Stability reports a moderation refusal as a 403, which is not a key problem.
-Wire details: PROTOCOLS.md §7.1.
+Wire details: https://platform.stability.ai/docs/api-reference
 """
 
 from __future__ import annotations
@@ -79,7 +79,7 @@ def _model(
         pricing=Pricing(
             per_image=Decimal(usd),
             source="credits × $0.01 from third-party reports, 2025–26 [3P, UNVERIFIED; see "
-            "platform.stability.ai/pricing]; PROTOCOLS.md §10",
+            "platform.stability.ai/pricing]",
             as_of=date(2026, 1, 1),
         ),
     )

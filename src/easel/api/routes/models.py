@@ -1,21 +1,47 @@
-"""The model catalog and per-model statistics."""
+"""The model catalog, its check against what vendors serve, and per-model statistics."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 
-from easel.api.deps import CurrentUser, ServicesDep
+from easel.api.deps import AdminUser, CurrentUser, ServicesDep
 from easel.api.schemas import ModelOut, ModelStats
 from easel.db.repos import stats as stats_repo
 from easel.engine.pricing import usd
+from easel.providers.drift import DriftReport
 
 router = APIRouter(tags=["models"])
 
 
 @router.get("/models", response_model=list[ModelOut])
-async def list_models(user: CurrentUser, services: ServicesDep) -> list[ModelOut]:
-    """Every model with its capabilities, price, and whether it can run now (and if not, why)."""
-    return [ModelOut.build(e) for e in services.catalog.entries()]
+async def list_models(
+    user: CurrentUser,
+    services: ServicesDep,
+    include_retired: bool = Query(
+        default=False, description="Also list shut-down models (to name them in history)."
+    ),
+) -> list[ModelOut]:
+    """Every model on offer with its capabilities, price, lifecycle (deprecated models
+    carry their shutdown date) and whether it can run now (and if not, why). Admins also
+    see, per model, what the last catalog check found (``drift``)."""
+    notes = services.model_check.notes() if user.is_admin else None
+    return [
+        ModelOut.build(e, None if notes is None else notes.get(e.model.id, []))
+        for e in services.catalog.entries(include_retired=include_retired)
+    ]
+
+
+@router.get("/models/check", response_model=DriftReport | None)
+async def last_check(user: AdminUser, services: ServicesDep) -> DriftReport | None:
+    """For admins: the last comparison of the catalog with what each vendor serves (null
+    before the first). The server runs it daily with EASEL_CHECK_MODELS=true."""
+    return services.model_check.report
+
+
+@router.post("/models/check", response_model=DriftReport)
+async def check_now(user: AdminUser, services: ServicesDep) -> DriftReport:
+    """For admins: ask every configured vendor which models it serves, now."""
+    return await services.model_check.run_now()
 
 
 @router.get("/stats/models", response_model=list[ModelStats])

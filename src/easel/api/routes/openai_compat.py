@@ -35,6 +35,7 @@ from easel.db.tables import Image, Job
 from easel.engine.jobs import JobView
 from easel.engine.specs import JobSpec
 from easel.events.follow import JobUpdate, follow_job
+from easel.providers import CatalogEntry
 from easel.services import Services
 from easel.urls import image_path
 
@@ -92,7 +93,7 @@ def _spec(body: ImageRequest, references: list[str], services: Services) -> JobS
             param="model",
             code="missing_required_parameter",
         )
-    entry = services.catalog.get(body.model)
+    entry = services.catalog.require(body.model)
     qualities = entry.model.capabilities.qualities
     # "auto" means "the model's default" in OpenAI's API; Easel says that by leaving it out.
     quality = None if body.quality == "auto" and "auto" not in qualities else body.quality
@@ -274,18 +275,26 @@ async def edit_image(request: Request, user: CurrentUser, services: ServicesDep)
     return await _run(request, services, user.id, body, references, "image_edit")
 
 
-def _model(entry_id: str, owner: str) -> dict[str, Any]:
-    return {"id": entry_id, "object": "model", "created": 0, "owned_by": owner}
+def _model(entry: CatalogEntry) -> dict[str, Any]:
+    """An OpenAI model object; ``shutdown_date`` (YYYY-MM-DD) as OpenAI gives it."""
+    shutdown = entry.model.lifecycle.shutdown_date
+    return {
+        "id": entry.model.id,
+        "object": "model",
+        "created": 0,
+        "owned_by": entry.model.provider,
+        "shutdown_date": shutdown.isoformat() if shutdown else None,
+    }
 
 
 @router.get("/models", response_model=None)
 async def list_models(user: CurrentUser, services: ServicesDep) -> dict[str, Any]:
     """The Easel models that can run now, as OpenAI model objects."""
     entries = [e for e in services.catalog.entries() if e.available]
-    return {"object": "list", "data": [_model(e.model.id, e.model.provider) for e in entries]}
+    return {"object": "list", "data": [_model(e) for e in entries]}
 
 
 @router.get("/models/{model_id:path}", response_model=None)
 async def get_model(model_id: str, user: CurrentUser, services: ServicesDep) -> dict[str, Any]:
-    entry = services.catalog.get(model_id)
-    return _model(entry.model.id, entry.model.provider)
+    """One model; a shut-down one is a 404 ``model_not_found`` naming its replacement."""
+    return _model(services.catalog.require(model_id))

@@ -24,7 +24,7 @@ def _check(body: PresetIn, services: ServicesDep) -> None:
             allowed=list(PRESET_FIELDS),
         )
     for model in body.models:
-        services.catalog.get(model)
+        services.catalog.require(model)
     # Validate the values with the same rules as a job.
     try:
         JobSpec.model_validate({"prompt": "preset check", "models": body.models, **body.params})
@@ -38,7 +38,7 @@ def _check(body: PresetIn, services: ServicesDep) -> None:
 async def list_presets(user: CurrentUser, services: ServicesDep) -> list[PresetOut]:
     async with services.db.session() as session:
         presets = await preset_repo.list_presets(session, user_id=user.id)
-    return [PresetOut.build(p) for p in presets]
+    return [PresetOut.build(p, services.catalog) for p in presets]
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=PresetOut)
@@ -48,7 +48,7 @@ async def create_preset(body: PresetIn, user: CurrentUser, services: ServicesDep
         preset = await preset_repo.create_preset(
             session, user_id=user.id, name=body.name, models=body.models, params=body.params
         )
-    return PresetOut.build(preset)
+    return PresetOut.build(preset, services.catalog)
 
 
 @router.get("/{preset_id}", response_model=PresetOut)
@@ -57,7 +57,7 @@ async def get_preset(preset_id: str, user: CurrentUser, services: ServicesDep) -
         preset = await preset_repo.get_preset(session, user_id=user.id, preset_id=preset_id)
     if preset is None:
         raise NotFound(f"No preset {preset_id}.")
-    return PresetOut.build(preset)
+    return PresetOut.build(preset, services.catalog)
 
 
 @router.put("/{preset_id}", response_model=PresetOut)
@@ -72,7 +72,7 @@ async def update_preset(
         await preset_repo.update_preset(
             session, preset=preset, name=body.name, models=body.models, params=body.params
         )
-    return PresetOut.build(preset)
+    return PresetOut.build(preset, services.catalog)
 
 
 @router.delete("/{preset_id}", status_code=status.HTTP_204_NO_CONTENT)

@@ -31,12 +31,25 @@ async def any_user(session: AsyncSession) -> bool:
 
 
 async def get_or_create_user(session: AsyncSession, *, name: str) -> User:
+    """The user called ``name``, created if new; the studio's first user is its admin."""
     user = await session.scalar(select(User).where(User.name == name))
     if user is None:
-        user = User(id=new_id(), name=name, created_at=utcnow(), event_seq=0)
+        first = not await any_user(session)
+        user = User(id=new_id(), name=name, created_at=utcnow(), event_seq=0, is_admin=first)
         session.add(user)
         await session.flush()
     return user
+
+
+async def get_user(session: AsyncSession, *, user_id: str) -> User | None:
+    return await session.get(User, user_id)
+
+
+async def set_default_models(session: AsyncSession, *, user_id: str, models: list[str]) -> None:
+    """Keep ``models`` as the user's defaults; an empty list means "the cheapest"."""
+    await session.execute(
+        update(User).where(User.id == user_id).values(default_models=models or None)
+    )
 
 
 async def create_token(session: AsyncSession, *, user_name: str, label: str = "") -> IssuedToken:

@@ -102,6 +102,17 @@ export function models() {
   return modelsPromise;
 }
 
+export const me = {
+  read: () => api("/me"),
+  setDefaults: (models) => api("/me/defaults", { method: "PUT", body: { models } }),
+};
+
+/** The last comparison of the catalog with what vendors serve (admins only). */
+export const modelCheck = {
+  read: () => api("/models/check"),
+  run: () => api("/models/check", { method: "POST" }),
+};
+
 export const stats = {
   models: () => api("/stats/models"),
   spend: (days) => api("/stats/spend", { query: { days, tz_offset: -new Date().getTimezoneOffset() } }),

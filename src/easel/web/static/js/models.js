@@ -32,7 +32,10 @@ export function acceptsSize(model, size) {
   const [w, h] = parseSize(size);
   if (caps.sizes.length) return caps.sizes.includes(size);
   if (caps.ratio_only) return caps.aspect_ratios.includes(ratioOf(w, h));
-  return [w, h].every((side) => side >= caps.min_side && side <= caps.max_side && side % caps.size_multiple === 0);
+  const sides = [w, h].every((side) => side >= caps.min_side && side <= caps.max_side && side % caps.size_multiple === 0);
+  const pixels = (!caps.min_pixels || w * h >= caps.min_pixels) && (!caps.max_pixels || w * h <= caps.max_pixels);
+  const shape = !caps.max_aspect || Math.max(w, h) <= caps.max_aspect * Math.min(w, h);
+  return sides && pixels && shape;
 }
 
 export function acceptsRatio(model, ratio) {
@@ -85,4 +88,27 @@ export function priceLabel(model) {
   if (model.kind === "offline" || usd === 0) return "Free";
   const text = usd < 0.01 ? usd.toFixed(4) : usd.toFixed(3);
   return `$${text} / image`;
+}
+
+/** "Shuts down 1 Dec 2026" for a deprecated model, or null for one without an end date. */
+export function shutdownLabel(model) {
+  const life = model.lifecycle;
+  if (!life || life.status !== "deprecated" || !life.shutdown_date) return null;
+  const [y, m, d] = life.shutdown_date.split("-").map(Number);
+  const day = new Date(y, m - 1, d).toLocaleDateString(undefined, { day: "numeric", month: "short", year: "numeric" });
+  return `Shuts down ${day}`;
+}
+
+/** A badge for a deprecated model: its shutdown date, and what to use instead. */
+export function lifecycleBadge(model, models) {
+  const label = shutdownLabel(model);
+  if (!label) return null;
+  const replacement = model.lifecycle.replacement;
+  const instead = replacement ? (models.find((m) => m.id === replacement) || { name: replacement }).name : null;
+  const badge = document.createElement("span");
+  badge.className = "chip warning lifecycle";
+  badge.dataset.shutdown = model.lifecycle.shutdown_date;
+  badge.textContent = label;
+  if (instead) badge.title = `${model.name} is being retired; use ${instead} instead.`;
+  return badge;
 }

@@ -1,13 +1,17 @@
 // Presets: named sets of models and settings. List, create, edit, delete, use.
 
 import * as api from "./api.js";
-import { commonStyles, shapeOptions } from "./models.js";
+import { commonStyles, lifecycleBadge, shapeOptions } from "./models.js";
 import { REFILL } from "./studio.js";
 import { confirmAction, fill, h, icon, modelName, problemText, toast, when } from "./ui.js";
 
 function describe(preset, models) {
   const p = preset.params || {};
-  const chips = preset.models.map((m) => h("span", { class: "chip accent" }, modelName(models, m)));
+  const chips = preset.models.map((m) => {
+    const notice = (preset.notices || []).find((n) => n.model === m);
+    const kind = notice ? (notice.status === "shutdown" ? "danger" : "warning") : "accent";
+    return h("span", { class: `chip ${kind}`, title: notice ? notice.message : null }, modelName(models, m));
+  });
   if (p.n) chips.push(h("span", { class: "chip" }, `${p.n} each`));
   if (p.size) chips.push(h("span", { class: "chip" }, p.size));
   if (p.aspect_ratio) chips.push(h("span", { class: "chip" }, p.aspect_ratio));
@@ -36,7 +40,7 @@ export async function mount(root, { navigate }) {
   const save = h("button", { type: "submit", class: "button primary", id: "preset-form-save" }, "Create preset");
 
   for (const model of models) {
-    checks.append(h("label", {}, h("input", { type: "checkbox", value: model.id, onchange: refreshOptions }), model.name, model.available ? null : h("span", { class: "chip warning" }, "unavailable")));
+    checks.append(h("label", {}, h("input", { type: "checkbox", value: model.id, onchange: refreshOptions }), model.name, model.available ? null : h("span", { class: "chip warning" }, "unavailable"), lifecycleBadge(model, models)));
   }
 
   function chosen() {
@@ -119,6 +123,46 @@ export async function mount(root, { navigate }) {
     }
   }
 
+  async function replace(preset, notice) {
+    // Every shut-down model goes at once: the server refuses a preset that keeps one.
+    const swaps = new Map((preset.notices || []).filter((n) => n.status === "shutdown" && n.replacement).map((n) => [n.model, n.replacement]));
+    swaps.set(notice.model, notice.replacement);
+    const swapped = [...new Set(preset.models.map((m) => swaps.get(m) || m))];
+    try {
+      const saved = await api.presets.update(preset.id, { name: preset.name, models: swapped, params: preset.params });
+      presets = presets.map((p) => (p.id === saved.id ? saved : p));
+      render();
+      toast(`“${saved.name}” now uses ${modelName(models, notice.replacement)}`);
+    } catch (error) {
+      toast(problemText(error), { error: true });
+    }
+  }
+
+  function notices(preset) {
+    const retired = (preset.notices || []).filter((n) => n.status === "shutdown");
+    const ending = (preset.notices || []).filter((n) => n.status === "deprecated");
+    if (!retired.length && !ending.length) return null;
+    return h(
+      "div",
+      { class: `alert ${retired.length ? "" : "warning"}`.trim(), role: "status" },
+      icon("alert"),
+      h(
+        "div",
+        {},
+        [...retired, ...ending].map((n) => h("p", { class: "notice", dataset: { model: n.model, status: n.status } }, n.message)),
+        h(
+          "div",
+          { class: "row" },
+          [...retired, ...ending]
+            .filter((n) => n.replacement && models.some((m) => m.id === n.replacement))
+            .map((n) =>
+              h("button", { type: "button", class: "button small", dataset: { replacement: n.replacement }, onclick: () => replace(preset, n) }, `Use ${modelName(models, n.replacement)} instead`),
+            ),
+        ),
+      ),
+    );
+  }
+
   function use(preset) {
     const p = preset.params || {};
     const settings = {
@@ -147,6 +191,7 @@ export async function mount(root, { navigate }) {
               { class: "card preset", dataset: { presetId: preset.id, name: preset.name } },
               h("div", { class: "row" }, h("h3", {}, preset.name), h("span", { class: "spacer" }), h("span", { class: "muted small" }, when(preset.updated_at))),
               h("div", { class: "chips" }, describe(preset, models)),
+              notices(preset),
               h(
                 "div",
                 { class: "row" },

@@ -2,7 +2,7 @@
 
 import * as api from "./api.js";
 import { barChart, durationChart } from "./charts.js";
-import { duration, fill, h, icon, modelColour, modelName, money } from "./ui.js";
+import { duration, fill, fullDate, h, icon, modelColour, modelName, money, problemText, toast } from "./ui.js";
 
 const DAYS = 30;
 
@@ -17,8 +17,62 @@ function rate(value) {
   return h("span", { class: "rate" }, h("span", { class: "meter", "aria-hidden": "true" }, meter), `${Math.round(value * 100)}%`);
 }
 
+function checkLines(vendor) {
+  const lines = [];
+  for (const model of vendor.not_served) lines.push(["danger", `${model}: ${vendor.name} no longer serves it`]);
+  for (const s of vendor.shutting_down) lines.push([s.news ? "danger" : "warning", `${s.model} shuts down on ${s.shutdown_date}${s.news ? " (new)" : ""}`]);
+  for (const model of vendor.missing) lines.push(["accent", `${model}: served by ${vendor.name}, not in Easel's catalog`]);
+  return lines;
+}
+
+/** For admins: what the last comparison of the catalog with the vendors found. */
+function catalogCheck() {
+  const body = h("div", { class: "check-body" });
+  const when = h("p", { class: "sub" });
+  const run = h("button", { type: "button", class: "button small", id: "check-models" }, "Check now");
+
+  function show(report) {
+    if (!report) {
+      when.textContent = "Not checked yet. The server checks daily with EASEL_CHECK_MODELS=true.";
+      fill(body);
+      return;
+    }
+    when.textContent = `Last checked ${fullDate(report.checked_at)}`;
+    fill(
+      body,
+      report.providers.map((vendor) => {
+        const lines = checkLines(vendor);
+        const detail = !vendor.checked
+          ? h("p", { class: "muted small" }, vendor.note)
+          : lines.length
+            ? h("ul", { class: "check-lines" }, lines.map(([kind, text]) => h("li", {}, h("span", { class: `chip ${kind}` }, text))))
+            : h("p", { class: "muted small" }, "Matches the catalog.");
+        return h("div", { class: "check-vendor", dataset: { provider: vendor.provider } }, h("h3", {}, vendor.name), detail);
+      }),
+    );
+  }
+
+  run.addEventListener("click", async () => {
+    run.disabled = true;
+    try {
+      show(await api.modelCheck.run());
+    } catch (error) {
+      toast(problemText(error), { error: true });
+    } finally {
+      run.disabled = false;
+    }
+  });
+  api.modelCheck.read().then(show, (error) => toast(problemText(error), { error: true }));
+  return h(
+    "section",
+    { class: "card", id: "catalog-check", "aria-labelledby": "catalog-check-title" },
+    h("div", { class: "row" }, h("div", {}, h("h2", { id: "catalog-check-title" }, "Model catalog check"), when), h("span", { class: "spacer" }), run),
+    body,
+  );
+}
+
 export async function mount(root) {
-  const [models, rows, spend, durations] = await Promise.all([api.models(), api.stats.models(), api.stats.spend(DAYS), api.stats.durations()]);
+  const [models, rows, spend, durations, account] = await Promise.all([api.models(), api.stats.models(), api.stats.spend(DAYS), api.stats.durations(), api.me.read()]);
   const order = rows.map((r) => r.model);
   const succeeded = rows.reduce((s, r) => s + r.succeeded, 0);
   const failed = rows.reduce((s, r) => s + r.failed, 0);
@@ -28,6 +82,7 @@ export async function mount(root) {
 
   const page = h("div", { class: "page" }, h("div", { class: "page-head" }, h("div", {}, h("h1", {}, "Stats"), h("p", {}, "How each model does for you: volume, reliability, speed and spend."))));
   root.append(page);
+  if (account.is_admin) page.append(catalogCheck());
   if (!rows.length) {
     page.append(h("div", { class: "card empty" }, icon("chart"), h("h2", {}, "No numbers yet"), h("p", {}, "Generate a few images and the stats fill in."), h("a", { class: "button primary", href: "/", "data-link": "" }, icon("wand"), "Open the studio")));
     return;

@@ -3,7 +3,7 @@
 
 import * as api from "./api.js";
 import { JobView, followJob } from "./jobview.js";
-import { capabilityChips, commonStyles, lacking, priceLabel, shapeOptions } from "./models.js";
+import { capabilityChips, commonStyles, lacking, lifecycleBadge, priceLabel, shapeOptions } from "./models.js";
 import { button, fill, h, icon, plural, problemText, showDialog, toast } from "./ui.js";
 
 const CURRENT = "easel.currentJob";
@@ -29,7 +29,7 @@ function storage(action, key, value) {
 }
 
 export async function mount(root, { navigate }) {
-  const [models, presetList] = await Promise.all([api.models(), api.presets.list()]);
+  const [models, presetList, account] = await Promise.all([api.models(), api.presets.list(), api.me.read()]);
   const state = { presets: presetList, follower: null, view: null, busy: false };
   const selected = new Map(); // model id -> n
 
@@ -51,6 +51,7 @@ export async function mount(root, { navigate }) {
   const style = h("select", { id: "style", class: "input" });
   const styleField = h("div", { class: "field" }, h("label", { for: "style" }, "Style"), style);
   const presetSelect = h("select", { id: "preset", class: "input", "aria-label": "Apply a preset" });
+  const presetNotice = h("div", { class: "alert warning", id: "preset-notice", role: "status", hidden: true });
   const errorBox = h("div", { class: "alert", role: "alert", hidden: true });
   const estimate = h("p", { class: "estimate", id: "estimate" });
   const generate = h(
@@ -84,6 +85,7 @@ export async function mount(root, { navigate }) {
                 h("input", { type: "checkbox", id: `model-${model.id}`, value: model.id, disabled: true, "aria-describedby": reasonId }),
                 h("label", { class: "name", for: `model-${model.id}` }, model.name),
                 h("span", { class: "price" }, priceLabel(model)),
+                lifecycleBadge(model, models),
               ),
             ),
           );
@@ -120,7 +122,7 @@ export async function mount(root, { navigate }) {
       checkbox,
       h("label", { class: "name", for: `model-${model.id}` }, model.name),
       h("span", { class: "price" }, priceLabel(model)),
-      h("div", { class: "meta", id: `model-${model.id}-about` }, capabilityChips(model).map((c) => h("span", { class: "chip" }, c))),
+      h("div", { class: "meta", id: `model-${model.id}-about` }, lifecycleBadge(model, models), capabilityChips(model).map((c) => h("span", { class: "chip" }, c))),
       countRow,
     );
   }
@@ -240,6 +242,30 @@ export async function mount(root, { navigate }) {
   }
 
   // ----------------------------------------------------------- presets
+  function showPresetNotices(preset) {
+    const retired = (preset.notices || []).filter((n) => n.status === "shutdown");
+    presetNotice.hidden = retired.length === 0;
+    if (!retired.length) return;
+    const offers = retired
+      .filter((n) => n.replacement && models.some((m) => m.id === n.replacement))
+      .map((n) => {
+        const replacement = models.find((m) => m.id === n.replacement);
+        return h("button", {
+          type: "button",
+          class: "button small",
+          dataset: { replacement: replacement.id },
+          onclick: () => {
+            const choices = [...selected.entries()].map(([model, count]) => ({ model, n: count }));
+            if (!selected.has(replacement.id)) choices.push({ model: replacement.id, n: Number(preset.params.n) || 1 });
+            setModels(choices);
+            refresh();
+            presetNotice.hidden = true;
+          },
+        }, `Use ${replacement.name}`);
+      });
+    fill(presetNotice, icon("alert"), h("div", {}, h("p", {}, `Preset “${preset.name}” names a model that is no longer offered:`), retired.map((n) => h("p", { class: "hint" }, n.message)), h("div", { class: "row" }, offers)));
+  }
+
   presetSelect.addEventListener("change", () => {
     const preset = state.presets.find((p) => p.id === presetSelect.value);
     if (!preset) return;
@@ -254,6 +280,7 @@ export async function mount(root, { navigate }) {
       style: params.style ?? "",
     });
     toast(`Applied preset “${preset.name}”`);
+    showPresetNotices(preset);
     presetSelect.value = "";
   });
 
@@ -292,6 +319,20 @@ export async function mount(root, { navigate }) {
       }
     });
     await showDialog(dialog);
+  }
+
+  async function saveDefaults() {
+    const chosen = chosenModels().map((m) => m.id);
+    if (!chosen.length) {
+      toast("Pick the models to use by default first.", { error: true });
+      return;
+    }
+    try {
+      await api.me.setDefaults(chosen);
+      toast(`Default models: ${chosenModels().map((m) => m.name).join(", ")}`);
+    } catch (error) {
+      toast(problemText(error), { error: true });
+    }
   }
 
   // ----------------------------------------------------------- generate
@@ -403,7 +444,13 @@ export async function mount(root, { navigate }) {
     h(
       "div",
       { class: "field" },
-      h("div", { class: "section-title" }, h("span", { class: "field-label", id: "models-label" }, "Models"), h("span", { class: "hint" }, `${models.filter((m) => m.available).length} of ${models.length} available`)),
+      h(
+        "div",
+        { class: "section-title" },
+        h("span", { class: "field-label", id: "models-label" }, "Models"),
+        h("span", { class: "hint" }, `${models.filter((m) => m.available).length} of ${models.length} available`),
+        h("button", { type: "button", class: "button small ghost", id: "save-defaults", onclick: saveDefaults, title: "Jobs without models (API, MCP, CLI) use your defaults" }, "Make default"),
+      ),
       modelList,
     ),
     h("div", { class: "field" }, h("label", { for: "shape" }, "Size or aspect ratio"), shape),
@@ -430,6 +477,7 @@ export async function mount(root, { navigate }) {
       { class: "field" },
       h("span", { class: "field-label" }, "Presets"),
       h("div", { class: "input-group" }, presetSelect, button("Save", { kind: "", iconName: "plus", onclick: savePreset, id: "save-preset", "aria-label": "Save these settings as a preset" })),
+      presetNotice,
     ),
     errorBox,
     h("div", { class: "generate-bar" }, generate, estimate),
@@ -450,8 +498,10 @@ export async function mount(root, { navigate }) {
 
   // Defaults, then the saved draft, then settings handed over by "Use these settings".
   const draft = storage("get", DRAFT); // read before refresh() saves the defaults over it
+  const defaults = account.defaults.effective.filter((id) => models.some((m) => m.id === id && m.available));
   const firstAvailable = models.find((m) => m.available);
-  if (firstAvailable) setModels([{ model: firstAvailable.id, n: 1 }]);
+  if (defaults.length) setModels(defaults.map((id) => ({ model: id, n: 1 })));
+  else if (firstAvailable) setModels([{ model: firstAvailable.id, n: 1 }]);
   refresh();
   if (draft) {
     try {

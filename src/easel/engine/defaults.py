@@ -1,0 +1,34 @@
+"""Which models a job without models runs on: the user's defaults, else the cheapest.
+
+A default the catalog no longer offers (shut down, or its provider lost its key) is
+skipped, so a stale setting never blocks a job; with none left the cheapest available
+model stands in, preferring one without an announced shutdown.
+"""
+
+from __future__ import annotations
+
+from easel.errors import NotFound
+from easel.providers import Catalog, CatalogEntry
+
+
+def cheapest(catalog: Catalog) -> CatalogEntry | None:
+    """The available model with the lowest list price (the first such in catalog order)."""
+    candidates = [e for e in catalog.entries() if e.available]
+    active = [e for e in candidates if e.status == "active"] or candidates
+    return min(active, key=lambda e: e.model.pricing.per_image, default=None)
+
+
+def _runs_now(catalog: Catalog, model_id: str) -> bool:
+    try:
+        return catalog.require(model_id).available
+    except NotFound:
+        return False
+
+
+def effective_defaults(catalog: Catalog, chosen: list[str] | None) -> list[str]:
+    """The chosen defaults that can run now, or else the cheapest model (or nothing)."""
+    usable = [m for m in chosen or [] if _runs_now(catalog, m)]
+    if usable:
+        return usable
+    fallback = cheapest(catalog)
+    return [fallback.model.id] if fallback else []

@@ -1,0 +1,277 @@
+"""OpenAI's current GPT image models end to end: a real Easel server talks to the OpenAI
+emulator over HTTP; the test only uses Easel's public API. Each model generates, is
+stored in the format asked for, and costs what the usage OpenAI reported says."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import io
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from PIL import Image
+
+from emulators._base import png_bytes
+from emulators.openai import OpenAIEmulator
+from support.client import collect_events, wait_for_job
+from support.server import FAST_PROVIDERS, ServerProcess, create_token
+
+# Nothing here tests a provider timeout; eight streamed generations at once may take a
+# while on a busy machine.
+FAST = {**FAST_PROVIDERS, "EASEL_PROVIDER_TIMEOUT_SECONDS": "15"}
+REFERENCE = "data:image/png;base64," + base64.b64encode(png_bytes(32, 32, seed=9)).decode()
+# USD per million tokens (text in, image in, image out), from OpenAI's model pages.
+GPT_IMAGE_2 = (Decimal(5), Decimal(8), Decimal(30))
+PRICES = {
+    "gpt-image-2.6-sunburst": GPT_IMAGE_2,
+    "gpt-image-2.6-flare": GPT_IMAGE_2,
+    "gpt-image-2.5-sunburst": GPT_IMAGE_2,
+    "gpt-image-2.5-flare": GPT_IMAGE_2,
+    "gpt-image-2": GPT_IMAGE_2,
+    "gpt-image-1.5": (Decimal(5), Decimal(8), Decimal(32)),
+    "chatgpt-image-latest": (Decimal(5), Decimal(8), Decimal(32)),
+    "gpt-image-1-mini": (Decimal(2), Decimal("2.5"), Decimal(8)),
+}
+
+
+@dataclass
+class Stack:
+    server: ServerProcess
+    token: str
+    openai: OpenAIEmulator
+
+    def client(self) -> httpx.Client:
+        headers = {"Authorization": f"Bearer {self.token}"}
+        return httpx.Client(base_url=self.server.url, timeout=30, headers=headers)
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    emulator = OpenAIEmulator().start()
+    data_dir: Path = tmp_path_factory.mktemp("openai") / "data"
+    server = ServerProcess(data_dir, env={**emulator.easel_env(), **FAST})
+    try:
+        server.start()
+        yield Stack(server, create_token(data_dir, "ada"), emulator)  # type: ignore[arg-type]
+    finally:
+        server.stop()
+        emulator.stop()
+
+
+@dataclass
+class Case:
+    remote: str
+    params: dict[str, Any]
+    picture: tuple[str, tuple[int, int]]
+    """The format and size the emulator draws for what the adapter sent (1/16 scale)."""
+    sent: dict[str, Any] = field(default_factory=dict)
+    """Fields OpenAI must have received."""
+
+
+CASES = [
+    Case(
+        "gpt-image-2.6-sunburst",
+        {
+            "size": "1536x1024",
+            "quality": "high",
+            "extra": {"output_format": "webp", "background": "transparent"},
+        },
+        ("WEBP", (96, 64)),
+        {"output_format": "webp", "background": "transparent", "quality": "high"},
+    ),
+    Case("gpt-image-2.6-flare", {"quality": "low"}, ("PNG", (64, 64)), {"size": "1024x1024"}),
+    Case(
+        "gpt-image-2.5-sunburst",
+        {"size": "3840x2160", "quality": "max", "extra": {"moderation": "low"}},
+        ("PNG", (240, 135)),
+        {"size": "3840x2160", "quality": "max", "moderation": "low"},
+    ),
+    Case(
+        "gpt-image-2.5-flare",
+        {"aspect_ratio": "16:9", "quality": "xhigh"},
+        ("PNG", (84, 48)),
+        {"size": "1344x768", "quality": "xhigh"},
+    ),
+    Case(
+        "gpt-image-2",
+        {"size": "1024x1536", "extra": {"output_format": "jpeg"}, "reference_images": [REFERENCE]},
+        ("JPEG", (64, 96)),
+        {"output_format": "jpeg", "size": "1024x1536"},
+    ),
+    Case(
+        "gpt-image-1.5",
+        {"quality": "medium", "extra": {"input_fidelity": "high"}, "reference_images": [REFERENCE]},
+        ("PNG", (64, 64)),
+        {"input_fidelity": "high"},
+    ),
+    Case("gpt-image-1-mini", {"size": "1536x1024"}, ("PNG", (96, 64)), {"size": "1536x1024"}),
+    Case("chatgpt-image-latest", {}, ("PNG", (64, 64)), {"stream": True}),
+]
+
+
+def submit(client: httpx.Client, prompt: str, model: str, params: dict[str, Any]) -> str:
+    response = client.post("/api/v1/jobs", json={"prompt": prompt, "models": [model], **params})
+    assert response.status_code == 202, response.text
+    return str(response.json()["id"])
+
+
+def sent_for(emulator: OpenAIEmulator, prompt: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """What the emulator received for a prompt, and the usage it answered with."""
+    found = [i for i, r in enumerate(emulator.requests) if r.get("prompt") == prompt]
+    assert len(found) == 1, prompt
+    return emulator.requests[found[0]], emulator.usages[found[0]]
+
+
+def cost_of(remote: str, usage: dict[str, Any]) -> Decimal:
+    text_in, image_in, image_out = PRICES[remote]
+    details = usage["input_tokens_details"]
+    total = (
+        details["text_tokens"] * text_in
+        + details["image_tokens"] * image_in
+        + usage["output_tokens"] * image_out
+    )
+    return (total / 1_000_000).quantize(Decimal("0.000001"))
+
+
+def picture(data: bytes) -> tuple[str, tuple[int, int]]:
+    with Image.open(io.BytesIO(data)) as image:
+        return str(image.format), image.size
+
+
+def test_every_current_model_generates_stores_and_costs_its_usage(stack: Stack) -> None:
+    before = stack.openai.state.creations.copy()
+    with stack.client() as client:
+        models = {m["id"] for m in client.get("/api/v1/models").json() if m["provider"] == "openai"}
+        assert models == {f"openai/{c.remote}" for c in CASES}  # every model on offer is here
+        prompts = [f"case {i}: a harbour at dawn, {case.remote}" for i, case in enumerate(CASES)]
+        jobs = [
+            submit(client, p, f"openai/{c.remote}", c.params)
+            for p, c in zip(prompts, CASES, strict=True)
+        ]
+        for job_id, case, prompt in zip(jobs, CASES, prompts, strict=True):
+            (variant,) = wait_for_job(client, job_id, timeout=30)["variants"]
+            assert variant["status"] == "succeeded", (case.remote, variant["error"])
+            data = client.get(variant["image"]["url"]).raise_for_status().content
+            assert picture(data) == case.picture, case.remote
+            sent, usage = sent_for(stack.openai, prompt)
+            assert case.sent.items() <= sent.items(), (case.remote, sent)
+            assert str(sent["partial_images"]) == "2"
+            assert Decimal(variant["cost_usd"]) == cost_of(case.remote, usage), case.remote
+            assert usage["output_tokens"] > 2 * 100  # the two partial images are billed too
+    made = stack.openai.state.creations - before
+    assert made == Counter(c.remote for c in CASES)  # each paid for exactly once
+    assert stack.openai.reference_counts.count(1) == 2
+
+
+@pytest.mark.parametrize(
+    ("model", "params", "field", "words"),
+    [
+        ("openai/gpt-image-2", {"size": "4096x1024"}, "size", "width is 4096"),
+        ("openai/gpt-image-2", {"size": "640x640"}, "size", "at least 655,360 pixels"),
+        ("openai/gpt-image-2", {"size": "3200x800"}, "size", "between 1:3 and 3:1"),
+        ("openai/gpt-image-2", {"size": "1000x1008"}, "size", "multiples of 16"),
+        ("openai/gpt-image-2.6-flare", {"size": "1536x864"}, "size", "does not take size"),
+        ("openai/gpt-image-1.5", {"quality": "max"}, "quality", "has no quality 'max'"),
+        (
+            "openai/gpt-image-2",
+            {"extra": {"background": "transparent"}},
+            "extra.background",
+            "has no background 'transparent'",
+        ),
+        (
+            "openai/gpt-image-2.5-flare",
+            {"extra": {"output_format": "gif"}},
+            "extra.output_format",
+            "has no output_format 'gif'",
+        ),
+    ],
+)
+def test_sizes_and_options_are_checked_before_anything_is_paid(
+    stack: Stack, model: str, params: dict[str, Any], field: str, words: str
+) -> None:
+    before = stack.openai.total_creations
+    with stack.client() as client:
+        response = client.post("/api/v1/jobs", json={"prompt": "x", "models": [model], **params})
+    assert response.status_code == 422, response.text
+    problem = response.json()
+    assert problem["field"] == field and words in problem["detail"], problem
+    assert stack.openai.total_creations == before
+
+
+def test_partial_images_arrive_as_previews(stack: Stack) -> None:
+    with stack.client() as client:
+        job_id = submit(
+            client, "a fox, streamed", "openai/gpt-image-2.6-flare", {"quality": "medium"}
+        )
+        job = wait_for_job(client, job_id, timeout=30)
+        assert job["status"] == "succeeded", job["variants"][0]["error"]
+
+    async def events() -> list[Any]:
+        headers = {"Authorization": f"Bearer {stack.token}"}
+        async with httpx.AsyncClient(base_url=stack.server.url, timeout=30, headers=headers) as c:
+            return await collect_events(c, job["events_url"])
+
+    progress = [e.data for e in asyncio.run(events()) if e.event == "variant.progress"]
+    previews = [p for p in progress if p.get("preview")]
+    assert [p["message"] for p in previews] == ["Partial image 1", "Partial image 2"]
+    assert [round(p["progress"], 2) for p in previews] == [0.33, 0.67]
+    # The emulator streams 256 px partials of ~200 kB; events carry a small WebP of them.
+    assert all(p["preview"].startswith("data:image/webp;base64,") for p in previews)
+    assert all(len(p["preview"]) < 64 * 1024 * 4 / 3 for p in previews)
+
+
+def test_a_stream_cut_mid_event_fails_without_paying_twice(stack: Stack) -> None:
+    before = stack.openai.state.creations["gpt-image-2"]
+    with stack.client() as client:
+        job = wait_for_job(client, submit(client, "CUT STREAM fox", "openai/gpt-image-2", {}))
+    (variant,) = job["variants"]
+    assert variant["status"] == "failed" and variant["error"]["code"] == "invalid-output"
+    assert "stream broke off" in variant["error"]["message"]
+    assert "dashboard" in variant["error"]["message"]
+    assert stack.openai.state.creations["gpt-image-2"] == before + 1
+
+
+@pytest.mark.parametrize(
+    ("model", "replacement"),
+    [
+        ("openai/dall-e-3", "openai/gpt-image-2.6-flare"),
+        ("openai/dall-e-2", "openai/gpt-image-2.6-flare"),
+        ("openai/gpt-image-1", "openai/gpt-image-2.5-sunburst"),
+    ],
+)
+def test_a_retired_model_is_a_410_naming_its_replacement(
+    stack: Stack, model: str, replacement: str
+) -> None:
+    before = stack.openai.total_creations
+    with stack.client() as client:
+        response = client.post("/api/v1/jobs", json={"prompt": "x", "models": [model]})
+        listed = {m["id"] for m in client.get("/api/v1/models").json()}
+    assert response.status_code == 410, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    problem = response.json()
+    assert problem["type"].endswith("/model-retired")
+    assert problem["allowed"] == [replacement] and problem["field"] == "models"
+    assert "shut" in problem["detail"] and model in problem["detail"]
+    assert problem["hint"] == f"Use {replacement} instead."
+    assert model not in listed and replacement in listed
+    assert stack.openai.total_creations == before
+
+
+def test_a_model_openai_withdrew_early_fails_saying_so(stack: Stack) -> None:
+    stack.openai.withdraw("gpt-image-2.5-flare")
+    try:
+        with stack.client() as client:
+            job = wait_for_job(client, submit(client, "a kite", "openai/gpt-image-2.5-flare", {}))
+    finally:
+        stack.openai.serve("gpt-image-2.5-flare")
+    (variant,) = job["variants"]
+    assert variant["status"] == "failed" and variant["error"]["code"] == "unsupported"
+    assert "no longer serves this model" in variant["error"]["message"]
+    assert "easel models check" in variant["error"]["message"]
