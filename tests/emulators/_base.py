@@ -38,6 +38,7 @@ FAULTS = (
     "slow_download",
     "truncated_download",
     "wrong_content_type",
+    "echo_auth",
 )
 
 

@@ -26,6 +26,7 @@ from easel.api.routes import (
 from easel.config import Settings
 from easel.db.migrate import upgrade
 from easel.mcp.http import MCPEndpoint
+from easel.redaction import install_log_redaction
 from easel.services import running_services
 from easel.urls import API
 from easel.web import routes as dashboard
@@ -46,6 +47,8 @@ def create_app(settings: Settings, *, migrate: bool = True) -> FastAPI:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         if migrate:
             await asyncio.to_thread(upgrade, settings.resolved_database_url)
+        # Logging is configured by now (uvicorn does it before start-up): redact it all.
+        install_log_redaction(settings)
         async with running_services(settings) as services, mcp.running():
             app.state.services = services
             yield

@@ -18,7 +18,9 @@ from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException
 
+from easel.config import Settings
 from easel.errors import EaselError, NotFound, Unauthorized, UserInputError
+from easel.redaction import redact
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +69,7 @@ class OpenAIError(Exception):
         return JSONResponse(self.body(), status_code=self.status, headers=self.headers)
 
 
-def from_easel(exc: EaselError) -> OpenAIError:
+def from_easel(exc: EaselError, settings: Settings) -> OpenAIError:
     if isinstance(exc, Unauthorized):
         return OpenAIError(
             401,
@@ -86,7 +88,7 @@ def from_easel(exc: EaselError) -> OpenAIError:
             code = "model_not_found" if param == "model" else "not_found"
             return OpenAIError(404, message, param=param, code=code)
         return OpenAIError(exc.status if exc.status != 422 else 400, message, param=param)
-    return OpenAIError(500, str(exc), type="server_error", code=exc.code)
+    return OpenAIError(500, redact(str(exc), settings), type="server_error", code=exc.code)
 
 
 def failure(code: str | None, message: str, job_id: str) -> OpenAIError:
@@ -119,7 +121,7 @@ class OpenAIRoute(APIRoute):
             except OpenAIError as exc:
                 return exc.response()
             except EaselError as exc:
-                return from_easel(exc).response()
+                return from_easel(exc, request.app.state.services.settings).response()
             except RequestValidationError as exc:
                 return _validation(exc).response()
             except HTTPException as exc:

@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException
 
 from easel.errors import EaselError, UserInputError
+from easel.redaction import redact
 
 log = logging.getLogger(__name__)
 PROBLEM = "application/problem+json"
@@ -68,7 +69,8 @@ async def _easel(request: Request, exc: Exception) -> JSONResponse:
             headers={"WWW-Authenticate": "Bearer"} if exc.status == 401 else None,
         )
     log.warning("unexpected %s at %s: %s", type(exc).__name__, request.url.path, exc)
-    return problem(503, "Service problem", str(exc), code=exc.code, hint=exc.hint)
+    detail = redact(exc.message, request.app.state.services.settings)
+    return problem(503, "Service problem", detail, code=exc.code, hint=exc.hint)
 
 
 async def _http(request: Request, exc: Exception) -> JSONResponse:

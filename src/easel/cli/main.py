@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import copy
 from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -57,7 +58,17 @@ def serve(
         host=host or settings.host,
         port=port if port is not None else settings.port,
         log_level="info",
+        log_config=_log_config(),
     )
+
+
+def _log_config() -> dict[str, Any]:
+    """uvicorn's logging, with Easel's own loggers at INFO on the same handler."""
+    from uvicorn.config import LOGGING_CONFIG
+
+    config = copy.deepcopy(LOGGING_CONFIG)
+    config["loggers"]["easel"] = {"handlers": ["default"], "level": "INFO", "propagate": False}
+    return config
 
 
 def _first_run_token(settings: Settings) -> str | None:
