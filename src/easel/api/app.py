@@ -11,6 +11,7 @@ from starlette.middleware.gzip import GZipMiddleware
 
 from easel import __version__
 from easel.api import problems
+from easel.api.limits import BodyLimitMiddleware
 from easel.api.routes import (
     compare,
     events,
@@ -61,6 +62,7 @@ def create_app(settings: Settings, *, migrate: bool = True) -> FastAPI:
     )
     # Starlette's GZip leaves text/event-stream alone, so SSE is never buffered.
     app.add_middleware(GZipMiddleware, minimum_size=500)
+    app.add_middleware(BodyLimitMiddleware, settings=settings)
     problems.install(app)
     app.include_router(api_router())
     app.include_router(openai_compat.router)

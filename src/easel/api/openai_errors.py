@@ -18,6 +18,7 @@ from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException
 
+from easel.api.limits import BodyTooLarge
 from easel.config import Settings
 from easel.errors import EaselError, NotFound, Unauthorized, UserInputError
 from easel.redaction import redact
@@ -124,6 +125,9 @@ class OpenAIRoute(APIRoute):
                 return from_easel(exc, request.app.state.services.settings).response()
             except RequestValidationError as exc:
                 return _validation(exc).response()
+            except BodyTooLarge as exc:
+                message = f"{exc.detail} {exc.hint}"
+                return OpenAIError(413, message, code="request_too_large").response()
             except HTTPException as exc:
                 return OpenAIError(exc.status_code, str(exc.detail)).response()
             except Exception:

@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException
 
+from easel.api.limits import BodyTooLarge
 from easel.errors import EaselError, UserInputError
 from easel.redaction import redact
 
@@ -89,6 +90,20 @@ async def _http(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+async def _too_large(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, BodyTooLarge)
+    return problem(
+        413,
+        "Request body too large",
+        str(exc.detail),
+        code="body-too-large",
+        hint=exc.hint,
+        limit_bytes=exc.limit,
+        setting=exc.setting,
+        headers={"Connection": "close"},
+    )
+
+
 async def _integrity(request: Request, exc: Exception) -> JSONResponse:
     # A uniqueness race the route's own check did not catch: the caller can retry.
     log.info("integrity conflict at %s: %s", request.url.path, exc)
@@ -116,5 +131,6 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation)
     app.add_exception_handler(EaselError, _easel)
     app.add_exception_handler(HTTPException, _http)
+    app.add_exception_handler(BodyTooLarge, _too_large)
     app.add_exception_handler(IntegrityError, _integrity)
     app.add_exception_handler(Exception, _unexpected)

@@ -11,6 +11,7 @@ from easel.db.ids import as_utc
 from easel.db.tables import Image, Preset, Variant
 from easel.engine.jobs import JobView
 from easel.engine.pricing import usd
+from easel.engine.specs import MAX_MODELS, ModelId
 from easel.providers import CatalogEntry
 from easel.providers.base import Capabilities
 from easel.urls import image_path, job_events_path, job_path, thumbnail_path
@@ -196,7 +197,7 @@ class PresetIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: str = Field(min_length=1, max_length=100)
-    models: list[str] = Field(default_factory=list, max_length=32)
+    models: list[ModelId] = Field(default_factory=list, max_length=MAX_MODELS)
     params: dict[str, Any] = Field(
         default_factory=dict,
         description="Any of n, size, aspect_ratio, seed, negative_prompt, style, quality, extra.",

@@ -245,7 +245,7 @@ class Worker:
             style=params.get("style"),
             quality=params.get("quality"),
             reference_images=tuple(references),
-            extra=params.get("extra") or {},
+            extra=job.params.get("extra") or {},
         )
 
     def _record(
