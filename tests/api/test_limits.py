@@ -38,7 +38,8 @@ class Limited:
     def rss_kib(self) -> int:
         assert self.server.process is not None
         status = Path(f"/proc/{self.server.process.pid}/status").read_text()
-        return int(next(line for line in status.splitlines() if line.startswith("VmRSS")).split()[1])
+        line = next(line for line in status.splitlines() if line.startswith("VmRSS"))
+        return int(line.split()[1])
 
 
 @pytest.fixture(scope="module")
@@ -137,9 +138,7 @@ BAD_FIELDS: list[tuple[str, dict[str, Any], str]] = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("case", "fields", "mentions"), BAD_FIELDS, ids=[c[0] for c in BAD_FIELDS]
-)
+@pytest.mark.parametrize(("case", "fields", "mentions"), BAD_FIELDS, ids=[c[0] for c in BAD_FIELDS])
 def test_free_form_fields_are_bounded(
     limited: Limited, case: str, fields: dict[str, Any], mentions: str
 ) -> None:
