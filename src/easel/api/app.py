@@ -10,7 +10,8 @@ from fastapi import APIRouter, FastAPI
 from starlette.middleware.gzip import GZipMiddleware
 
 from easel import __version__
-from easel.api import problems
+from easel.api import error_docs, problems
+from easel.api.error_docs import PROBLEM_RESPONSES
 from easel.api.limits import BodyLimitMiddleware
 from easel.api.routes import (
     compare,
@@ -34,7 +35,7 @@ from easel.web import routes as dashboard
 
 
 def api_router() -> APIRouter:
-    router = APIRouter(prefix=API)
+    router = APIRouter(prefix=API, responses=PROBLEM_RESPONSES)
     for module in (jobs, events, images, models, presets, session, compare, trends, webhooks):
         router.include_router(module.router)
     return router
@@ -64,6 +65,7 @@ def create_app(settings: Settings, *, migrate: bool = True) -> FastAPI:
     app.add_middleware(GZipMiddleware, minimum_size=500)
     app.add_middleware(BodyLimitMiddleware, settings=settings)
     problems.install(app)
+    error_docs.install(app)
     app.include_router(api_router())
     app.include_router(openai_compat.router)
     app.router.routes.append(mcp.route())

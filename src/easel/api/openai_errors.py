@@ -16,6 +16,7 @@ from fastapi import Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
+from pydantic import ValidationError
 from starlette.exceptions import HTTPException
 
 from easel.api.limits import BodyTooLarge
@@ -24,6 +25,8 @@ from easel.errors import EaselError, NotFound, Unauthorized, UserInputError
 from easel.redaction import redact
 
 log = logging.getLogger(__name__)
+
+OPENAI_PREFIX = "/v1/"
 
 # Easel's field names → the OpenAI parameter they come from.
 PARAMS = {"models": "model", "reference_images": "image", "aspect_ratio": "size"}
@@ -125,6 +128,8 @@ class OpenAIRoute(APIRoute):
                 return from_easel(exc, request.app.state.services.settings).response()
             except RequestValidationError as exc:
                 return _validation(exc).response()
+            except ValidationError as exc:  # a model built in the route refused its input
+                return _validation(RequestValidationError(exc.errors())).response()
             except BodyTooLarge as exc:
                 message = f"{exc.detail} {exc.hint}"
                 return OpenAIError(413, message, code="request_too_large").response()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from easel.db.ids import as_utc
 from easel.db.tables import Image, Preset, Variant
@@ -146,7 +146,7 @@ class JobPage(BaseModel):
 
 class FavoriteIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    favorite: bool
+    favorite: StrictBool
 
 
 class PriceOut(BaseModel):

@@ -30,6 +30,7 @@ from sse_starlette import EventSourceResponse, ServerSentEvent
 from starlette.datastructures import FormData, UploadFile
 
 from easel.api.deps import CurrentUser, ServicesDep
+from easel.api.error_docs import OPENAI_ERROR_RESPONSES
 from easel.api.limits import body_limit
 from easel.api.openai_errors import OpenAIError, OpenAIRoute, failure
 from easel.db.ids import as_utc
@@ -41,7 +42,12 @@ from easel.services import Services
 from easel.urls import image_path
 
 log = logging.getLogger(__name__)
-router = APIRouter(prefix="/v1", route_class=OpenAIRoute, tags=["openai-compatible"])
+router = APIRouter(
+    prefix="/v1",
+    route_class=OpenAIRoute,
+    tags=["openai-compatible"],
+    responses=OPENAI_ERROR_RESPONSES,
+)
 
 Kind = Literal["image_generation", "image_edit"]
 # OpenAI options Easel has no field for; passed as extras to a model that declares them
