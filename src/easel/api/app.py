@@ -14,6 +14,7 @@ from easel.api import error_docs, problems
 from easel.api.error_docs import PROBLEM_RESPONSES
 from easel.api.limits import BodyLimitMiddleware
 from easel.api.routes import (
+    access,
     compare,
     events,
     images,
@@ -36,7 +37,8 @@ from easel.web import routes as dashboard
 
 def api_router() -> APIRouter:
     router = APIRouter(prefix=API, responses=PROBLEM_RESPONSES)
-    for module in (jobs, events, images, models, presets, session, compare, trends, webhooks):
+    modules = (jobs, events, images, models, presets, session, access, compare, trends, webhooks)
+    for module in modules:
         router.include_router(module.router)
     return router
 
