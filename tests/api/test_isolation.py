@@ -37,6 +37,8 @@ CALLS: dict[tuple[str, str], Any] = {
     ("DELETE", "/api/v1/webhooks/{webhook_id}"): None,
     ("GET", "/api/v1/webhooks/deliveries/{delivery_id}"): None,
     ("GET", "/api/v1/webhooks/deliveries/{delivery_id}/attempts"): None,
+    ("DELETE", "/api/v1/tokens/{token_id}"): None,
+    ("DELETE", "/api/v1/sessions/{session_id}"): None,
 }
 # Routes without an id: bob sees only his own (empty) data there.
 LISTINGS = {
@@ -58,6 +60,8 @@ LISTINGS = {
     ("GET", "/api/v1/webhooks/deliveries"),
     ("GET", "/api/v1/webhooks/secret"),
     ("POST", "/api/v1/webhooks/secret/rotate"),
+    ("GET", "/api/v1/tokens"),
+    ("GET", "/api/v1/sessions"),
 }
 
 
@@ -99,7 +103,14 @@ async def test_every_endpoint_is_scoped_to_its_user(studio: Studio) -> None:
         done = wait_for_job(alice, job["id"])
         variant = done["variants"][0]
         alice.put(f"/api/v1/jobs/{job['id']}/winner", json={"variant_id": variant["id"]})
+        async with studio.aclient() as browser:  # alice signs in once
+            signed_in = await browser.post("/api/v1/session", json={"token": studio.alice})
+            assert signed_in.is_success
+        (session,) = alice.get("/api/v1/sessions").json()
+        (token,) = alice.get("/api/v1/tokens").json()
         ids = {
+            "token_id": token["id"],
+            "session_id": session["id"],
             "job_id": job["id"],
             "variant_id": variant["id"],
             "sha256": variant["image"]["sha256"],
@@ -128,6 +139,9 @@ async def test_every_endpoint_is_scoped_to_its_user(studio: Studio) -> None:
         assert bob.get("/api/v1/stats/durations").json() == []
         assert all(day["images"] == 0 for day in bob.get("/api/v1/stats/spend").json())
         assert bob.get("/api/v1/leaderboard").json() == []
+        assert token["id"] not in bob.get("/api/v1/tokens").text
+        assert bob.get("/api/v1/sessions").json() == []
+        assert alice.get("/api/v1/sessions").json() == [session]
         assert bob.get("/api/v1/session").json()["user"]["name"] == "bob"
         # Alice's things are intact after bob's attempts.
         after = alice.get(f"/api/v1/jobs/{job['id']}").json()
