@@ -20,9 +20,7 @@ def session_ids(dash: Dashboard) -> set[str]:
         return {s["id"] for s in client.get("/api/v1/sessions").json()}
 
 
-def signed_in_session(
-    dash: Dashboard, *, width: int = 1280, height: int = 860
-) -> tuple[Page, str]:
+def signed_in_session(dash: Dashboard, *, width: int = 1280, height: int = 860) -> tuple[Page, str]:
     """A new browser signed in as alice, and the id of its server-side session."""
     before = session_ids(dash)
     page = dash.signed_in(allow=UNAUTHORIZED, width=width, height=height)
@@ -69,9 +67,7 @@ def test_sign_another_browser_out_from_settings(dash: Dashboard) -> None:
 def test_signing_this_browser_out_from_settings(dash: Dashboard) -> None:
     page, session_id = signed_in_session(dash)
     open_settings(page)
-    page.locator(f'#session-list tr[data-session-id="{session_id}"]').get_by_role(
-        "button"
-    ).click()
+    page.locator(f'#session-list tr[data-session-id="{session_id}"]').get_by_role("button").click()
     page.get_by_role("button", name="Sign out", exact=True).last.click()
     expect(page).to_have_url(re.compile(r"/sign-in"))
     assert page.context.request.get("/api/v1/session").json()["user"] is None
