@@ -18,7 +18,8 @@ import pytest
 from easel.addresses import embedded_ipv4, is_public
 from easel.config import Settings
 from easel.db.engine import Database
-from easel.errors import UserInputError
+from easel.engine.download import check_url
+from easel.errors import InvalidOutput, UserInputError
 from easel.webhooks.delivery import Dispatcher, Message
 from easel.webhooks.signing import new_secret
 from easel.webhooks.targets import check_target, system_resolver
@@ -249,3 +250,19 @@ def test_the_api_refuses_hostile_literals_for_account_and_job_webhooks(easel: Ea
             assert job.status_code == 422, (url, job.text)
             assert job.json()["field"] == "webhook_url"
         assert http.get("/api/v1/jobs").json()["items"] == []
+
+
+@pytest.mark.parametrize(
+    "host", ["::127.0.0.1", "64:ff9b::a9fe:a9fe", "2002:a00:1::1", "::ffff:0:7f00:1", "10.0.0.1"]
+)
+async def test_result_downloads_ask_the_same_judge(host: str) -> None:
+    """A provider's result URL is refused when its host resolves to a non-public address,
+    by the same rule as webhooks (here the host is listed as a result host on purpose)."""
+    url = f"https://[{host}]/image.png" if ":" in host else f"https://{host}/image.png"
+    with pytest.raises(InvalidOutput, match="private address"):
+        await check_url(url, trusted_hosts=[], result_hosts=[host])
+    await check_url(
+        "https://[2606:4700:4700::1111]/image.png",
+        trusted_hosts=[],
+        result_hosts=["2606:4700:4700::1111"],
+    )
