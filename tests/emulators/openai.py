@@ -69,6 +69,7 @@ def usage_for(prompt: str, quality: str, size: str, references: int) -> dict[str
 
 class OpenAIEmulator(Emulator):
     name = "openai"
+    own_faults = ("echo_auth",)
 
     def routes(self) -> None:
         self.usages: list[dict[str, Any]] = []
