@@ -13,6 +13,7 @@ BENCHMARKS = [
     "bench_orchestration.py",
     "bench_sse_fanout.py",
     "bench_history.py",
+    "bench_load.py",
 ]
 
 if __name__ == "__main__":

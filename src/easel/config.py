@@ -52,6 +52,11 @@ class Settings(BaseSettings):
     max_prompt_length: int = Field(default=4000, ge=1)
     max_reference_image_bytes: int = Field(default=20 * 1024 * 1024, ge=1)
     max_download_bytes: int = Field(default=50 * 1024 * 1024, ge=1)
+    max_json_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    """The largest request body of a JSON endpoint; larger ones are refused (413)."""
+    max_upload_body_bytes: int = Field(default=0, ge=0)
+    """The largest multipart body (reference images); 0 means room for four images of
+    ``max_reference_image_bytes`` plus 1 MiB of form fields."""
     default_provider_concurrency: int = Field(default=4, ge=1)
     offline_concurrency: int = Field(default=2, ge=1)
     max_attempts: int = Field(default=3, ge=1)
@@ -95,6 +100,12 @@ class Settings(BaseSettings):
             merged.update(os.environ)
             values = {**values, "environ": merged}
         return values
+
+    @model_validator(mode="after")
+    def _size_uploads(self) -> Settings:
+        if not self.max_upload_body_bytes:
+            self.max_upload_body_bytes = 4 * self.max_reference_image_bytes + 1024 * 1024
+        return self
 
     @property
     def resolved_database_url(self) -> str:

@@ -38,6 +38,8 @@ CALLS: dict[tuple[str, str], Any] = {
     ("DELETE", "/api/v1/webhooks/{webhook_id}"): None,
     ("GET", "/api/v1/webhooks/deliveries/{delivery_id}"): None,
     ("GET", "/api/v1/webhooks/deliveries/{delivery_id}/attempts"): None,
+    ("DELETE", "/api/v1/tokens/{token_id}"): None,
+    ("DELETE", "/api/v1/sessions/{session_id}"): None,
 }
 # Routes without an id: bob sees only his own (empty) data there.
 LISTINGS = {
@@ -62,6 +64,8 @@ LISTINGS = {
     ("GET", "/api/v1/me"),
     ("GET", "/api/v1/me/defaults"),
     ("PUT", "/api/v1/me/defaults"),
+    ("GET", "/api/v1/tokens"),
+    ("GET", "/api/v1/sessions"),
 }
 # Studio-wide routes: for admins only (the first user), never for bob.
 ADMIN_ONLY = {("GET", "/api/v1/models/check"), ("POST", "/api/v1/models/check")}
@@ -107,7 +111,14 @@ async def test_every_endpoint_is_scoped_to_its_user(studio: Studio) -> None:
         done = wait_for_job(alice, job["id"])
         variant = done["variants"][0]
         alice.put(f"/api/v1/jobs/{job['id']}/winner", json={"variant_id": variant["id"]})
+        async with studio.aclient() as browser:  # alice signs in once
+            signed_in = await browser.post("/api/v1/session", json={"token": studio.alice})
+            assert signed_in.is_success
+        (session,) = alice.get("/api/v1/sessions").json()
+        (token,) = alice.get("/api/v1/tokens").json()
         ids = {
+            "token_id": token["id"],
+            "session_id": session["id"],
             "job_id": job["id"],
             "variant_id": variant["id"],
             "sha256": variant["image"]["sha256"],
@@ -141,6 +152,9 @@ async def test_every_endpoint_is_scoped_to_its_user(studio: Studio) -> None:
         assert bob.get("/api/v1/leaderboard").json() == []
         assert bob.get("/api/v1/me").json()["is_admin"] is False
         assert all(m["drift"] is None for m in bob.get("/api/v1/models").json())
+        assert token["id"] not in bob.get("/api/v1/tokens").text
+        assert bob.get("/api/v1/sessions").json() == []
+        assert alice.get("/api/v1/sessions").json() == [session]
         assert bob.get("/api/v1/session").json()["user"]["name"] == "outsider"
         # Alice's things are intact after bob's attempts.
         after = alice.get(f"/api/v1/jobs/{job['id']}").json()

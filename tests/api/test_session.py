@@ -12,6 +12,7 @@ import pytest
 
 from easel.api.sessions import COOKIE, MAX_AGE_SECONDS, CsrfRejected, SessionKeys, load_secret
 from support.client import MODEL
+from support.server import create_token
 
 from .conftest import Studio
 
@@ -130,6 +131,71 @@ def test_sign_out_forgets_the_cookie(studio: Studio) -> None:
         assert client.get("/api/v1/jobs").status_code == 401
 
 
+def test_a_copied_cookie_stops_working_after_sign_out(studio: Studio) -> None:
+    """A cookie copied with its CSRF token (from another machine, a proxy log …) once kept
+    working for 30 days after sign-out; the server now ends the session itself."""
+    with browser(studio) as client, browser(studio) as thief:
+        csrf = sign_in(client, studio.alice)["csrf_token"]
+        thief.cookies.set(COOKIE, client.cookies[COOKIE])
+        stolen = {"X-CSRF-Token": csrf}
+        assert thief.get("/api/v1/jobs").status_code == 200
+        assert thief.post("/api/v1/jobs", json=JOB, headers=stolen).status_code == 202
+
+        assert client.delete("/api/v1/session", headers=stolen).status_code == 204
+
+        assert thief.get("/api/v1/jobs").status_code == 401
+        after = thief.post("/api/v1/jobs", json=JOB, headers=stolen)
+        assert after.status_code == 401
+        assert "session has ended" in after.json()["detail"]
+        assert thief.get("/api/v1/session").json()["user"] is None
+
+
+def test_sessions_are_listed_and_revoked_from_another_browser(studio: Studio) -> None:
+    with browser(studio) as laptop, browser(studio) as phone:
+        csrf = sign_in(laptop, studio.alice)["csrf_token"]
+        phone.headers["User-Agent"] = "phone-browser"
+        sign_in(phone, studio.alice)
+        assert phone.get("/api/v1/jobs").status_code == 200
+
+        listed = laptop.get("/api/v1/sessions").json()
+        current = [s for s in listed if s["current"]]
+        assert len(current) == 1 and len(listed) >= 2
+        other = next(s for s in listed if s["user_agent"] == "phone-browser")
+        assert not other["current"] and other["expires_at"] > other["created_at"]
+
+        with studio.client(studio.bob) as bob:  # not bob's to see or end
+            assert all(s["id"] != other["id"] for s in bob.get("/api/v1/sessions").json())
+            assert bob.delete(f"/api/v1/sessions/{other['id']}").status_code == 404
+
+        revoked = laptop.delete(f"/api/v1/sessions/{other['id']}", headers={"X-CSRF-Token": csrf})
+        assert revoked.status_code == 204
+        assert phone.get("/api/v1/jobs").status_code == 401
+        assert laptop.get("/api/v1/jobs").status_code == 200
+        assert other["id"] not in [s["id"] for s in laptop.get("/api/v1/sessions").json()]
+        assert laptop.delete(f"/api/v1/sessions/{other['id']}", headers={"X-CSRF-Token": csrf})
+
+
+def test_tokens_are_listed_and_revoking_one_ends_its_sessions(studio: Studio) -> None:
+    spare = create_token(studio.server.data_dir, "alice")
+    with browser(studio) as client, studio.client(studio.alice) as alice:
+        sign_in(client, spare)
+        tokens = alice.get("/api/v1/tokens").json()
+        assert len(tokens) >= 2 and sum(t["current"] for t in tokens) == 1
+        assert all(spare not in str(t) and studio.alice not in str(t) for t in tokens)
+        spare_id = next(
+            t["id"] for t in tokens if spare.startswith(t["prefix"]) and not t["current"]
+        )
+        with studio.client(studio.bob) as bob:
+            assert bob.delete(f"/api/v1/tokens/{spare_id}").status_code == 404
+
+        assert alice.delete(f"/api/v1/tokens/{spare_id}").status_code == 204
+        assert client.get("/api/v1/jobs").status_code == 401
+        with studio.client(spare) as revoked:
+            assert revoked.get("/api/v1/jobs").status_code == 401
+        assert spare_id not in [t["id"] for t in alice.get("/api/v1/tokens").json()]
+        assert alice.get("/api/v1/jobs").status_code == 200
+
+
 def test_the_secret_is_private(studio: Studio) -> None:
     with browser(studio) as client:
         sign_in(client, studio.alice)  # the key exists once a session was signed
@@ -156,9 +222,9 @@ def test_dashboard_pages_carry_a_strict_csp(studio: Studio) -> None:
 
 def test_keys_round_trip_and_reject_tampering(tmp_path: Path) -> None:
     keys = SessionKeys(load_secret(tmp_path))
-    value = keys.issue(user_id="u1", token_id="t1")
+    value = keys.issue(session_id="s1")
     claims = keys.read(value)
-    assert claims is not None and (claims.user_id, claims.token_id) == ("u1", "t1")
+    assert claims is not None and claims.session_id == "s1"
     payload, _, signature = value.partition(".")
     assert keys.read(payload + "." + signature[::-1]) is None
     assert keys.read("x" + value) is None
@@ -172,6 +238,6 @@ def test_keys_round_trip_and_reject_tampering(tmp_path: Path) -> None:
 
 def test_keys_expire(tmp_path: Path) -> None:
     keys = SessionKeys(load_secret(tmp_path))
-    old = keys.issue(user_id="u1", token_id="t1", now=time.time() - MAX_AGE_SECONDS - 1)
+    old = keys.issue(session_id="s1", now=time.time() - MAX_AGE_SECONDS - 1)
     assert keys.read(old) is None
     assert load_secret(tmp_path) == load_secret(tmp_path)

@@ -140,3 +140,50 @@ def test_models_show_lifecycles_and_generate_uses_the_users_defaults(tmp_path: P
     assert result.returncode == 0, result.stderr + result.stdout
     assert emulator.state.creations["gpt-image-2.6-flare"] == 1
     assert len(list((tmp_path / "out").glob("*.png"))) == 1
+
+
+def test_token_list_and_revoke_end_a_token_and_its_sessions(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    server = ServerProcess(data)
+    server.start()
+    try:
+        made = [
+            easel(
+                "token",
+                "create",
+                "--user",
+                "gail",
+                "--label",
+                f"t{i}",
+                "--data-dir",
+                str(data),
+                cwd=tmp_path,
+            ).stdout.strip()
+            for i in range(2)
+        ]
+        listed = easel("token", "list", "--user", "gail", "--data-dir", str(data), cwd=tmp_path)
+        assert listed.returncode == 0, listed.stderr
+        assert "t0" in listed.stdout and "t1" in listed.stdout
+        assert all(token not in listed.stdout for token in made)
+        with httpx.Client(base_url=server.url) as browser:
+            assert browser.post("/api/v1/session", json={"token": made[0]}).status_code == 200
+            assert browser.get("/api/v1/jobs").status_code == 200
+            with httpx.Client(
+                base_url=server.url, headers={"Authorization": f"Bearer {made[1]}"}
+            ) as api:
+                mine = api.get("/api/v1/tokens").json()
+            first = next(t["id"] for t in mine if t["label"] == "t0")
+            assert first in listed.stdout
+
+            revoked = easel("token", "revoke", first, "--data-dir", str(data), cwd=tmp_path)
+            assert revoked.returncode == 0, revoked.stderr
+            assert browser.get("/api/v1/jobs").status_code == 401
+        for token, status in zip(made, (401, 200), strict=True):
+            headers = {"Authorization": f"Bearer {token}"}
+            assert httpx.get(f"{server.url}/api/v1/jobs", headers=headers).status_code == status
+        again = easel("token", "revoke", first, "--data-dir", str(data), cwd=tmp_path)
+        assert again.returncode == 1 and "no token" in again.stderr
+        remaining = easel("token", "list", "--data-dir", str(data), cwd=tmp_path).stdout
+        assert "t1" in remaining and "t0" not in remaining
+    finally:
+        server.stop()

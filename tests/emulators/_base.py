@@ -75,6 +75,8 @@ class Emulator:
 
     name = "emulator"
     secret = b"emulator-signing-key"
+    own_faults: tuple[str, ...] = ()
+    """Faults only this emulator can play, beyond the shared `FAULTS` of the matrix."""
 
     def __init__(self, *, api_key: str = "test-key") -> None:
         self.api_key = api_key
@@ -126,7 +128,7 @@ class Emulator:
 
     # -- faults and counters -----------------------------------------------------------
     def inject(self, kind: str, stage: Stage = "create", times: int = 1, **options: Any) -> None:
-        assert kind in FAULTS, kind
+        assert kind in FAULTS or kind in self.own_faults, kind
         with self._lock:
             self.state.faults.append(Fault(kind, stage, times, **options))
 

@@ -179,6 +179,7 @@ def option_problem(model: str, body: dict[str, Any]) -> tuple[str, str] | None:
 
 class OpenAIEmulator(Emulator):
     name = "openai"
+    own_faults = ("echo_auth",)
 
     def routes(self) -> None:
         self.usages: list[dict[str, Any]] = []
@@ -238,7 +239,7 @@ class OpenAIEmulator(Emulator):
             return error(
                 400, "We could not parse the JSON body of your request.", "invalid_request_error"
             )
-        return await self._create(body, [])
+        return await self._create(body, [], request.headers.get("authorization", ""))
 
     async def _edits(self, request: Request) -> Response:
         if request.headers.get("authorization") != f"Bearer {self.api_key}":
@@ -254,7 +255,8 @@ class OpenAIEmulator(Emulator):
         if len(images) > 16:
             return invalid("You can provide up to 16 images.", "image")
         fields = {k: v for k, v in form.items() if isinstance(v, str)}
-        return await self._create(fields, [await f.read() for f in images])
+        references = [await f.read() for f in images]
+        return await self._create(fields, references, request.headers.get("authorization", ""))
 
     def _check(self, body: dict[str, Any]) -> Response | None:
         """The refusal OpenAI would send for this body, or None."""
@@ -273,11 +275,13 @@ class OpenAIEmulator(Emulator):
         refused = option_problem(rules, body)
         return invalid(refused[1], refused[0]) if refused else None
 
-    async def _create(self, body: dict[str, Any], references: list[bytes]) -> Response:
+    async def _create(
+        self, body: dict[str, Any], references: list[bytes], authorization: str
+    ) -> Response:
         model = str(body.get("model") or "")
         fault = self.take_fault("create")
         if fault is not None:
-            return await self._fault(fault, model)
+            return await self._fault(fault, model, authorization)
         refused = self._check(body)
         if refused is not None:
             return refused
@@ -357,7 +361,16 @@ class OpenAIEmulator(Emulator):
             "invalid_api_key",
         )
 
-    async def _fault(self, fault: Fault, model: str) -> Response:
+    async def _fault(self, fault: Fault, model: str, authorization: str) -> Response:
+        if fault.kind == "echo_auth":
+            # A gateway in front of the API that quotes the request back in its error,
+            # credentials and all: what Easel shows must not contain them.
+            return error(
+                502,
+                f"Upstream request failed. Request headers: {{'authorization': "
+                f"'{authorization}'}}; key {self.api_key[3:21]} on /srv/gateway/keys.json",
+                "server_error",
+            )
         wait = {
             "retry-after": f"{fault.retry_after:g}",
             "retry-after-ms": str(int(fault.retry_after * 1000)),

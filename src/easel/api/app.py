@@ -10,8 +10,11 @@ from fastapi import APIRouter, FastAPI
 from starlette.middleware.gzip import GZipMiddleware
 
 from easel import __version__
-from easel.api import problems
+from easel.api import error_docs, problems
+from easel.api.error_docs import PROBLEM_RESPONSES
+from easel.api.limits import BodyLimitMiddleware
 from easel.api.routes import (
+    access,
     compare,
     events,
     images,
@@ -27,14 +30,28 @@ from easel.api.routes import (
 from easel.config import Settings
 from easel.db.migrate import upgrade
 from easel.mcp.http import MCPEndpoint
+from easel.redaction import install_log_redaction
 from easel.services import running_services
 from easel.urls import API
 from easel.web import routes as dashboard
 
 
 def api_router() -> APIRouter:
-    router = APIRouter(prefix=API)
-    for module in (jobs, events, images, models, me, presets, session, compare, trends, webhooks):
+    router = APIRouter(prefix=API, responses=PROBLEM_RESPONSES)
+    modules = (
+        jobs,
+        events,
+        images,
+        models,
+        me,
+        presets,
+        session,
+        access,
+        compare,
+        trends,
+        webhooks,
+    )
+    for module in modules:
         router.include_router(module.router)
     return router
 
@@ -47,6 +64,8 @@ def create_app(settings: Settings, *, migrate: bool = True) -> FastAPI:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         if migrate:
             await asyncio.to_thread(upgrade, settings.resolved_database_url)
+        # Logging is configured by now (uvicorn does it before start-up): redact it all.
+        install_log_redaction(settings)
         async with running_services(settings) as services, mcp.running():
             app.state.services = services
             yield
@@ -59,7 +78,9 @@ def create_app(settings: Settings, *, migrate: bool = True) -> FastAPI:
     )
     # Starlette's GZip leaves text/event-stream alone, so SSE is never buffered.
     app.add_middleware(GZipMiddleware, minimum_size=500)
+    app.add_middleware(BodyLimitMiddleware, settings=settings)
     problems.install(app)
+    error_docs.install(app)
     app.include_router(api_router())
     app.include_router(openai_compat.router)
     app.router.routes.append(mcp.route())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -9,7 +10,6 @@ from fastapi import Depends, Request
 from easel.api.sessions import COOKIE, CSRF_HEADER, SAFE_METHODS, SessionClaims, SessionKeys
 from easel.api.sessions import load_secret as load_session_secret
 from easel.db.repos import sessions as session_repo
-from easel.db.repos import users as user_repo
 from easel.db.tables import User
 from easel.errors import Forbidden, Unauthorized
 from easel.services import Services
@@ -50,8 +50,26 @@ def session_claims(request: Request, keys: SessionKeys) -> SessionClaims | None:
     return keys.read(value) if value else None
 
 
-async def _cookie_user(request: Request, services: Services, keys: SessionKeys) -> User:
-    """The dashboard's user: a signed session cookie, and a CSRF token on unsafe methods."""
+@dataclass(frozen=True)
+class Caller:
+    """Who is calling, and with what: the API token, and the browser session if any."""
+
+    user: User
+    token_id: str
+    session_id: str | None = None
+
+
+def session_ended() -> Unauthorized:
+    return Unauthorized(
+        "The session has ended: it was signed out or revoked, it expired, or its API token "
+        "was deleted.",
+        hint="Sign in again with a valid token.",
+    )
+
+
+async def _cookie_caller(request: Request, services: Services, keys: SessionKeys) -> Caller:
+    """The dashboard's caller: a signed cookie naming a live session, and a CSRF token on
+    unsafe methods."""
     claims = session_claims(request, keys)
     if claims is None:
         raise Unauthorized(
@@ -62,31 +80,37 @@ async def _cookie_user(request: Request, services: Services, keys: SessionKeys) 
     if request.method not in SAFE_METHODS:
         keys.check_csrf(claims, request.headers.get(CSRF_HEADER))
     async with services.db.session() as session:
-        user = await session_repo.session_user(
-            session, user_id=claims.user_id, token_id=claims.token_id
-        )
-    if user is None:
-        raise Unauthorized(
-            "The session has ended: its API token no longer exists.",
-            hint="Sign in again with a valid token.",
-        )
-    return user
+        found = await session_repo.live_session(session, session_id=claims.session_id)
+    if found is None:
+        raise session_ended()
+    user, row = found
+    if session_repo.stale(row):
+        async with services.db.transaction() as session:
+            await session_repo.touch(session, session_id=row.id)
+    return Caller(user, row.token_id, row.id)
 
 
-async def current_user(request: Request, services: ServicesDep, keys: SessionKeysDep) -> User:
+async def current_caller(request: Request, services: ServicesDep, keys: SessionKeysDep) -> Caller:
     """The caller: a bearer token (exempt from CSRF: it is never sent by the browser on its
     own), or else the dashboard's session cookie."""
     token = bearer_token(request)
     if token is None:
-        return await _cookie_user(request, services, keys)
+        return await _cookie_caller(request, services, keys)
     async with services.db.session() as session:
-        user = await user_repo.user_for_token(session, token=token)
-    if user is None:
+        found = await session_repo.token_owner(session, token=token)
+    if found is None:
         raise Unauthorized(
             "The API token is not valid.",
             hint="Check for typos, or create a new one with `easel token create`.",
         )
-    return user
+    return Caller(found[0], found[1])
+
+
+CallerDep = Annotated[Caller, Depends(current_caller)]
+
+
+async def current_user(caller: CallerDep) -> User:
+    return caller.user
 
 
 CurrentUser = Annotated[User, Depends(current_user)]

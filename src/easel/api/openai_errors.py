@@ -16,11 +16,17 @@ from fastapi import Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
+from pydantic import ValidationError
 from starlette.exceptions import HTTPException
 
+from easel.api.limits import BodyTooLarge
+from easel.config import Settings
 from easel.errors import EaselError, ModelRetired, NotFound, Unauthorized, UserInputError
+from easel.redaction import redact
 
 log = logging.getLogger(__name__)
+
+OPENAI_PREFIX = "/v1/"
 
 # Easel's field names → the OpenAI parameter they come from.
 PARAMS = {"models": "model", "reference_images": "image", "aspect_ratio": "size"}
@@ -67,7 +73,7 @@ class OpenAIError(Exception):
         return JSONResponse(self.body(), status_code=self.status, headers=self.headers)
 
 
-def from_easel(exc: EaselError) -> OpenAIError:
+def from_easel(exc: EaselError, settings: Settings) -> OpenAIError:
     if isinstance(exc, Unauthorized):
         return OpenAIError(
             401,
@@ -90,7 +96,7 @@ def from_easel(exc: EaselError) -> OpenAIError:
             code = "model_not_found" if param == "model" else "not_found"
             return OpenAIError(404, message, param=param, code=code)
         return OpenAIError(exc.status if exc.status != 422 else 400, message, param=param)
-    return OpenAIError(500, str(exc), type="server_error", code=exc.code)
+    return OpenAIError(500, redact(str(exc), settings), type="server_error", code=exc.code)
 
 
 def failure(code: str | None, message: str, job_id: str) -> OpenAIError:
@@ -123,9 +129,14 @@ class OpenAIRoute(APIRoute):
             except OpenAIError as exc:
                 return exc.response()
             except EaselError as exc:
-                return from_easel(exc).response()
+                return from_easel(exc, request.app.state.services.settings).response()
             except RequestValidationError as exc:
                 return _validation(exc).response()
+            except ValidationError as exc:  # a model built in the route refused its input
+                return _validation(RequestValidationError(exc.errors())).response()
+            except BodyTooLarge as exc:
+                message = f"{exc.detail} {exc.hint}"
+                return OpenAIError(413, message, code="request_too_large").response()
             except HTTPException as exc:
                 return OpenAIError(exc.status_code, str(exc.detail)).response()
             except Exception:

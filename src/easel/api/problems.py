@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 import logging
+import re
+from functools import lru_cache
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException
+from starlette.routing import Match
 
+from easel.api.limits import BodyTooLarge
+from easel.api.openai_errors import OPENAI_PREFIX, OpenAIError
 from easel.errors import EaselError, UserInputError
+from easel.redaction import redact
 
 log = logging.getLogger(__name__)
 PROBLEM = "application/problem+json"
@@ -54,6 +61,13 @@ async def _validation(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+async def _model_validation(request: Request, exc: Exception) -> JSONResponse:
+    """A pydantic model built inside a route (not from the request) refused its input:
+    still the caller's input, so 422, never 500."""
+    assert isinstance(exc, ValidationError)
+    return await _validation(request, RequestValidationError(exc.errors()))
+
+
 async def _easel(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, EaselError)
     if isinstance(exc, UserInputError):
@@ -68,11 +82,53 @@ async def _easel(request: Request, exc: Exception) -> JSONResponse:
             headers={"WWW-Authenticate": "Bearer"} if exc.status == 401 else None,
         )
     log.warning("unexpected %s at %s: %s", type(exc).__name__, request.url.path, exc)
-    return problem(503, "Service problem", str(exc), code=exc.code, hint=exc.hint)
+    detail = redact(exc.message, request.app.state.services.settings)
+    return problem(503, "Service problem", detail, code=exc.code, hint=exc.hint)
 
 
-async def _http(request: Request, exc: Exception) -> JSONResponse:
+METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
+
+
+@lru_cache(maxsize=512)
+def _template(path: str) -> re.Pattern[str]:
+    pattern = re.sub(r"\\\{[^}]*:path\\\}", ".+", re.escape(path))
+    return re.compile("^" + re.sub(r"\\\{[^}]*\\\}", "[^/]+", pattern) + "$")
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """The methods of the path as the OpenAPI document describes it (the most specific
+    template: ``/webhooks/secret`` before ``/webhooks/{id}``), else of every route that
+    matches. Starlette's own 405 names only the first matching route's methods."""
+    path = request.scope.get("path", "")
+    paths: dict[str, dict[str, Any]] = request.app.openapi().get("paths", {})
+    documented = sorted(
+        (template for template in paths if _template(template).match(path)),
+        key=lambda template: template.count("{"),
+    )
+    if documented:
+        allowed = [m for m in METHODS if m.lower() in paths[documented[0]]]
+    else:
+        allowed = [
+            m
+            for m in METHODS
+            if any(
+                route.matches({**request.scope, "method": m})[0] == Match.FULL
+                for route in request.app.router.routes
+            )
+        ]
+    return [*allowed, "OPTIONS"]
+
+
+async def _http(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
+    if exc.status_code == 405:
+        allow = {"Allow": ", ".join(allowed_methods(request))}
+        if request.method == "OPTIONS":
+            return Response(status_code=204, headers=allow)
+        exc.headers = {**(exc.headers or {}), **allow}
+    if request.url.path.startswith(OPENAI_PREFIX):
+        error = OpenAIError(exc.status_code, str(exc.detail), headers=dict(exc.headers or {}))
+        return error.response()
     hints = {
         404: "Check the path; the API is described at /docs.",
         405: "Check the HTTP method; the API is described at /docs.",
@@ -84,6 +140,20 @@ async def _http(request: Request, exc: Exception) -> JSONResponse:
         code=f"http-{exc.status_code}",
         hint=hints.get(exc.status_code),
         headers=getattr(exc, "headers", None),
+    )
+
+
+async def _too_large(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, BodyTooLarge)
+    return problem(
+        413,
+        "Request body too large",
+        str(exc.detail),
+        code="body-too-large",
+        hint=exc.hint,
+        limit_bytes=exc.limit,
+        setting=exc.setting,
+        headers={"Connection": "close"},
     )
 
 
@@ -112,7 +182,9 @@ async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
 
 def install(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation)
+    app.add_exception_handler(ValidationError, _model_validation)
     app.add_exception_handler(EaselError, _easel)
     app.add_exception_handler(HTTPException, _http)
+    app.add_exception_handler(BodyTooLarge, _too_large)
     app.add_exception_handler(IntegrityError, _integrity)
     app.add_exception_handler(Exception, _unexpected)

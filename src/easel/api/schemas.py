@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from easel.db.ids import as_utc
 from easel.db.tables import Image, Preset, Variant
 from easel.engine.jobs import JobView
 from easel.engine.pricing import usd
+from easel.engine.specs import MAX_MODELS, ModelId
 from easel.errors import NotFound
 from easel.providers import Catalog, CatalogEntry
 from easel.providers.base import Capabilities, Lifecycle, ModelStatus
@@ -146,7 +147,7 @@ class JobPage(BaseModel):
 
 class FavoriteIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    favorite: bool
+    favorite: StrictBool
 
 
 class PriceOut(BaseModel):
@@ -212,7 +213,7 @@ class PresetIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: str = Field(min_length=1, max_length=100)
-    models: list[str] = Field(default_factory=list, max_length=32)
+    models: list[ModelId] = Field(default_factory=list, max_length=MAX_MODELS)
     params: dict[str, Any] = Field(
         default_factory=dict,
         description="Any of n, size, aspect_ratio, seed, negative_prompt, style, quality, extra.",

@@ -1,9 +1,11 @@
 """Browser sessions: a signed cookie that stands in for the API token, plus CSRF tokens.
 
-The dashboard signs in once with an API token (`POST /api/v1/session`). The server answers
-with an HttpOnly, SameSite=Strict cookie holding the user id, the id of the API token used
+The dashboard signs in once with an API token (`POST /api/v1/session`). The server keeps
+a row in the ``sessions`` table (user, the API token used, created, last seen, expires,
+revoked) and answers with an HttpOnly, SameSite=Strict cookie holding that session's id
 and a random nonce, signed with HMAC-SHA256 under a key kept in ``<data_dir>/secret.key``.
-Nothing is stored server-side; revoking the API token ends every session made with it.
+Every request checks the row, so signing out, revoking the session from another browser,
+or deleting the API token ends it at once, even for a copy of the cookie.
 
 A cookie is an ambient credential, so every unsafe request that relies on it must carry
 ``X-CSRF-Token``: an HMAC of the session nonce under a second derived key. The page gets it
@@ -22,6 +24,9 @@ import secrets
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+from starlette.requests import Request
 
 from easel.errors import UserInputError
 
@@ -32,6 +37,16 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 SECRET_FILE = "secret.key"
 
 
+def cookie_options(request: Request) -> dict[str, Any]:
+    """How the session cookie is set and deleted: the same attributes both times."""
+    return {
+        "path": "/",
+        "httponly": True,
+        "samesite": "strict",
+        "secure": request.url.scheme == "https",
+    }
+
+
 class CsrfRejected(UserInputError):
     code = "csrf"
     status = 403
@@ -39,8 +54,7 @@ class CsrfRejected(UserInputError):
 
 @dataclass(frozen=True)
 class SessionClaims:
-    user_id: str
-    token_id: str
+    session_id: str
     nonce: str
     issued_at: int
 
@@ -84,10 +98,9 @@ class SessionKeys:
         self._sign_key = hmac.new(secret, b"easel session cookie", hashlib.sha256).digest()
         self._csrf_key = hmac.new(secret, b"easel csrf token", hashlib.sha256).digest()
 
-    def issue(self, *, user_id: str, token_id: str, now: float | None = None) -> str:
+    def issue(self, *, session_id: str, now: float | None = None) -> str:
         claims = {
-            "u": user_id,
-            "t": token_id,
+            "s": session_id,
             "n": secrets.token_urlsafe(16),
             "i": int(now if now is not None else time.time()),
         }
@@ -101,7 +114,7 @@ class SessionKeys:
             return None
         try:
             raw = json.loads(_unb64(payload))
-            claims = SessionClaims(str(raw["u"]), str(raw["t"]), str(raw["n"]), int(raw["i"]))
+            claims = SessionClaims(str(raw["s"]), str(raw["n"]), int(raw["i"]))
         except (ValueError, KeyError, TypeError):
             return None
         age = (now if now is not None else time.time()) - claims.issued_at

@@ -3,35 +3,27 @@
 from __future__ import annotations
 
 import asyncio
+import copy
 from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 
+from easel.cli.common import DataDir, console, err, in_database, load_settings
+from easel.cli.tokens import token_app
 from easel.config import Settings
 
 if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
     from easel.cli.backends import Backend
 
 app = typer.Typer(no_args_is_help=True, help="Easel: a self-hosted image generation studio.")
-token_app = typer.Typer(no_args_is_help=True, help="API tokens.")
 db_app = typer.Typer(no_args_is_help=True, help="The database.")
-app.add_typer(token_app, name="token")
 app.add_typer(db_app, name="db")
-
-console = Console()
-err = Console(stderr=True)
-
-DataDir = Annotated[
-    Path | None, typer.Option("--data-dir", help="Where Easel keeps its data (EASEL_DATA_DIR).")
-]
-
-
-def load_settings(data_dir: Path | None = None) -> Settings:
-    return Settings(data_dir=data_dir) if data_dir else Settings()
+app.add_typer(token_app, name="token")
 
 
 @app.command()
@@ -57,29 +49,29 @@ def serve(
         host=host or settings.host,
         port=port if port is not None else settings.port,
         log_level="info",
+        log_config=_log_config(),
     )
+
+
+def _log_config() -> dict[str, Any]:
+    """uvicorn's logging, with Easel's own loggers at INFO on the same handler."""
+    from uvicorn.config import LOGGING_CONFIG
+
+    config = copy.deepcopy(LOGGING_CONFIG)
+    config["loggers"]["easel"] = {"handlers": ["default"], "level": "INFO", "propagate": False}
+    return config
 
 
 def _first_run_token(settings: Settings) -> str | None:
     """On a studio with no users yet, create `admin` and return a token for it."""
-    from easel.db.engine import Database
-    from easel.db.migrate import upgrade
     from easel.db.repos import users as user_repo
 
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    upgrade(settings.resolved_database_url)
+    async def create(session: AsyncSession) -> str | None:
+        if await user_repo.any_user(session):
+            return None
+        return (await user_repo.create_token(session, user_name="admin")).token
 
-    async def create() -> str | None:
-        db = Database(settings.resolved_database_url)
-        try:
-            async with db.transaction() as session:
-                if await user_repo.any_user(session):
-                    return None
-                return (await user_repo.create_token(session, user_name="admin")).token
-        finally:
-            await db.dispose()
-
-    return asyncio.run(create())
+    return in_database(settings, create)
 
 
 @db_app.command("upgrade")
@@ -91,39 +83,6 @@ def db_upgrade(data_dir: DataDir = None) -> None:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     upgrade(settings.resolved_database_url)
     console.print("[green]Database is up to date.[/green]")
-
-
-@token_app.command("create")
-def token_create(
-    user: Annotated[str, typer.Option("--user", help="User name; created if new.")] = "admin",
-    label: Annotated[str, typer.Option(help="A note to recognise the token by.")] = "",
-    admin: Annotated[bool, typer.Option(help="Make the user an admin.")] = False,
-    data_dir: DataDir = None,
-) -> None:
-    """Create an API token and print it (it is shown only once). The studio's first user
-    is its admin; --admin makes another one."""
-    from easel.db.engine import Database
-    from easel.db.migrate import upgrade
-    from easel.db.repos import users as user_repo
-
-    settings = load_settings(data_dir)
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    upgrade(settings.resolved_database_url)
-
-    async def create() -> str:
-        db = Database(settings.resolved_database_url)
-        try:
-            async with db.transaction() as session:
-                issued = await user_repo.create_token(session, user_name=user, label=label)
-                if admin:
-                    issued.user.is_admin = True
-            return issued.token
-        finally:
-            await db.dispose()
-
-    token = asyncio.run(create())
-    err.print(f"Token for user [bold]{user}[/bold] (shown once):")
-    print(token)
 
 
 Server = Annotated[

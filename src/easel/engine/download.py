@@ -11,13 +11,13 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
-import ipaddress
 import socket
 from collections.abc import Collection
 from urllib.parse import urlsplit
 
 import httpx
 
+from easel.addresses import is_public
 from easel.errors import InvalidOutput, ProviderTimeout, ProviderUnavailable
 from easel.providers.base import ImageBytes
 
@@ -37,8 +37,7 @@ def host_matches(host: str, patterns: Collection[str]) -> bool:
 
 
 def _is_private(address: str) -> bool:
-    ip = ipaddress.ip_address(address)
-    return not ip.is_global
+    return not is_public(address)
 
 
 async def _resolves_private(host: str, port: int) -> bool:

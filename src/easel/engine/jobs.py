@@ -21,7 +21,7 @@ from easel.engine import transitions
 from easel.engine.defaults import effective_defaults
 from easel.engine.download import decode_data_url
 from easel.engine.queue import VariantQueue
-from easel.engine.specs import JobSpec, plan_variants
+from easel.engine.specs import JobSpec, check_lengths, plan_variants
 from easel.engine.worker import Worker
 from easel.errors import InvalidOutput, NotFound, UserInputError
 from easel.events.bus import EventBus
@@ -104,7 +104,8 @@ class JobService:
         keys: dict[str, str] = {}
         for index, url in enumerate(spec.reference_images):
             try:
-                image = decode_data_url(url)
+                # Megabytes of base64: decoded off the event loop.
+                image = await asyncio.to_thread(decode_data_url, url)
                 if len(image.data) > self.settings.max_reference_image_bytes:
                     raise InvalidOutput(
                         f"it is {len(image.data)} bytes; the limit is "
@@ -125,12 +126,7 @@ class JobService:
 
     async def create(self, *, user_id: str, spec: JobSpec) -> Job:
         spec = await self._with_defaults(user_id, await self._apply_preset(user_id, spec))
-        if len(spec.prompt) > self.settings.max_prompt_length:
-            raise UserInputError(
-                f"The prompt has {len(spec.prompt)} characters; the limit is "
-                f"{self.settings.max_prompt_length}.",
-                field="prompt",
-            )
+        check_lengths(spec, self.settings.max_prompt_length)
         planned = plan_variants(spec, self.catalog, max_variants=self.settings.max_variants_per_job)
         if spec.webhook_url:
             await check_target(

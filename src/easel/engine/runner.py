@@ -37,6 +37,7 @@ from easel.providers.base import (
     RemoteTask,
     RunContext,
 )
+from easel.redaction import redact
 
 T = TypeVar("T")
 
@@ -219,7 +220,8 @@ class Runner:
                     raise
                 # The remote task is paid for and may still finish: an outage while polling
                 # ends the variant only at the deadline, as a retry would pay a second time.
-                outcome = Pending(task, message=f"Waiting for {provider.display_name}: {exc}")
+                waiting = redact(f"Waiting for {provider.display_name}: {exc}", self.settings)
+                outcome = Pending(task, message=waiting)
         return outcome
 
     def _trusted_hosts(self, provider: Provider) -> list[str]:

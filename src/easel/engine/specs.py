@@ -9,22 +9,44 @@ from __future__ import annotations
 
 import math
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from easel.errors import UserInputError
 from easel.providers import Catalog, CatalogEntry
-from easel.providers.base import Capabilities
+from easel.providers.base import Capabilities, ExtraOption
 
 SEED_MAX = 2**32 - 1
+MAX_TEXT_LENGTH = 100_000
+"""A hard ceiling for prompts; the configured limit (EASEL_MAX_PROMPT_LENGTH) is lower."""
+MAX_MODELS = 32
+MAX_EXTRA_KEYS = 32
+MAX_EXTRA_STRING = 1000
+
+ModelId = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9][\x21-\x7e]*$"),
+]
+"""``provider/model``: printable ASCII without spaces."""
+ExtraKey = Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")]
+ExtraValue = bool | int | float | Annotated[str, StringConstraints(max_length=MAX_EXTRA_STRING)]
+Extra = Annotated[
+    dict[ExtraKey, ExtraValue],
+    Field(
+        max_length=MAX_EXTRA_KEYS,
+        description="Model-specific options: only those a model lists in "
+        "capabilities.extra_options, with the type and range it gives.",
+    ),
+]
 
 
 class ModelChoice(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    model: str = Field(min_length=1, max_length=100)
+    model: ModelId
     n: int | None = Field(default=None, ge=1, le=16)
 
 
@@ -33,15 +55,17 @@ class JobSpec(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    prompt: str = Field(min_length=1, description="What to draw.")
-    models: list[str | ModelChoice] = Field(
-        default_factory=list, description="Model ids, or {model, n} to set n per model."
+    prompt: str = Field(min_length=1, max_length=MAX_TEXT_LENGTH, description="What to draw.")
+    models: list[ModelId | ModelChoice] = Field(
+        default_factory=list,
+        max_length=MAX_MODELS,
+        description="Model ids, or {model, n} to set n per model.",
     )
     n: int = Field(default=1, ge=1, le=16, description="Variants per model.")
     size: str | None = Field(default=None, pattern=r"^\d{1,5}x\d{1,5}$", examples=["1024x1024"])
     aspect_ratio: str | None = Field(default=None, pattern=r"^\d{1,3}:\d{1,3}$", examples=["16:9"])
     seed: int | None = Field(default=None, ge=0, le=SEED_MAX)
-    negative_prompt: str | None = None
+    negative_prompt: str | None = Field(default=None, max_length=MAX_TEXT_LENGTH)
     style: str | None = Field(default=None, max_length=60)
     quality: str | None = Field(default=None, max_length=30)
     reference_images: list[str] = Field(
@@ -49,8 +73,8 @@ class JobSpec(BaseModel):
         max_length=16,
         description="Reference images as data: URLs (base64).",
     )
-    extra: dict[str, Any] = Field(default_factory=dict, description="Model-specific options.")
-    preset_id: str | None = None
+    extra: Extra = Field(default_factory=dict)
+    preset_id: str | None = Field(default=None, max_length=32)
     webhook_url: str | None = Field(
         default=None,
         max_length=2000,
@@ -203,17 +227,6 @@ def _check_shape(model_id: str, width: int, height: int, caps: Capabilities) -> 
         )
 
 
-def _check_extra(model_id: str, extra: dict[str, Any], caps: Capabilities) -> None:
-    """Values of the model-specific options the model declares; other keys pass through."""
-    for name, allowed in caps.options.items():
-        if name in extra and str(extra[name]) not in allowed:
-            _fail(
-                f"Model {model_id} has no {name} {extra[name]!r}.",
-                field=f"extra.{name}",
-                allowed=list(allowed),
-            )
-
-
 def _check_option(model_id: str, name: str, value: str | None, allowed: tuple[str, ...]) -> None:
     if value is None:
         return
@@ -221,6 +234,53 @@ def _check_option(model_id: str, name: str, value: str | None, allowed: tuple[st
         _fail(f"Model {model_id} does not take a {name}.", field=name, allowed=[])
     if value not in allowed:
         _fail(f"Model {model_id} has no {name} {value!r}.", field=name, allowed=list(allowed))
+
+
+def _check_extra_value(model_id: str, name: str, value: Any, option: ExtraOption) -> None:
+    field = f"extra.{name}"
+    kinds: dict[str, tuple[type, ...]] = {
+        "string": (str,),
+        "integer": (int,),
+        "number": (int, float),
+        "boolean": (bool,),
+    }
+    # bool is an int in Python; JSON keeps them apart, and so does Easel.
+    if isinstance(value, bool) != (option.type == "boolean") or not isinstance(
+        value, kinds[option.type]
+    ):
+        _fail(f"Model {model_id} takes {name} as a {option.type}; got {value!r}.", field=field)
+    if option.choices and value not in option.choices:
+        allowed = [str(c) for c in option.choices]
+        _fail(f"Model {model_id} has no {name} {value!r}.", field=field, allowed=allowed)
+    if isinstance(value, str) and len(value) > option.max_length:
+        _fail(f"{name} takes at most {option.max_length} characters.", field=field)
+    number = value if isinstance(value, int | float) and not isinstance(value, bool) else None
+    if number is not None and (
+        (option.minimum is not None and number < option.minimum)
+        or (option.maximum is not None and number > option.maximum)
+    ):
+        _fail(
+            f"Model {model_id} takes {name} between {option.minimum} and {option.maximum}; "
+            f"got {number}.",
+            field=field,
+        )
+
+
+def check_extra(extra: Mapping[str, Any], model_id: str, caps: Capabilities) -> None:
+    """Every ``extra`` key must be one the model declares, with a value of its type."""
+    for name, value in extra.items():
+        option = caps.extra_options.get(name)
+        if option is None:
+            declared = sorted(caps.extra_options)
+            _fail(
+                f"Model {model_id} takes no extra option {name!r}"
+                + (f"; it takes {', '.join(declared)}." if declared else "; it takes none."),
+                field=f"extra.{name}",
+                allowed=declared,
+                hint="See capabilities.extra_options in GET /api/v1/models.",
+            )
+        else:
+            _check_extra_value(model_id, name, value, option)
 
 
 def check_model(spec: JobSpec, entry: CatalogEntry, n: int) -> tuple[int, int, str | None]:
@@ -243,6 +303,12 @@ def check_model(spec: JobSpec, entry: CatalogEntry, n: int) -> tuple[int, int, s
         _fail(f"Model {model.id} does not take a seed; leave seed out for it.", field="seed")
     if spec.negative_prompt and not caps.negative_prompt:
         _fail(f"Model {model.id} does not take a negative prompt.", field="negative_prompt")
+    if spec.negative_prompt and len(spec.negative_prompt) > caps.max_prompt_length:
+        _fail(
+            f"The negative prompt has {len(spec.negative_prompt)} characters; {model.id} takes "
+            f"at most {caps.max_prompt_length}.",
+            field="negative_prompt",
+        )
     if len(spec.reference_images) > caps.reference_images:
         _fail(
             f"Model {model.id} takes at most {caps.reference_images} reference images; "
@@ -251,8 +317,19 @@ def check_model(spec: JobSpec, entry: CatalogEntry, n: int) -> tuple[int, int, s
         )
     _check_option(model.id, "style", spec.style, caps.styles)
     _check_option(model.id, "quality", spec.quality, caps.qualities)
-    _check_extra(model.id, spec.extra, caps)
+    check_extra(spec.extra, model.id, caps)
     return resolve_size(spec, model.id, caps)
+
+
+def check_lengths(spec: JobSpec, max_prompt_length: int) -> None:
+    """The configured limit (EASEL_MAX_PROMPT_LENGTH) on the prompt and negative prompt."""
+    for field, text in (("prompt", spec.prompt), ("negative_prompt", spec.negative_prompt)):
+        if text and len(text) > max_prompt_length:
+            _fail(
+                f"The {field.replace('_', ' ')} has {len(text)} characters; the limit is "
+                f"{max_prompt_length}.",
+                field=field,
+            )
 
 
 def plan_variants(spec: JobSpec, catalog: Catalog, *, max_variants: int) -> list[PlannedVariant]:
@@ -278,8 +355,6 @@ def plan_variants(spec: JobSpec, catalog: Catalog, *, max_variants: int) -> list
         for key in ("style", "quality"):
             if getattr(spec, key):
                 params[key] = getattr(spec, key)
-        if spec.extra:
-            params["extra"] = spec.extra
         for i in range(n):
             seed = None
             if entry.model.capabilities.seed:
@@ -288,5 +363,6 @@ def plan_variants(spec: JobSpec, catalog: Catalog, *, max_variants: int) -> list
                     if spec.seed is not None
                     else secrets.randbelow(SEED_MAX)
                 )
+            # ``extra`` is kept once, in the job's params, not copied into each variant.
             planned.append(PlannedVariant(entry, len(planned), seed, dict(params)))
     return planned

@@ -38,6 +38,7 @@ from easel.events.bus import EventBus
 from easel.events.types import Event, VariantSucceeded
 from easel.providers import Catalog, CatalogEntry
 from easel.providers.base import Finished, GenerationRequest, ReferenceImage, RunContext
+from easel.redaction import redact
 from easel.storage.base import ImageStore
 from easel.storage.images import (
     GenerationRecord,
@@ -244,7 +245,7 @@ class Worker:
             style=params.get("style"),
             quality=params.get("quality"),
             reference_images=tuple(references),
-            extra=params.get("extra") or {},
+            extra=job.params.get("extra") or {},
         )
 
     def _record(
@@ -327,7 +328,7 @@ class Worker:
                 variant_id=variant.id,
                 owner=self.id,
                 code=code,
-                message=message,
+                message=redact(message, self.settings),
                 retryable=retryable,
                 cost_usd=cost_usd,
             )

@@ -37,6 +37,21 @@ from pydantic import BaseModel, ConfigDict, Field
 from easel.config import ProviderSettings
 
 
+class ExtraOption(BaseModel):
+    """One model-specific option a job may set in ``extra``; the API refuses any other."""
+
+    model_config = ConfigDict(frozen=True)
+
+    type: Literal["string", "integer", "number", "boolean"]
+    description: str = ""
+    choices: tuple[str | int, ...] = ()
+    """The only values accepted, when set."""
+    minimum: float | None = None
+    maximum: float | None = None
+    max_length: int = Field(default=200, ge=1, le=1000)
+    """For strings."""
+
+
 class Capabilities(BaseModel):
     """What a model accepts. The API validates every request against this."""
 
@@ -69,9 +84,8 @@ class Capabilities(BaseModel):
     previews: bool = False
     """Whether the model reports intermediate preview images."""
     max_prompt_length: int = 4000
-    options: dict[str, tuple[str, ...]] = Field(default_factory=dict)
-    """Model-specific options a job may set in ``extra``, with the values each takes
-    (OpenAI's ``background``, ``output_format``, ``moderation`` …)."""
+    extra_options: dict[str, ExtraOption] = Field(default_factory=dict)
+    """The ``extra`` keys the model's provider reads, by name; empty: no extras."""
 
 
 class PriceRule(BaseModel):

@@ -20,6 +20,7 @@ from easel.errors import ContentRejected, InvalidOutput, ProviderError, Unsuppor
 from easel.providers._http import api_url, parse_json, send
 from easel.providers.base import (
     Capabilities,
+    ExtraOption,
     Finished,
     GenerationRequest,
     ImageURL,
@@ -50,17 +51,35 @@ def _model(slug: str, name: str, caps: Capabilities, usd: str) -> ModelInfo:
     )
 
 
+# Request fields a job may add through ``extra`` (docs.bfl.ai, API reference of each
+# endpoint); Easel sets prompt, size, seed and output format itself.
+EXTRAS = {
+    "safety_tolerance": ExtraOption(
+        type="integer", minimum=0, maximum=6, description="0 strictest, 6 least strict."
+    ),
+    "prompt_upsampling": ExtraOption(type="boolean", description="Let BFL expand the prompt."),
+}
+ULTRA_EXTRAS = {**EXTRAS, "raw": ExtraOption(type="boolean", description="Less processed look.")}
+
 MODELS = (
     _model(
         "flux-pro-1.1",
         "FLUX1.1 [pro]",
-        Capabilities(min_side=256, max_side=1440, size_multiple=32, seed=True, max_n=4),
+        Capabilities(
+            min_side=256, max_side=1440, size_multiple=32, seed=True, max_n=4, extra_options=EXTRAS
+        ),
         "0.04",
     ),
     _model(
         "flux-pro-1.1-ultra",
         "FLUX1.1 [pro] Ultra",
-        Capabilities(aspect_ratios=ULTRA_RATIOS, ratio_only=True, seed=True, max_n=4),
+        Capabilities(
+            aspect_ratios=ULTRA_RATIOS,
+            ratio_only=True,
+            seed=True,
+            max_n=4,
+            extra_options=ULTRA_EXTRAS,
+        ),
         "0.06",
     ),
 )

@@ -19,6 +19,7 @@ from easel.errors import ContentRejected, ProviderError, ProviderQuotaError
 from easel.providers._http import api_url, json_body, parse_json, send
 from easel.providers.base import (
     Capabilities,
+    ExtraOption,
     Finished,
     GenerationRequest,
     ImageURL,
@@ -48,20 +49,32 @@ SOURCE = (
 )
 
 
-def _model(slug: str, name: str, app: str, usd: str) -> ModelInfo:
+def _model(slug: str, name: str, app: str, usd: str, extras: dict[str, ExtraOption]) -> ModelInfo:
+    caps = Capabilities(sizes=tuple(SIZES), seed=True, max_n=4, extra_options=extras)
     return ModelInfo(
         id=f"fal/{slug}",
         name=name,
         provider="fal",
         remote_name=app,
-        capabilities=Capabilities(sizes=tuple(SIZES), seed=True, max_n=4),
+        capabilities=caps,
         pricing=Pricing(per_image=Decimal(usd), source=SOURCE.format(usd), as_of=date(2026, 5, 11)),
     )
 
 
+# Inputs a job may add through ``extra`` (fal.ai/models/<app>/api, "Input Schema").
+SCHNELL_EXTRAS = {
+    "num_inference_steps": ExtraOption(type="integer", minimum=1, maximum=12),
+}
+DEV_EXTRAS = {
+    "num_inference_steps": ExtraOption(type="integer", minimum=1, maximum=50),
+    "guidance_scale": ExtraOption(type="number", minimum=1, maximum=20),
+}
+
 MODELS = (
-    _model("flux-schnell", "FLUX.1 [schnell] on fal", "fal-ai/flux/schnell", "0.003"),
-    _model("flux-dev", "FLUX.1 [dev] on fal", "fal-ai/flux/dev", "0.025"),
+    _model(
+        "flux-schnell", "FLUX.1 [schnell] on fal", "fal-ai/flux/schnell", "0.003", SCHNELL_EXTRAS
+    ),
+    _model("flux-dev", "FLUX.1 [dev] on fal", "fal-ai/flux/dev", "0.025", DEV_EXTRAS),
 )
 
 

@@ -42,6 +42,7 @@ from easel.errors import (
 from easel.providers._http import decode_image
 from easel.providers.base import (
     Capabilities,
+    ExtraOption,
     Finished,
     GenerationRequest,
     ImageBytes,
@@ -74,6 +75,8 @@ class MCPOptions(BaseModel):
     """Sizes the tools accept (the first is the default); empty: any size."""
     arguments: dict[str, Any] = {}
     """Fixed arguments sent with every call; a job's ``extra`` adds to them."""
+    extra_options: dict[str, ExtraOption] = {}
+    """The tool arguments a job may set through ``extra``; empty: none."""
     result_hosts: list[str] = ["*.recraft.ai"]
     """Hosts result URLs may point at, besides the MCP server's own."""
     price_usd: Decimal = Decimal(0)
@@ -86,7 +89,7 @@ class MCPOptions(BaseModel):
             return [part.strip() for part in value.split(",") if part.strip()]
         return json.loads(value) if isinstance(value, str) else value
 
-    @field_validator("arguments", mode="before")
+    @field_validator("arguments", "extra_options", mode="before")
     @classmethod
     def _json(cls, value: Any) -> Any:
         return json.loads(value) if isinstance(value, str) else value
@@ -198,7 +201,9 @@ class MCPProvider(Provider):
         setattr(self, "result_hosts", tuple(self.options.result_hosts))  # noqa: B010
 
     def models(self) -> list[ModelInfo]:
-        caps = Capabilities(sizes=tuple(self.options.sizes), max_n=4)
+        caps = Capabilities(
+            sizes=tuple(self.options.sizes), max_n=4, extra_options=self.options.extra_options
+        )
         price = Pricing(per_image=self.options.price_usd, source=self.options.price_source)
         return [
             ModelInfo(

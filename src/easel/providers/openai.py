@@ -43,6 +43,7 @@ from easel.errors import (
 from easel.providers._http import decode_image, map_error, parse_json, send, transport_errors
 from easel.providers.base import (
     Capabilities,
+    ExtraOption,
     Finished,
     GenerationRequest,
     ImageBytes,
@@ -108,6 +109,10 @@ def _by_quality(low: str, medium: str, high: str) -> tuple[PriceRule, ...]:
     return (_rule(low, quality="low"), _rule(medium, quality="medium"), _rule(high, quality="high"))
 
 
+def _choice(values: tuple[str, ...]) -> ExtraOption:
+    return ExtraOption(type="string", choices=values)
+
+
 def gpt_image(
     remote: str,
     name: str,
@@ -121,9 +126,14 @@ def gpt_image(
     fidelity: tuple[str, ...] = (),
 ) -> ModelInfo:
     """One GPT image model: what every one shares, and what sets this one apart."""
-    options = {"background": backgrounds, "output_format": FORMATS, "moderation": ("auto", "low")}
+    options = {
+        "background": _choice(backgrounds),
+        "output_format": _choice(FORMATS),
+        "moderation": _choice(("auto", "low")),
+        "output_compression": ExtraOption(type="integer", minimum=0, maximum=100),
+    }
     if fidelity:
-        options["input_fidelity"] = fidelity
+        options["input_fidelity"] = _choice(fidelity)
     shape: dict[str, Any] = dict(ANY_SIZE) if free_sizes else {"sizes": STANDARD_SIZES}
     return ModelInfo(
         id=f"openai/{remote}",
@@ -137,7 +147,7 @@ def gpt_image(
             reference_images=16,
             previews=True,
             max_prompt_length=32000,
-            options=options,
+            extra_options=options,
         ),
         pricing=pricing,
         lifecycle=lifecycle or Lifecycle(source=SDK),
@@ -430,16 +440,10 @@ def request_fields(request: GenerationRequest) -> dict[str, Any]:
     }
     if request.quality:
         fields["quality"] = request.quality
-    for name in request.model.capabilities.options:
+    # The API validated these against the model's declared extra_options.
+    for name in request.model.capabilities.extra_options:
         if name in request.extra:
-            fields[name] = str(request.extra[name])
-    compression = request.extra.get("output_compression")
-    if compression is not None:
-        if not (isinstance(compression, int) and 0 <= compression <= 100):
-            raise UnsupportedRequest(
-                f"{NAME} takes output_compression as a whole number 0-100; got {compression!r}."
-            )
-        fields["output_compression"] = compression
+            fields[name] = request.extra[name]
     return fields
 
 

@@ -23,6 +23,7 @@ from easel.errors import ContentRejected, InvalidOutput, ProviderError
 from easel.providers._http import api_url, parse_json, send
 from easel.providers.base import (
     Capabilities,
+    ExtraOption,
     Finished,
     GenerationRequest,
     ImageURL,
@@ -125,6 +126,7 @@ IDEOGRAM_PRICE = "UNVERIFIED on Replicate: Ideogram's own 2.0 price, ideogram.ai
 SEEDREAM_45_PRICE = "UNVERIFIED: $0.04 on Replicate per third-party listings (llm-stats.com)"
 SEEDREAM_4_PRICE = "UNVERIFIED on Replicate: the price seen on other hosts"
 
+# extra_options: inputs a job may add, from each model's API page on replicate.com.
 MODELS: tuple[tuple[ModelInfo, Builder], ...] = (
     (
         _model(
@@ -134,6 +136,10 @@ MODELS: tuple[tuple[ModelInfo, Builder], ...] = (
             ("0.04", PER_OUTPUT, LISTED_ON),
             aspect_ratios=FLUX_RATIOS,
             seed=True,
+            extra_options={
+                "safety_tolerance": ExtraOption(type="integer", minimum=1, maximum=6),
+                "prompt_upsampling": ExtraOption(type="boolean"),
+            },
         ),
         partial(_flux, batch=False),
     ),
@@ -146,6 +152,11 @@ MODELS: tuple[tuple[ModelInfo, Builder], ...] = (
             aspect_ratios=FLUX_RATIOS,
             seed=True,
             max_n=8,
+            extra_options={
+                "num_inference_steps": ExtraOption(type="integer", minimum=1, maximum=4),
+                "go_fast": ExtraOption(type="boolean"),
+                "megapixels": ExtraOption(type="string", choices=("1", "0.25")),
+            },
         ),
         partial(_flux, batch=True),
     ),
@@ -159,6 +170,9 @@ MODELS: tuple[tuple[ModelInfo, Builder], ...] = (
             seed=True,
             negative_prompt=True,
             styles=IDEOGRAM_STYLES,
+            extra_options={
+                "magic_prompt_option": ExtraOption(type="string", choices=("Auto", "On", "Off"))
+            },
         ),
         _ideogram,
     ),

@@ -25,6 +25,7 @@ PAGES = (
     "/compare/{job_id}",
     "/presets",
     "/stats",
+    "/settings",
 )
 CSP = "; ".join(
     (

@@ -1,7 +1,8 @@
 """Which URLs a webhook may call.
 
 Only http(s), and only hosts whose every address is public: a user-supplied URL must
-not reach the server's own loopback, the LAN or cloud metadata (SSRF). The check runs at
+not reach the server's own loopback, the LAN or cloud metadata (SSRF); `easel.addresses`
+judges each address, IPv4 embedded in IPv6 included. The check runs at
 registration and again before each delivery, because DNS can change in between; the
 delivery then connects to the address that was checked, not to a second lookup.
 An admin can allow private targets (``EASEL_ALLOW_PRIVATE_WEBHOOKS``) for a trusted LAN.
@@ -10,15 +11,14 @@ An admin can allow private targets (``EASEL_ALLOW_PRIVATE_WEBHOOKS``) for a trus
 from __future__ import annotations
 
 import asyncio
-import ipaddress
 import socket
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from easel.addresses import non_public_reason, parse
 from easel.errors import UserInputError
 
-IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 Resolver = Callable[[str, int], Awaitable[list[str]]]
 MAX_URL_LENGTH = 2000
 
@@ -36,12 +36,6 @@ class Target:
 async def system_resolver(host: str, port: int) -> list[str]:
     infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
     return [str(info[4][0]) for info in infos]
-
-
-def is_public(address: IPAddress) -> bool:
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped
-    return address.is_global and not address.is_multicast
 
 
 def _split(url: str, field: str) -> tuple[str, str, int]:
@@ -73,16 +67,14 @@ async def check_target(
         found = await resolver(host, port)
     except OSError:
         found = []
-    addresses = sorted(
-        {ipaddress.ip_address(a.split("%")[0]) for a in found}, key=lambda a: (a.version, str(a))
-    )
+    addresses = sorted({parse(a) for a in found}, key=lambda a: (a.version, str(a)))
     if not addresses:
         raise UserInputError(f"The webhook host {host} could not be resolved.", field=field)
-    private = [a for a in addresses if not is_public(a)]
-    if private and not allow_private:
+    reasons = [r for r in map(non_public_reason, addresses) if r is not None]
+    if reasons and not allow_private:
         raise UserInputError(
             f"The webhook host {host} resolves to a private or loopback address "
-            f"({private[0]}); Easel only calls public addresses.",
+            f"({reasons[0]}); Easel only calls public addresses.",
             field=field,
             hint="An admin can allow private targets with EASEL_ALLOW_PRIVATE_WEBHOOKS=true.",
         )

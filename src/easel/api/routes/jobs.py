@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
+from pydantic import BeforeValidator
 
 from easel.api.deps import CurrentUser, ServicesDep
 from easel.api.schemas import FavoriteIn, JobCreated, JobOut, JobPage
@@ -15,6 +17,19 @@ from easel.engine.states import JobStatus
 from easel.urls import job_events_path, job_path
 
 router = APIRouter(prefix="/jobs", tags=["jobs"])
+ISO_DATE = re.compile(
+    r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$"
+)
+
+
+def _iso_only(value: object) -> object:
+    """Pydantic would also read a number as Unix time; the API promises ISO 8601."""
+    if isinstance(value, str) and not ISO_DATE.match(value):
+        raise ValueError("use an ISO 8601 date or date-time, such as 2026-05-01T12:00:00Z")
+    return value
+
+
+IsoDateTime = Annotated[datetime, BeforeValidator(_iso_only)]
 
 
 @router.post("", status_code=status.HTTP_202_ACCEPTED, response_model=JobCreated)
@@ -35,8 +50,8 @@ async def list_jobs(
     services: ServicesDep,
     model: str | None = None,
     status: JobStatus | None = None,
-    since: datetime | None = Query(None, description="Created at or after (ISO 8601)."),
-    until: datetime | None = Query(None, description="Created before (ISO 8601)."),
+    since: IsoDateTime | None = Query(None, description="Created at or after (ISO 8601)."),
+    until: IsoDateTime | None = Query(None, description="Created before (ISO 8601)."),
     favorite: bool | None = None,
     q: Annotated[str | None, Query(max_length=200, description="Text in the prompt.")] = None,
     before: Annotated[

@@ -15,6 +15,7 @@ suits clients written for dall-e (url) and for GPT image models (b64_json) alike
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 import logging
@@ -26,25 +27,35 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sse_starlette import EventSourceResponse, ServerSentEvent
-from starlette.datastructures import UploadFile
+from starlette.datastructures import FormData, UploadFile
 
 from easel.api.deps import CurrentUser, ServicesDep
+from easel.api.error_docs import OPENAI_ERROR_RESPONSES
+from easel.api.limits import body_limit
 from easel.api.openai_errors import OpenAIError, OpenAIRoute, failure
 from easel.db.ids import as_utc
 from easel.db.tables import Image, Job
 from easel.engine.jobs import JobView
-from easel.engine.specs import JobSpec
+from easel.engine.specs import MAX_TEXT_LENGTH, JobSpec
 from easel.events.follow import JobUpdate, follow_job
 from easel.providers import CatalogEntry
 from easel.services import Services
 from easel.urls import image_path
 
 log = logging.getLogger(__name__)
-router = APIRouter(prefix="/v1", route_class=OpenAIRoute, tags=["openai-compatible"])
+router = APIRouter(
+    prefix="/v1",
+    route_class=OpenAIRoute,
+    tags=["openai-compatible"],
+    responses=OPENAI_ERROR_RESPONSES,
+)
 
 Kind = Literal["image_generation", "image_edit"]
-# OpenAI options Easel has no field for; passed to the model as extras when sent.
+# OpenAI options Easel has no field for; passed as extras to a model that declares them
+# (capabilities.extra_options), ignored for others as the option does not apply there.
 PASSTHROUGH = ("background", "output_format", "output_compression", "moderation", "input_fidelity")
+MAX_EDIT_FILES = 16
+MAX_EDIT_FIELDS = 64
 SSE_HEADERS = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
 # Easel does not count tokens; the SDK's completed-event type requires the field.
 NO_USAGE = {
@@ -61,21 +72,37 @@ class ImageRequest(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
 
-    prompt: str
-    model: str | None = None
+    prompt: str = Field(max_length=MAX_TEXT_LENGTH)
+    model: str | None = Field(default=None, max_length=100)
     n: int = Field(default=1, ge=1, le=16)
-    size: str | None = None
-    quality: str | None = None
-    style: str | None = None
+    size: str | None = Field(default=None, max_length=20)
+    quality: str | None = Field(default=None, max_length=30)
+    style: str | None = Field(default=None, max_length=60)
     response_format: Literal["url", "b64_json"] | None = None
-    user: str | None = None
+    user: str | None = Field(default=None, max_length=200)
     stream: bool = False
     partial_images: int = Field(default=0, ge=0, le=3)
-    background: str | None = None
-    output_format: str | None = None
-    output_compression: int | None = None
-    moderation: str | None = None
-    input_fidelity: str | None = None
+    background: str | None = Field(default=None, max_length=30)
+    output_format: str | None = Field(default=None, max_length=10)
+    output_compression: int | None = Field(default=None, ge=0, le=100)
+    moderation: str | None = Field(default=None, max_length=30)
+    input_fidelity: str | None = Field(default=None, max_length=30)
+
+
+def _edit_form_schema() -> dict[str, Any]:
+    """The multipart body of ``/v1/images/edits`` for the OpenAPI document: the request's
+    fields as text parts, and the images as files."""
+    kinds = {"n": "integer", "partial_images": "integer", "output_compression": "integer"}
+    kinds["stream"] = "boolean"
+    properties: dict[str, Any] = {
+        name: {"type": kinds.get(name, "string")}
+        for name in ImageRequest.model_json_schema()["properties"]
+    }
+    properties["response_format"]["enum"] = ["url", "b64_json"]
+    files = {"type": "array", "items": {"type": "string", "format": "binary"}, "maxItems": 16}
+    properties |= {"image": files, "image[]": files}
+    schema = {"type": "object", "required": ["prompt"], "properties": properties}
+    return {"required": True, "content": {"multipart/form-data": {"schema": schema}}}
 
 
 def _invalid(exc: ValidationError) -> OpenAIError:
@@ -106,7 +133,11 @@ def _spec(body: ImageRequest, references: list[str], services: Services) -> JobS
             quality=quality,
             style=body.style,
             reference_images=references,
-            extra={k: getattr(body, k) for k in PASSTHROUGH if getattr(body, k) is not None},
+            extra={
+                k: getattr(body, k)
+                for k in PASSTHROUGH
+                if getattr(body, k) is not None and k in entry.model.capabilities.extra_options
+            },
         )
     except ValidationError as exc:
         raise _invalid(exc) from None
@@ -250,28 +281,48 @@ async def create_image(
     return await _run(request, services, user.id, body, [], "image_generation")
 
 
-async def _data_url(upload: UploadFile) -> str:
-    data = await upload.read()
+def _data_url(upload: UploadFile) -> str:
+    """The uploaded file (spooled to disk by now) as a data: URL; run in a thread."""
+    upload.file.seek(0)
+    data = upload.file.read()
     mime = upload.content_type or "application/octet-stream"
     return f"data:{mime};base64,{base64.b64encode(data).decode()}"
 
 
-@router.post("/images/edits", response_model=None)
-async def edit_image(request: Request, user: CurrentUser, services: ServicesDep) -> Response:
-    """OpenAI's ``images.edit``: the prompt with reference images (``image``/``image[]``)
-    on a model that takes them. Fields arrive as multipart text, as the SDKs send them."""
-    form = await request.form()
+def _uploads(form: FormData, max_bytes: int) -> list[UploadFile]:
     files = [f for key in ("image", "image[]") for f in form.getlist(key)]
     if form.get("mask") is not None:
         raise OpenAIError(400, "Easel does not support masks; leave mask out.", param="mask")
-    if not files or not all(isinstance(f, UploadFile) for f in files):
+    uploads = [f for f in files if isinstance(f, UploadFile)]
+    if not files or len(uploads) != len(files):
         raise OpenAIError(400, "Send one or more images as 'image' or 'image[]'.", param="image")
+    for index, upload in enumerate(uploads):
+        if (upload.size or 0) > max_bytes:
+            raise OpenAIError(
+                400,
+                f"Image {index + 1} is {upload.size:,} bytes; the limit is {max_bytes:,}.",
+                param="image",
+            )
+    return uploads
+
+
+@router.post(
+    "/images/edits",
+    response_model=None,
+    openapi_extra={**body_limit("max_upload_body_bytes"), "requestBody": _edit_form_schema()},
+)
+async def edit_image(request: Request, user: CurrentUser, services: ServicesDep) -> Response:
+    """OpenAI's ``images.edit``: the prompt with reference images (``image``/``image[]``)
+    on a model that takes them. Fields arrive as multipart text, as the SDKs send them.
+    Files are streamed to temporary files as they arrive and read in a worker thread."""
+    form = await request.form(max_files=MAX_EDIT_FILES, max_fields=MAX_EDIT_FIELDS)
+    uploads = _uploads(form, services.settings.max_reference_image_bytes)
     fields = {k: v for k, v in form.multi_items() if isinstance(v, str)}
     try:
         body = ImageRequest.model_validate(fields)
     except ValidationError as exc:
         raise _invalid(exc) from None
-    references = [await _data_url(f) for f in files if isinstance(f, UploadFile)]
+    references = [await asyncio.to_thread(_data_url, f) for f in uploads]
     return await _run(request, services, user.id, body, references, "image_edit")
 
 

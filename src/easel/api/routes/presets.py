@@ -9,7 +9,7 @@ from easel.api.deps import CurrentUser, ServicesDep
 from easel.api.schemas import PresetIn, PresetOut
 from easel.db.repos import presets as preset_repo
 from easel.engine.jobs import PRESET_FIELDS
-from easel.engine.specs import JobSpec
+from easel.engine.specs import JobSpec, check_extra, check_lengths
 from easel.errors import NotFound, UserInputError
 
 router = APIRouter(prefix="/presets", tags=["presets"])
@@ -23,15 +23,19 @@ def _check(body: PresetIn, services: ServicesDep) -> None:
             field="params",
             allowed=list(PRESET_FIELDS),
         )
-    for model in body.models:
-        services.catalog.require(model)
+    entries = [services.catalog.require(model) for model in body.models]
     # Validate the values with the same rules as a job.
     try:
-        JobSpec.model_validate({"prompt": "preset check", "models": body.models, **body.params})
+        spec = JobSpec.model_validate(
+            {"prompt": "preset check", "models": body.models, **body.params}
+        )
     except ValidationError as exc:
         first = exc.errors()[0]
         field = ".".join(str(p) for p in first["loc"])
         raise UserInputError(f"params.{field}: {first['msg']}", field=f"params.{field}") from None
+    check_lengths(spec, services.settings.max_prompt_length)
+    for entry in entries:
+        check_extra(spec.extra, entry.model.id, entry.model.capabilities)
 
 
 @router.get("", response_model=list[PresetOut])

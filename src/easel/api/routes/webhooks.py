@@ -30,6 +30,7 @@ class WebhookIn(BaseModel):
     events: list[EventType] = Field(
         default_factory=lambda: list(get_args(EventType)),
         min_length=1,
+        max_length=10,
         description="What to send.",
     )
 

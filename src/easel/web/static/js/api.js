@@ -62,6 +62,14 @@ export const session = {
   signOut: () => api("/session", { method: "DELETE" }),
 };
 
+/** What can act as the signed-in person: API tokens and browser sessions. */
+export const access = {
+  tokens: () => api("/tokens"),
+  revokeToken: (id) => api(`/tokens/${encodeURIComponent(id)}`, { method: "DELETE" }),
+  sessions: () => api("/sessions"),
+  revokeSession: (id) => api(`/sessions/${encodeURIComponent(id)}`, { method: "DELETE" }),
+};
+
 export const jobs = {
   create: (spec) => api("/jobs", { method: "POST", body: spec }),
   get: (id) => api(`/jobs/${encodeURIComponent(id)}`),

@@ -10,6 +10,7 @@ const PAGES = [
   { pattern: /^\/compare(?:\/([^/]+))?\/?$/, nav: "compare", title: "Compare", load: () => import("./compare.js") },
   { pattern: /^\/presets\/?$/, nav: "presets", title: "Presets", load: () => import("./presets.js") },
   { pattern: /^\/stats\/?$/, nav: "stats", title: "Stats", load: () => import("./stats.js") },
+  { pattern: /^\/settings\/?$/, nav: "settings", title: "Settings", load: () => import("./settings.js") },
   { pattern: /^\/sign-in\/?$/, nav: null, title: "Sign in", load: () => import("./signin.js"), public: true },
 ];
 
