@@ -24,7 +24,7 @@ from .conftest import Easel, running_easel
 from .test_webhooks import Receiver
 
 KEY = "sk-proj-" + secrets.token_urlsafe(36)
-MODEL = "openai/gpt-image-1"
+MODEL = "openai/gpt-image-2"
 
 
 def leaks(text: str) -> list[str]:
