@@ -305,7 +305,10 @@ def test_history_finds_every_image_after_a_restart_filters_and_reuses(dash: Dash
     expect(page).to_have_url(re.compile(f"/history/{compared['id']}"))
     image = dialog.locator("#detail-image")
     expect(image).to_be_visible()
-    assert image.evaluate("img => img.complete && img.naturalWidth > 0")
+    page.wait_for_function(  # the full image loads, not only its box
+        "() => { const img = document.querySelector('#detail #detail-image');"
+        " return img !== null && img.complete && img.naturalWidth > 0; }"
+    )
     facts = dialog.locator(".facts-list")
     expect(facts).to_contain_text("Easel Procedural")
     expect(facts).to_contain_text("77")
