@@ -51,6 +51,17 @@ class Settings(BaseSettings):
     max_prompt_length: int = Field(default=4000, ge=1)
     max_reference_image_bytes: int = Field(default=20 * 1024 * 1024, ge=1)
     max_download_bytes: int = Field(default=50 * 1024 * 1024, ge=1)
+    max_upload_bytes: int = Field(default=20 * 1024 * 1024, ge=1)
+    """Largest file ``POST /api/v1/uploads`` accepts."""
+    storage_retry_seconds: float = Field(default=300.0, ge=0)
+    """How long a variant waits out a storage outage (retrying with backoff) before it
+    fails; the provider's result is kept meanwhile, never generated again."""
+    orphan_grace_seconds: float = Field(default=600.0, ge=0)
+    """How long an image nothing refers to any more keeps its files before the collector
+    removes them."""
+    upload_grace_seconds: float = Field(default=86400.0, ge=0)
+    """How long an upload is kept without being used again."""
+    collect_interval_seconds: float = Field(default=60.0, gt=0)
     default_provider_concurrency: int = Field(default=4, ge=1)
     offline_concurrency: int = Field(default=2, ge=1)
     max_attempts: int = Field(default=3, ge=1)

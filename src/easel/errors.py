@@ -4,7 +4,8 @@ EaselError
 ├── UserInputError            the caller asked for something invalid (HTTP 4xx)
 │   ├── NotFound
 │   ├── Conflict
-│   └── Unauthorized
+│   ├── Unauthorized
+│   └── TooLarge              a body or file over its limit (HTTP 413)
 ├── StorageError              the image store could not keep an image
 └── ProviderError             a model source failed; ``retryable`` says if trying again may help
     ├── ProviderAuthError     bad or missing key
@@ -64,6 +65,11 @@ class Conflict(UserInputError):
 class Unauthorized(UserInputError):
     code = "unauthorized"
     status = 401
+
+
+class TooLarge(UserInputError):
+    code = "too-large"
+    status = 413
 
 
 class StorageError(EaselError):

@@ -21,6 +21,7 @@ from easel.api.routes import (
     presets,
     session,
     trends,
+    uploads,
     webhooks,
 )
 from easel.config import Settings
@@ -33,7 +34,8 @@ from easel.web import routes as dashboard
 
 def api_router() -> APIRouter:
     router = APIRouter(prefix=API)
-    for module in (jobs, events, images, models, presets, session, compare, trends, webhooks):
+    modules = (jobs, events, images, uploads, models, presets, session, compare, trends, webhooks)
+    for module in modules:
         router.include_router(module.router)
     return router
 
