@@ -332,18 +332,23 @@ class Worker:
             )
 
         async def write(session: Any) -> list[Event]:
-            events = await transitions.succeed(
+            # The keeper's pin becomes the variant's reference in this same transaction
+            # (or just goes, when the variant was canceled meanwhile and no events come).
+            return await self.keeper.settle(
                 session,
-                variant_id=variant.id,
-                owner=self.id,
-                image_sha256=image.sha256,
-                payload_for=payload,
-                cost_usd=result.cost_usd,
-                seed=result.seed,
+                image,
+                holder=variant.id,
+                reference=partial(
+                    transitions.succeed,
+                    session,
+                    variant_id=variant.id,
+                    owner=self.id,
+                    image_sha256=image.sha256,
+                    payload_for=payload,
+                    cost_usd=result.cost_usd,
+                    seed=result.seed,
+                ),
             )
-            # The pin becomes the variant's reference, or goes if the variant was canceled.
-            await self.keeper.settle(session, image, holder=variant.id, referenced=bool(events))
-            return events
 
         await self._write(write)
 

@@ -8,7 +8,7 @@ blob from being removed while anything refers to it, or a writer is about to:
    whether to write an image's files or skip them because they exist, it commits a pin
    (`image_repo.pin`: the image row plus ``image_pins(sha256, holder, expires_at)``).
 2. **References replace pins atomically.** The transaction that makes a variant succeed
-   (or records an upload) also removes the writer's pin (`image_repo.settle`); it fails
+   (or records an upload) also removes the writer's pin (`ImageKeeper.settle`); it fails
    with `PinLost` if the pin is gone, so a reference is never recorded to a file that was
    removed under it.
 3. **Dropping a reference only marks.** Deleting a job or expiring an upload removes rows

@@ -18,6 +18,7 @@ import time
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from pathlib import Path
+from typing import TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -32,6 +33,7 @@ from easel.storage.images import GenerationRecord, Limits, PreparedImage, prepar
 from easel.storage.staging import StagedFile, Staging
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 Report = Callable[[float, str, bytes | None], Awaitable[None]]
 """The worker's progress hook: ``report(fraction, message, preview)``."""
@@ -102,20 +104,30 @@ class ImageKeeper:
                 delay = min(delay * 2, _MAX_DELAY)
 
     async def settle(
-        self, session: AsyncSession, image: ImageFacts, *, holder: str, referenced: bool
-    ) -> None:
-        """In the transaction that records (or gives up) ``holder``'s reference to
-        ``image``: drop the pin. Raises `StorageError` when the pin had lapsed and the
-        image was collected meanwhile, so the reference is not recorded."""
+        self,
+        session: AsyncSession,
+        image: ImageFacts,
+        *,
+        holder: str,
+        reference: Callable[[], Awaitable[T]],
+    ) -> T:
+        """In one transaction: check ``holder``'s pin on ``image``, run ``reference()``
+        (which records the reference and returns something truthy, or something falsy
+        when it did not, say because the variant was canceled) and drop the pin.
+
+        Raises `StorageError`, before ``reference()`` runs, when the pin had lapsed and
+        the image was collected meanwhile: a reference to missing files is never made.
+        """
         try:
-            await image_repo.settle(
-                session, sha256=image.sha256, holder=holder, referenced=referenced
-            )
+            await image_repo.check_pin(session, sha256=image.sha256, holder=holder)
         except PinLost:
             raise StorageError(
                 "The stored image was removed before it could be recorded.",
                 hint="Retry the variant.",
             ) from None
+        result = await reference()
+        await image_repo.unpin(session, sha256=image.sha256, holder=holder, referenced=bool(result))
+        return result
 
 
 def facts_of(prepared: PreparedImage) -> ImageFacts:

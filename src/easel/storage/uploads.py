@@ -42,8 +42,12 @@ async def store_upload(
             hint="Upload a whole PNG, JPEG or WebP image.",
         ) from None
     async with db.transaction() as session:
-        await keeper.settle(session, image, holder=holder, referenced=True)
-        await image_repo.add_upload(session, user_id=user_id, sha256=image.sha256)
+
+        async def record() -> bool:
+            await image_repo.add_upload(session, user_id=user_id, sha256=image.sha256)
+            return True
+
+        await keeper.settle(session, image, holder=holder, reference=record)
     return image
 
 

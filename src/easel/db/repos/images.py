@@ -73,7 +73,8 @@ async def add_if_missing(session: AsyncSession, facts: ImageFacts) -> Image:
 
 async def pin(session: AsyncSession, facts: ImageFacts, *, holder: str, until: datetime) -> None:
     """Claim the image for ``holder`` until ``until`` (creating its row if need be), under
-    the image lock: after this commits, the collector leaves its files alone."""
+    the image lock: after this commits, the collector leaves its files alone until the
+    writer's `check_pin` … `unpin` transaction."""
     await lock_image(session, facts.sha256)
     await add_if_missing(session, facts)
     found = await session.get(ImagePin, (facts.sha256, holder))
@@ -84,15 +85,22 @@ async def pin(session: AsyncSession, facts: ImageFacts, *, holder: str, until: d
     await session.flush()
 
 
-async def settle(session: AsyncSession, *, sha256: str, holder: str, referenced: bool) -> None:
-    """Drop ``holder``'s pin in the transaction that records (``referenced``) or gives up
-    its reference. Raises `PinLost` when the pin is no longer there."""
+async def check_pin(session: AsyncSession, *, sha256: str, holder: str) -> None:
+    """Take the image lock and make sure ``holder``'s pin is still there (the collector
+    removes lapsed pins with the image). Raises `PinLost`."""
     await lock_image(session, sha256)
-    removed = await session.execute(
+    found = await session.scalar(
+        select(ImagePin.holder).where(ImagePin.sha256 == sha256, ImagePin.holder == holder)
+    )
+    if found is None:
+        raise PinLost(sha256)
+
+
+async def unpin(session: AsyncSession, *, sha256: str, holder: str, referenced: bool) -> None:
+    """Drop ``holder``'s pin once its reference is recorded (``referenced``) or given up."""
+    await session.execute(
         delete(ImagePin).where(ImagePin.sha256 == sha256, ImagePin.holder == holder)
     )
-    if not removed.rowcount:  # type: ignore[attr-defined]
-        raise PinLost(sha256)
     if referenced:
         await session.execute(update(Image).where(Image.sha256 == sha256).values(orphaned_at=None))
     else:
