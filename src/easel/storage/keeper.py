@@ -95,11 +95,7 @@ class ImageKeeper:
                     raise
                 log.warning("storing image %s failed (attempt %d): %s", facts.sha256, attempt, exc)
                 attempt += 1
-                await report(
-                    WAITING_FRACTION,
-                    f"Waiting for storage (attempt {attempt}; giving up in {left:.0f} s)",
-                    None,
-                )
+                await _tell(report, f"Waiting for storage (attempt {attempt}; {left:.0f} s left)")
                 await asyncio.sleep(min(delay, left))
                 delay = min(delay * 2, _MAX_DELAY)
 
@@ -128,6 +124,14 @@ class ImageKeeper:
         result = await reference()
         await image_repo.unpin(session, sha256=image.sha256, holder=holder, referenced=bool(result))
         return result
+
+
+async def _tell(report: Report, message: str) -> None:
+    """Progress is best effort: failing to report it must not end the wait."""
+    try:
+        await report(WAITING_FRACTION, message, None)
+    except Exception:
+        log.warning("could not report %r", message, exc_info=True)
 
 
 def facts_of(prepared: PreparedImage) -> ImageFacts:
