@@ -69,10 +69,9 @@ class Collector:
     async def collect(self) -> int:
         """One pass: expire unused uploads, then remove what has been orphaned for the
         grace period. Returns how many images were removed."""
-        now = utcnow()
         async with self.db.transaction() as session:
-            await image_repo.expire_uploads(session, unused_since=now - self.upload_grace)
-        cutoff = now - self.orphan_grace
+            await image_repo.expire_uploads(session, unused_since=utcnow() - self.upload_grace)
+        cutoff = utcnow() - self.orphan_grace
         removed = 0
         while True:
             async with self.db.session() as session:
