@@ -13,6 +13,8 @@ BENCHMARKS = [
     "bench_orchestration.py",
     "bench_sse_fanout.py",
     "bench_history.py",
+    "bench_png_metadata.py",
+    "bench_store_memory.py",
 ]
 
 if __name__ == "__main__":
