@@ -19,7 +19,7 @@ import hashlib
 import io
 import shutil
 from collections.abc import Awaitable, Callable, Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import BinaryIO
 
@@ -88,32 +88,6 @@ class PreparedImage:
 
 
 @dataclass(frozen=True)
-class _Facts:
-    """What preparing learned about the final file, before it has a home."""
-
-    sha256: str
-    mime_type: str
-    width: int
-    height: int
-    size_bytes: int
-    thumbnail: bytes
-
-    def prepared(self, original: bytes | Path) -> PreparedImage:
-        shard = f"{self.sha256[0:2]}/{self.sha256[2:4]}/{self.sha256}"
-        return PreparedImage(
-            original=original,
-            sha256=self.sha256,
-            mime_type=self.mime_type,
-            width=self.width,
-            height=self.height,
-            size_bytes=self.size_bytes,
-            storage_key=f"originals/{shard}.{EXTENSIONS[self.mime_type]}",
-            thumbnail=self.thumbnail,
-            thumbnail_key=f"thumbs/{shard}.webp",
-        )
-
-
-@dataclass(frozen=True)
 class Limits:
     allowed_types: Collection[str] = DEFAULT_ALLOWED_TYPES
     max_pixels: int = DEFAULT_MAX_PIXELS
@@ -136,8 +110,8 @@ def prepare_image(
     """
     out = io.BytesIO()
     limits = Limits(allowed_types, max_pixels)
-    facts = _prepare(io.BytesIO(data), _Hashing(out), len(data), record, limits)
-    return facts.prepared(out.getvalue())
+    prepared = _prepare(io.BytesIO(data), _Hashing(out), len(data), record, limits)
+    return replace(prepared, original=out.getvalue())
 
 
 def prepare_file(
@@ -147,11 +121,11 @@ def prepare_file(
     path = staging.new_path()
     try:
         with staged.open() as src, path.open("wb") as dst:
-            facts = _prepare(src, _Hashing(dst), staged.size, record, limits)
+            prepared = _prepare(src, _Hashing(dst), staged.size, record, limits)
     except BaseException:
         path.unlink(missing_ok=True)
         raise
-    return facts.prepared(path)
+    return replace(prepared, original=path)
 
 
 class _Hashing:
@@ -170,7 +144,8 @@ class _Hashing:
 
 def _prepare(
     src: BinaryIO, dst: _Hashing, size: int, record: GenerationRecord | None, limits: Limits
-) -> _Facts:
+) -> PreparedImage:
+    """Everything about the final file but where it is (``original`` is left empty)."""
     unknown = sorted(set(limits.allowed_types) - EXTENSIONS.keys())
     if unknown:
         raise ValueError(f"Unsupported image types {unknown}; Easel handles {list(EXTENSIONS)}")
@@ -192,7 +167,18 @@ def _prepare(
     except (png.Damaged, jpeg.Damaged, webp.Damaged, svg.Unusable) as exc:
         raise InvalidOutput(f"{limits.subject} a damaged {kind} ({size:,} bytes): {exc}.") from None
     sha = dst.digest.hexdigest()
-    return _Facts(sha, kind, width, height, dst.size, thumb)
+    shard = f"{sha[0:2]}/{sha[2:4]}/{sha}"
+    return PreparedImage(
+        original=b"",
+        sha256=sha,
+        mime_type=kind,
+        width=width,
+        height=height,
+        size_bytes=dst.size,
+        storage_key=f"originals/{shard}.{EXTENSIONS[kind]}",
+        thumbnail=thumb,
+        thumbnail_key=f"thumbs/{shard}.webp",
+    )
 
 
 def _check_pixels(size: tuple[int, int], limits: Limits) -> None:
