@@ -14,6 +14,8 @@ BENCHMARKS = [
     "bench_sse_fanout.py",
     "bench_history.py",
     "bench_load.py",
+    "bench_png_metadata.py",
+    "bench_store_memory.py",
 ]
 
 if __name__ == "__main__":

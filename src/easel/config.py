@@ -55,8 +55,20 @@ class Settings(BaseSettings):
     max_json_body_bytes: int = Field(default=1024 * 1024, ge=1024)
     """The largest request body of a JSON endpoint; larger ones are refused (413)."""
     max_upload_body_bytes: int = Field(default=0, ge=0)
-    """The largest multipart body (reference images); 0 means room for four images of
-    ``max_reference_image_bytes`` plus 1 MiB of form fields."""
+    """The largest multipart body (uploads, reference images); 0 means room for the larger
+    of four images of ``max_reference_image_bytes`` and one ``max_upload_bytes`` file, plus
+    1 MiB of form fields."""
+    max_upload_bytes: int = Field(default=20 * 1024 * 1024, ge=1)
+    """Largest file ``POST /api/v1/uploads`` accepts."""
+    storage_retry_seconds: float = Field(default=300.0, ge=0)
+    """How long a variant waits out a storage outage (retrying with backoff) before it
+    fails; the provider's result is kept meanwhile, never generated again."""
+    orphan_grace_seconds: float = Field(default=600.0, ge=0)
+    """How long an image nothing refers to any more keeps its files before the collector
+    removes them."""
+    upload_grace_seconds: float = Field(default=86400.0, ge=0)
+    """How long an upload is kept without being used again."""
+    collect_interval_seconds: float = Field(default=60.0, gt=0)
     default_provider_concurrency: int = Field(default=4, ge=1)
     offline_concurrency: int = Field(default=2, ge=1)
     max_attempts: int = Field(default=3, ge=1)
@@ -104,7 +116,8 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _size_uploads(self) -> Settings:
         if not self.max_upload_body_bytes:
-            self.max_upload_body_bytes = 4 * self.max_reference_image_bytes + 1024 * 1024
+            largest_file = max(4 * self.max_reference_image_bytes, self.max_upload_bytes)
+            self.max_upload_body_bytes = largest_file + 1024 * 1024
         return self
 
     @property

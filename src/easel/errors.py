@@ -7,6 +7,7 @@ EaselError
 │   ├── Conflict
 │   ├── Unauthorized
 │   └── Forbidden             signed in, but the action is for admins
+│   └── TooLarge              a body or file over its limit (HTTP 413)
 ├── StorageError              the image store could not keep an image
 └── ProviderError             a model source failed; ``retryable`` says if trying again may help
     ├── ProviderAuthError     bad or missing key
@@ -87,6 +88,9 @@ class Unauthorized(UserInputError):
 class Forbidden(UserInputError):
     code = "forbidden"
     status = 403
+class TooLarge(UserInputError):
+    code = "too-large"
+    status = 413
 
 
 class StorageError(EaselError):

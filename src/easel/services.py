@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import httpx
 
@@ -20,9 +21,12 @@ from easel.engine.worker import Worker
 from easel.events.bus import EventBus, InProcessEventBus
 from easel.providers import Catalog
 from easel.storage.base import ImageStore
+from easel.storage.collector import Collector
 from easel.storage.factory import open_image_store
+from easel.storage.keeper import ImageKeeper
 from easel.storage.local import LocalImageStore
 from easel.storage.s3 import s3_options_from_env
+from easel.storage.staging import Staging
 from easel.webhooks.delivery import Dispatcher
 
 
@@ -40,6 +44,9 @@ class Services:
     reconciler: Reconciler
     webhooks: Dispatcher
     model_check: ModelCheck
+    staging: Staging
+    keeper: ImageKeeper
+    collector: Collector
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
     _checking: asyncio.Task[None] | None = None
 
@@ -51,6 +58,7 @@ class Services:
         self._tasks.append(asyncio.create_task(self.queue.consume(self.worker.handle)))
         self._tasks.append(asyncio.create_task(self.reconciler.run()))
         self._tasks.append(asyncio.create_task(self.webhooks.run()))
+        self._tasks.append(asyncio.create_task(self.collector.run()))
 
     def start_model_check(self) -> None:
         """Check the vendors' model lists on a schedule (the `check_models` setting)."""
@@ -78,10 +86,17 @@ class Services:
         await self.db.dispose()
 
 
-def build_services(settings: Settings, *, catalog: Catalog | None = None) -> Services:
+def build_services(
+    settings: Settings, *, catalog: Catalog | None = None, store: ImageStore | None = None
+) -> Services:
+    """Everything wired from ``settings``; ``catalog`` and ``store`` replace the configured
+    ones (tests wrap a real store to make it fail)."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     db = Database(settings.resolved_database_url)
-    store = open_image_store(settings.resolved_storage_url, s3_options_from_env(settings.environ))
+    if store is None:
+        options = s3_options_from_env(settings.environ)
+        store = open_image_store(settings.resolved_storage_url, options)
+    staging = staging_for(store, settings.data_dir)
     bus: EventBus = InProcessEventBus()
     queue: VariantQueue = InProcessQueue()
     catalog = catalog or Catalog.load(settings)
@@ -90,8 +105,19 @@ def build_services(settings: Settings, *, catalog: Catalog | None = None) -> Ser
         limits=httpx.Limits(max_connections=100, max_keepalive_connections=20),
         headers={"User-Agent": "easel-studio"},
     )
-    runner = Runner(settings=settings, http=http)
-    worker = Worker(settings=settings, db=db, bus=bus, store=store, catalog=catalog, runner=runner)
+    runner = Runner(settings=settings, http=http, staging=staging)
+    keeper = ImageKeeper(
+        db=db, store=store, staging=staging, retry_seconds=settings.storage_retry_seconds
+    )
+    worker = Worker(
+        settings=settings,
+        db=db,
+        bus=bus,
+        store=store,
+        catalog=catalog,
+        runner=runner,
+        keeper=keeper,
+    )
     jobs = JobService(
         settings=settings, db=db, bus=bus, queue=queue, catalog=catalog, store=store, worker=worker
     )
@@ -116,7 +142,24 @@ def build_services(settings: Settings, *, catalog: Catalog | None = None) -> Ser
             data_dir=settings.data_dir,
             interval=settings.check_models_interval_seconds,
         ),
+        staging=staging,
+        keeper=keeper,
+        collector=Collector(
+            db=db,
+            store=store,
+            staging=staging,
+            orphan_grace_seconds=settings.orphan_grace_seconds,
+            upload_grace_seconds=settings.upload_grace_seconds,
+            interval_seconds=settings.collect_interval_seconds,
+        ),
     )
+
+
+def staging_for(store: ImageStore, data_dir: Path) -> Staging:
+    """Beside a folder store (so staged files move in by rename), else in the data dir."""
+    if isinstance(store, LocalImageStore):
+        return store.staging
+    return Staging(data_dir / "staging")
 
 
 @contextlib.asynccontextmanager

@@ -30,7 +30,9 @@ class Studio:
 @pytest.fixture(scope="module")
 def studio(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Studio]:
     data_dir: Path = tmp_path_factory.mktemp("studio") / "data"
-    server = ServerProcess(data_dir)
+    # Unreferenced image files are collected at once, so tests see deletes take effect.
+    collect_now = {"EASEL_ORPHAN_GRACE_SECONDS": "0", "EASEL_COLLECT_INTERVAL_SECONDS": "0.2"}
+    server = ServerProcess(data_dir, env=collect_now)
     server.start()
     try:
         yield Studio(server, create_token(data_dir, "alice"), create_token(data_dir, "bob"))

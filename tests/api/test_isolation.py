@@ -7,7 +7,10 @@ cannot be forgotten) as a second user, against the first user's ids.
 from __future__ import annotations
 
 import asyncio
+import io
 from typing import Any
+
+from PIL import Image
 
 from easel.config import Settings
 from easel.db.engine import Database
@@ -43,6 +46,7 @@ CALLS: dict[tuple[str, str], Any] = {
 }
 # Routes without an id: bob sees only his own (empty) data there.
 LISTINGS = {
+    ("POST", "/api/v1/uploads"),
     ("GET", "/api/v1/jobs"),
     ("POST", "/api/v1/jobs"),
     ("GET", "/api/v1/events"),
@@ -69,6 +73,12 @@ LISTINGS = {
 }
 # Studio-wide routes: for admins only (the first user), never for bob.
 ADMIN_ONLY = {("GET", "/api/v1/models/check"), ("POST", "/api/v1/models/check")}
+
+
+def _png() -> bytes:
+    out = io.BytesIO()
+    Image.radial_gradient("L").convert("RGB").save(out, "PNG")
+    return out.getvalue()
 
 
 async def _alice_webhook(studio: Studio) -> dict[str, str]:
@@ -140,6 +150,13 @@ async def test_every_endpoint_is_scoped_to_its_user(studio: Studio) -> None:
         for (method, template), body in CALLS.items():
             response = bob.request(method, template.format(**ids), json=body)
             assert response.status_code == 404, (method, template, response.text)
+
+        # An upload is alice's alone: bob can neither read it nor make it his by its hash.
+        upload = alice.post("/api/v1/uploads", files={"file": ("mine.png", _png(), "image/png")})
+        assert upload.status_code == 201, upload.text
+        for key in ("url", "thumbnail_url"):
+            assert bob.get(upload.json()[key]).status_code == 404
+            assert alice.get(upload.json()[key]).status_code == 200
 
         assert bob.get("/api/v1/jobs").json()["items"] == []
         assert bob.get("/api/v1/jobs", params={"q": "secret"}).json()["items"] == []

@@ -15,8 +15,9 @@ from easel.db.repos import jobs as job_repo
 from easel.db.repos import presets as preset_repo
 from easel.db.repos import stats as stats_repo
 from easel.db.repos import users as user_repo
+from easel.db.repos.images import ImageFacts
 from easel.db.repos.jobs import JobFilters
-from easel.db.tables import Job, Variant
+from easel.db.tables import Image, Job, Variant
 from easel.errors import Conflict
 
 
@@ -49,13 +50,15 @@ async def _seed(db: Database, user_name: str, prompts: list[str], model: str) ->
             sha = f"{i:064x}"
             await image_repo.add_if_missing(
                 session,
-                sha256=sha,
-                mime_type="image/png",
-                width=8,
-                height=8,
-                size_bytes=10,
-                storage_key=f"o/{sha}",
-                thumbnail_key=f"t/{sha}",
+                ImageFacts(
+                    sha256=sha,
+                    mime_type="image/png",
+                    width=8,
+                    height=8,
+                    size_bytes=10,
+                    storage_key=f"o/{sha}",
+                    thumbnail_key=f"t/{sha}",
+                ),
             )
             session.add(
                 Variant(
@@ -133,7 +136,7 @@ async def test_listing_is_scoped_filtered_and_paged(db: Database) -> None:
         assert [j.id for j in recent] == list(reversed(ann_jobs[-2:]))
 
 
-async def test_images_are_visible_only_to_their_owner_and_orphans_are_reported(
+async def test_images_are_visible_only_to_their_owner_and_orphans_are_marked(
     db: Database,
 ) -> None:
     jobs = await _seed(db, "cat", ["a", "b"], "m/one")
@@ -145,8 +148,13 @@ async def test_images_are_visible_only_to_their_owner_and_orphans_are_reported(
         assert await image_repo.image_for_user(session, user_id=dan.id, sha256=sha) is None
     async with db.transaction() as session:
         assert await job_repo.delete_job(session, user_id=dan.id, job_id=jobs[1]) is None
-        orphans = await job_repo.delete_job(session, user_id=cat.id, job_id=jobs[1])
-    assert orphans is not None and [o.sha256 for o in orphans] == [sha]
+        shas = await job_repo.delete_job(session, user_id=cat.id, job_id=jobs[1])
+        assert shas == {sha}
+        await image_repo.mark_orphans(session, shas)
+    async with db.session() as session:
+        image = await session.get(Image, sha)
+        assert image is not None and image.orphaned_at is not None  # the collector's to take
+        assert not await image_repo.owned_by(session, cat.id, sha)
 
 
 async def test_preset_names_are_unique_per_user(db: Database) -> None:

@@ -42,6 +42,7 @@ FAST_ENGINE = {
     "EASEL_RETRY_MAX_SECONDS": "0.2",
     "EASEL_PROVIDER_TIMEOUT_SECONDS": "2",
     "EASEL_DEFAULT_PROVIDER_CONCURRENCY": "8",
+    "EASEL_STORAGE_RETRY_SECONDS": "1",
 }
 
 
@@ -159,14 +160,18 @@ def test_canceling_running_variants_cancels_the_remote_tasks(hosted: Hosted) -> 
 
 
 def test_a_storage_failure_is_retried_from_the_saved_result(hosted: Hosted) -> None:
-    blocker = hosted.server.data_dir / "images" / ".staging"
-    if blocker.is_dir():
-        blocker.rmdir()  # empty between writes; the store makes it again when needed
-    blocker.write_text("not a folder: every image write fails")
+    # A file where the thumbnails folder should be: every image write fails, for longer
+    # than the server waits out a storage outage (EASEL_STORAGE_RETRY_SECONDS).
+    thumbs = hosted.server.data_dir / "images" / "thumbs"
+    aside = thumbs.with_name("thumbs-aside")
+    thumbs.mkdir(parents=True, exist_ok=True)
+    thumbs.rename(aside)
+    thumbs.write_text("not a folder: every image write fails")
     try:
         job = hosted.run("storage goes away", ["bfl/flux-pro-1.1"])
     finally:
-        blocker.unlink()
+        thumbs.unlink()
+        aside.rename(thumbs)
     [variant] = job["variants"]
     assert variant["status"] == "failed"
     assert variant["error"]["code"] == "storage"

@@ -34,7 +34,10 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> ImageStore:
 
 
 async def _collect(store: ImageStore, key: str, chunk_size: int) -> list[bytes]:
-    return [chunk async for chunk in store.stream(key, chunk_size)]
+    opened = await store.open(key, chunk_size)
+    chunks = [chunk async for chunk in opened.chunks]
+    assert opened.size == sum(map(len, chunks))
+    return chunks
 
 
 def _files(root: Path) -> list[str]:
@@ -53,7 +56,7 @@ async def test_put_get_exists_delete(store: ImageStore) -> None:
     assert not await store.exists(KEY)
 
 
-async def test_stream_yields_the_whole_object(store: ImageStore) -> None:
+async def test_open_yields_the_whole_object_and_its_size(store: ImageStore) -> None:
     data = os.urandom(1024 * 1024 + 7)
     await store.put(KEY, data, "image/png")
     chunks = await _collect(store, KEY, 64 * 1024)
@@ -101,7 +104,7 @@ async def test_files_land_at_their_key_and_nothing_else_remains(tmp_path: Path) 
     assert (root / KEY).read_bytes() == b"one"
 
 
-async def test_stream_from_disk_comes_in_chunks(tmp_path: Path) -> None:
+async def test_open_from_disk_comes_in_chunks(tmp_path: Path) -> None:
     store = LocalImageStore(tmp_path)
     await store.put(KEY, b"x" * 300_000, "image/png")
     assert len(await _collect(store, KEY, 64 * 1024)) > 1

@@ -25,6 +25,7 @@ from easel.api.routes import (
     presets,
     session,
     trends,
+    uploads,
     webhooks,
 )
 from easel.config import Settings
@@ -42,6 +43,7 @@ def api_router() -> APIRouter:
         jobs,
         events,
         images,
+        uploads,
         models,
         me,
         presets,

@@ -106,6 +106,39 @@ class Image(Base):
     storage_key: Mapped[str] = mapped_column(String(200))
     thumbnail_key: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = _ts()
+    orphaned_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    """When the image last lost its last reference; the collector removes its files once
+    this is older than the grace period and nothing refers to it again."""
+
+
+class ImagePin(Base):
+    """A writer's claim on an image it is about to store or reference: while a pin is
+    live, the collector leaves the image's files alone (see `easel.storage.collector`)."""
+
+    __tablename__ = "image_pins"
+
+    sha256: Mapped[str] = mapped_column(
+        ForeignKey("images.sha256", ondelete="CASCADE"), primary_key=True
+    )
+    holder: Mapped[str] = mapped_column(String(64), primary_key=True)
+    """Who pinned it: a variant id, or ``upload:<id>``."""
+    expires_at: Mapped[datetime] = _ts()
+
+
+class Upload(Base):
+    """An image a user uploaded: it makes the user an owner of the image."""
+
+    __tablename__ = "uploads"
+
+    user_id: Mapped[str] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    sha256: Mapped[str] = mapped_column(
+        ForeignKey("images.sha256", ondelete="RESTRICT"), primary_key=True, index=True
+    )
+    created_at: Mapped[datetime] = _ts()
+    last_used_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    """Uploading again or using it in a job moves this on; unused uploads expire."""
 
 
 class Preset(Base):

@@ -12,6 +12,7 @@ from easel.config import Settings
 from easel.db.engine import Database
 from easel.db.ids import new_id, utcnow
 from easel.db.repos import events as event_log
+from easel.db.repos import images as image_repo
 from easel.db.repos import jobs as job_repo
 from easel.db.repos import presets as preset_repo
 from easel.db.repos import users as user_repo
@@ -119,7 +120,7 @@ class JobService:
                     hint="Send PNG, JPEG or WebP images as base64 data: URLs.",
                 ) from None
             key = f"references/{prepared.sha256}.{prepared.mime_type.split('/')[1]}"
-            await self.store.put(key, prepared.data, prepared.mime_type)
+            await self.store.put(key, prepared.read_original(), prepared.mime_type)
             shas.append(prepared.sha256)
             keys[prepared.sha256] = key
         return {"reference_images": shas, "reference_keys": keys} if shas else {}
@@ -269,13 +270,9 @@ class JobService:
         if any(v.status in ("queued", "running") for v in view.variants):
             await self.cancel(user_id=user_id, job_id=job_id)
         async with self.db.transaction() as session:
-            orphans = await job_repo.delete_job(session, user_id=user_id, job_id=job_id)
-        if orphans is None:
-            raise NotFound(f"No job {job_id}.")
-        for image in orphans:
-            # The rows are gone; a file left behind by a failure here is only wasted space.
-            for key in (image.storage_key, image.thumbnail_key):
-                try:
-                    await self.store.delete(key)
-                except Exception:
-                    log.warning("could not delete %s", key, exc_info=True)
+            shas = await job_repo.delete_job(session, user_id=user_id, job_id=job_id)
+            if shas is None:
+                raise NotFound(f"No job {job_id}.")
+            # Files are never removed here: another user's variant may share them, or a
+            # worker may be about to. The collector removes them after a grace period.
+            await image_repo.mark_orphans(session, shas)

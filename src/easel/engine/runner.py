@@ -28,7 +28,6 @@ from easel.providers import CatalogEntry
 from easel.providers.base import (
     Finished,
     GenerationRequest,
-    ImageBytes,
     ImageURL,
     Outcome,
     Pending,
@@ -38,6 +37,7 @@ from easel.providers.base import (
     RunContext,
 )
 from easel.redaction import redact
+from easel.storage.staging import StagedFile, Staging
 
 T = TypeVar("T")
 
@@ -58,7 +58,8 @@ class RunHooks:
 
 @dataclass(frozen=True)
 class RunResult:
-    image: ImageBytes
+    image: StagedFile
+    """The result on disk in the staging folder; the worker hands it to the ImageKeeper."""
     seed: int | None
     cost_usd: Decimal
 
@@ -96,9 +97,10 @@ def _result_from_dict(data: Mapping[str, Any]) -> Finished:
 
 
 class Runner:
-    def __init__(self, *, settings: Settings, http: httpx.AsyncClient) -> None:
+    def __init__(self, *, settings: Settings, http: httpx.AsyncClient, staging: Staging) -> None:
         self.settings = settings
         self.http = http
+        self.staging = staging
         self.policy = RetryPolicy(
             attempts=4,
             base_seconds=settings.retry_base_seconds,
@@ -244,12 +246,13 @@ class Runner:
                     result_hosts=provider.result_hosts,
                     max_bytes=self.settings.max_download_bytes,
                     timeout=self._timeout(provider),
+                    staging=self.staging,
                 ),
                 gate=ProviderGate(provider.id, 1),
                 policy=self.policy,
             )
-        else:
-            image = output
+        else:  # staged now, so the bytes go once the provider's answer is dropped
+            image = await self.staging.write(output.data, output.mime_type)
         cost = variant_cost(entry.model.pricing, price_params(request), result)
         return RunResult(image=image, seed=result.seed, cost_usd=cost)
 

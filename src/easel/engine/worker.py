@@ -24,8 +24,8 @@ from PIL import Image
 from easel.config import Settings
 from easel.db.engine import Database
 from easel.db.ids import utcnow
-from easel.db.repos import images as image_repo
 from easel.db.repos import jobs as job_repo
+from easel.db.repos.images import ImageFacts
 from easel.db.tables import Job, Variant
 from easel.engine import transitions
 from easel.engine.commit import Change, commit
@@ -40,13 +40,8 @@ from easel.providers import Catalog, CatalogEntry
 from easel.providers.base import Finished, GenerationRequest, ReferenceImage, RunContext
 from easel.redaction import redact
 from easel.storage.base import ImageStore
-from easel.storage.images import (
-    GenerationRecord,
-    PreparedImage,
-    prepare_image,
-    sniff_mime,
-    store_image,
-)
+from easel.storage.images import GenerationRecord, Limits, sniff_mime
+from easel.storage.keeper import ImageKeeper
 from easel.urls import image_path, thumbnail_path
 
 log = logging.getLogger(__name__)
@@ -95,6 +90,7 @@ class Worker:
         store: ImageStore,
         catalog: Catalog,
         runner: Runner,
+        keeper: ImageKeeper,
     ) -> None:
         self.settings = settings
         self.db = db
@@ -102,6 +98,7 @@ class Worker:
         self.store = store
         self.catalog = catalog
         self.runner = runner
+        self.keeper = keeper
         self.id = new_worker_id()
         self.gates = {pid: ProviderGate(pid, self._concurrency(pid)) for pid in catalog.providers}
         self._active: dict[str, asyncio.Task[None]] = {}
@@ -179,6 +176,7 @@ class Worker:
             job = await job_repo.get_job(session, user_id=variant.user_id, job_id=variant.job_id)
         assert job is not None
         request: GenerationRequest | None = None
+        hooks = self._hooks(variant)
         try:
             request = await self._request(job, variant, entry)
             result = await self.runner.run(
@@ -187,44 +185,32 @@ class Worker:
                 request=request,
                 remote_task=variant.remote_task,
                 remote_result=variant.remote_result,
-                hooks=self._hooks(variant),
+                hooks=hooks,
             )
-            prepared = await asyncio.to_thread(
-                prepare_image, result.image.data, self._record(job, variant, entry, result)
+            image = await self.keeper.keep(
+                result.image,
+                self._record(job, variant, entry, result),
+                holder=variant.id,
+                limits=Limits(allowed_types=entry.model.capabilities.output_types),
+                report=hooks.report,
             )
-            await self._store(prepared)
+            await self._succeed(variant, image, result)
         except asyncio.CancelledError:
             await self._cancel_remote(variant.id, entry)
             raise
         except StorageError as exc:
             await self._fail(variant, "storage", f"Storing the image failed: {exc}", True)
-            return
         except ProviderError as exc:
             message = describe(exc, entry.model.name)
             cost = billed_cost(entry, request) if exc.billed and request else None
             await self._fail(variant, exc.code, message, exc.retryable, cost)
-            return
         except EaselError as exc:
             await self._fail(variant, exc.code, f"{entry.model.name}: {exc}", False)
-            return
         except Exception as exc:  # a bug must fail the variant, not leave it running
             log.exception("variant %s crashed", variant.id)
             await self._fail(
                 variant, "internal", f"Internal error: {type(exc).__name__}: {exc}", True
             )
-            return
-        await self._succeed(variant, prepared, result)
-
-    async def _store(self, prepared: PreparedImage) -> None:
-        attempts = 3
-        for attempt in range(1, attempts + 1):
-            try:
-                await store_image(self.store, prepared)
-                return
-            except StorageError:
-                if attempt == attempts:
-                    raise
-                await asyncio.sleep(0.5 * attempt)
 
     async def _request(self, job: Job, variant: Variant, entry: CatalogEntry) -> GenerationRequest:
         params = variant.params
@@ -334,7 +320,7 @@ class Worker:
             )
         )
 
-    async def _succeed(self, variant: Variant, image: PreparedImage, result: RunResult) -> None:
+    async def _succeed(self, variant: Variant, image: ImageFacts, result: RunResult) -> None:
         def payload(v: Variant) -> VariantSucceeded:
             return VariantSucceeded(
                 image=image_path(image.sha256),
@@ -347,24 +333,22 @@ class Worker:
             )
 
         async def write(session: Any) -> list[Event]:
-            await image_repo.add_if_missing(
+            # The keeper's pin becomes the variant's reference in this same transaction
+            # (or just goes, when the variant was canceled meanwhile and no events come).
+            return await self.keeper.settle(
                 session,
-                sha256=image.sha256,
-                mime_type=image.mime_type,
-                width=image.width,
-                height=image.height,
-                size_bytes=image.size_bytes,
-                storage_key=image.storage_key,
-                thumbnail_key=image.thumbnail_key,
-            )
-            return await transitions.succeed(
-                session,
-                variant_id=variant.id,
-                owner=self.id,
-                image_sha256=image.sha256,
-                payload_for=payload,
-                cost_usd=result.cost_usd,
-                seed=result.seed,
+                image,
+                holder=variant.id,
+                reference=partial(
+                    transitions.succeed,
+                    session,
+                    variant_id=variant.id,
+                    owner=self.id,
+                    image_sha256=image.sha256,
+                    payload_for=payload,
+                    cost_usd=result.cost_usd,
+                    seed=result.seed,
+                ),
             )
 
         await self._write(write)

@@ -83,6 +83,10 @@ class Capabilities(BaseModel):
     qualities: tuple[str, ...] = ()
     previews: bool = False
     """Whether the model reports intermediate preview images."""
+    output_types: tuple[str, ...] = ("image/png", "image/jpeg", "image/webp")
+    """The result types the engine accepts from this model. A vector model adds
+    ``image/svg+xml`` and returns ``ImageBytes(svg, "image/svg+xml")``; the engine
+    sanitises and stores it (`easel.storage.svg`)."""
     max_prompt_length: int = 4000
     extra_options: dict[str, ExtraOption] = Field(default_factory=dict)
     """The ``extra`` keys the model's provider reads, by name; empty: no extras."""

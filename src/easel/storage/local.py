@@ -4,8 +4,11 @@ obstore already writes a local object to ``<key>#<n>`` and renames it into place
 crashed writer never leaves a partial file at a key. It does not fsync, though, and after
 a power cut a freshly renamed file can come back empty, which content addressing would
 then treat as "already stored" forever. So a put here is: write to ``.staging/<uuid>``
-(through obstore), fsync it, rename it onto the key, fsync the folders on the way. Files a
-killed writer leaves in ``.staging`` are harmless; `remove_stale_staging` clears them.
+(through obstore), fsync it, rename it onto the key, fsync the folders on the way. A file
+already on disk (`put_file`) is hard-linked or copied into ``.staging`` by the kernel, not
+read through Python. Files a killed writer leaves in ``.staging`` are harmless;
+`remove_stale_staging` clears them, and `staging` lends the folder to
+`easel.storage.staging` so results are staged on the same file system.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-import time
+import shutil
 import uuid
 from pathlib import Path
 
@@ -23,6 +26,7 @@ from obstore.store import LocalStore
 
 from easel.errors import StorageError
 from easel.storage.s3 import ObjectImageStore
+from easel.storage.staging import Staging
 
 STAGING_DIR = ".staging"
 
@@ -53,11 +57,25 @@ class LocalImageStore(ObjectImageStore):
             raise
         await asyncio.to_thread(_fsync_dirs, (self.root / key).parent, self.root)
 
+    async def _write_file(self, key: str, path: Path, content_type: str) -> None:
+        staging = self.root / STAGING_DIR / uuid.uuid4().hex
+        try:
+            await asyncio.to_thread(_link_or_copy, path, staging)
+            await asyncio.to_thread(_fsync_file, staging)
+            await obstore.rename_async(self._store, f"{STAGING_DIR}/{staging.name}", key)
+        except BaseException:
+            _remove_quietly(staging)
+            raise
+        await asyncio.to_thread(_fsync_dirs, (self.root / key).parent, self.root)
+
+    @property
+    def staging(self) -> Staging:
+        return Staging(self.root / STAGING_DIR)
+
     async def remove_stale_staging(self, older_than_seconds: float = 3600.0) -> int:
         """Delete staging files older than the cutoff (left by killed writers); returns how
         many. The age guard keeps it safe while other processes are writing."""
-        cutoff = time.time() - older_than_seconds
-        return await asyncio.to_thread(_sweep, self.root / STAGING_DIR, cutoff)
+        return await asyncio.to_thread(self.staging.sweep, older_than_seconds)
 
     def _location(self, key: str) -> str:
         return str(self.root / key)
@@ -89,17 +107,10 @@ def _remove_quietly(path: Path) -> None:
         path.unlink(missing_ok=True)
 
 
-def _sweep(folder: Path, cutoff: float) -> int:
-    removed = 0
+def _link_or_copy(source: Path, target: Path) -> None:
+    """A second name for ``source`` at ``target``, or a kernel-side copy across devices."""
+    target.parent.mkdir(parents=True, exist_ok=True)
     try:
-        entries = list(os.scandir(folder))
-    except FileNotFoundError:
-        return 0
-    for entry in entries:
-        try:
-            if entry.is_file(follow_symlinks=False) and entry.stat().st_mtime < cutoff:
-                os.unlink(entry.path)
-                removed += 1
-        except FileNotFoundError:
-            continue  # another process swept it first
-    return removed
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)

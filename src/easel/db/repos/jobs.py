@@ -97,9 +97,10 @@ async def set_favorite(session: AsyncSession, *, user_id: str, job_id: str, valu
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
-async def delete_job(session: AsyncSession, *, user_id: str, job_id: str) -> list[Image] | None:
-    """Delete a job; return the images no other variant references any more (their files
-    can go), or None when the job does not exist for this user."""
+async def delete_job(session: AsyncSession, *, user_id: str, job_id: str) -> set[str] | None:
+    """Delete a job and its variants; return the sha256 of the images they produced (the
+    caller marks those nothing else refers to), or None when the job does not exist for
+    this user."""
     job = await session.scalar(
         select(Job).where(Job.id == job_id, Job.user_id == user_id).with_for_update()
     )
@@ -117,15 +118,7 @@ async def delete_job(session: AsyncSession, *, user_id: str, job_id: str) -> lis
     await session.execute(delete(Variant).where(Variant.job_id == job_id))
     await session.delete(job)
     await session.flush()
-    orphans: list[Image] = []
-    for sha in shas:
-        still_used = await session.scalar(select(exists().where(Variant.image_sha256 == sha)))
-        if not still_used:
-            image = await session.get(Image, sha)
-            if image is not None:
-                orphans.append(image)
-                await session.delete(image)
-    return orphans
+    return {sha for sha in shas if sha is not None}
 
 
 def _held_by(variant_id: str, owner: str) -> ColumnElement[bool]:
