@@ -88,6 +88,8 @@ class Unauthorized(UserInputError):
 class Forbidden(UserInputError):
     code = "forbidden"
     status = 403
+
+
 class TooLarge(UserInputError):
     code = "too-large"
     status = 413
