@@ -88,8 +88,8 @@ _FROM_OPP = np.linalg.inv(_TO_OPP).astype(np.float32)
 
 def match_colours(content: Floats, reference: Floats, *, strength: float = 1.0) -> Floats:
     """``content`` (h, w, 3, 0..1) with its colour statistics moved toward those of
-    ``reference`` (any shape ending in 3, 0..1) by ``strength`` (0..1). Spreads change by at most 2x either way, so a
-    flat reference cannot crush the content's shading to one colour."""
+    ``reference`` (any shape ending in 3, 0..1) by ``strength`` (0..1). Spreads change
+    by at most 2x either way, so a flat reference cannot crush the content's shading."""
     src = content.reshape(-1, 3) @ _TO_OPP.T
     ref = reference.reshape(-1, 3) @ _TO_OPP.T
     src_mean, src_std = src.mean(axis=0), src.std(axis=0) + np.float32(1e-4)
