@@ -47,6 +47,8 @@ LABEL_SIDE = 128
 KEEP_SHARE = 0.2
 MIN_BACKDROP_SHARE = 0.25
 """Below this share of edge pixels agreeing on one backdrop, the image is refused."""
+MAX_BACKDROP_NOISE = 0.1
+"""Nor is a backdrop this noisy (colour distance, 0..1) a backdrop: the image is refused."""
 _HINT = (
     "The offline engine removes plain or gently graded backdrops; for photographs of "
     "busy scenes choose a hosted model that removes backgrounds."
@@ -111,7 +113,7 @@ def _matte(rgb: Floats, tolerance: float | None) -> tuple[Floats, Floats]:
         small = rgb_floats(Image.fromarray(to_bytes(rgb)).resize(size, Image.Resampling.BOX))
     strip = _edge_strip(small.shape[0], small.shape[1])
     model = fit_backdrop(small, strip)
-    if model.agreement < MIN_BACKDROP_SHARE:
+    if model.agreement < MIN_BACKDROP_SHARE or model.noise > MAX_BACKDROP_NOISE:
         raise UserInputError(
             "The image's edges show no common backdrop colour, so the subject cannot be "
             "told from its background.",
