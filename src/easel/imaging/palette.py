@@ -1,6 +1,6 @@
 """An image's dominant colours, and moving one image's colours toward another's.
 
-`extract_palette` runs Pillow's median cut (refined by a few k-means passes) on a
+`extract_palette` runs Pillow's median cut on a
 scaled-down copy, so it costs about the same at any size and gives the same colours
 every time. `match_colours` is a colour-statistics transfer (Reinhard et al. 2001) in a
 simple opponent space: each channel's mean and spread are moved to the reference's.
@@ -14,7 +14,7 @@ import numpy as np
 from PIL import Image
 
 from easel.errors import UserInputError
-from easel.imaging._pixels import Bytes, Floats, has_alpha
+from easel.imaging._pixels import Bytes, Floats, has_alpha, map_colours
 
 SAMPLE_SIDE = 256
 """Palettes are read from a copy at most this many pixels on its long side."""
@@ -44,7 +44,7 @@ def extract_palette(
         raise ValueError("colours must be 1..256")
     pixels = sample_pixels(image, exclude=exclude)
     strip = Image.fromarray(pixels.reshape(1, -1, 3), "RGB")
-    quantized = strip.quantize(colours, method=Image.Quantize.MEDIANCUT, kmeans=3)
+    quantized = strip.quantize(colours, method=Image.Quantize.MEDIANCUT)
     index = np.asarray(quantized).ravel()
     counts = np.bincount(index, minlength=colours)
     table = np.asarray(quantized.getpalette() or [], dtype=np.int64)[: 3 * len(counts)]
@@ -90,12 +90,21 @@ def match_colours(content: Floats, reference: Floats, *, strength: float = 1.0) 
     """``content`` (h, w, 3, 0..1) with its colour statistics moved toward those of
     ``reference`` (any shape ending in 3, 0..1) by ``strength`` (0..1). Spreads change
     by at most 2x either way, so a flat reference cannot crush the content's shading."""
-    src = content.reshape(-1, 3) @ _TO_OPP.T
-    ref = reference.reshape(-1, 3) @ _TO_OPP.T
-    src_mean, src_std = src.mean(axis=0), src.std(axis=0) + np.float32(1e-4)
-    ref_mean, ref_std = ref.mean(axis=0), ref.std(axis=0) + np.float32(1e-4)
+    step = max(1, int(np.sqrt(content.shape[0] * content.shape[1] / 65536)))
+    src_mean, src_std = _statistics(content[::step, ::step].reshape(-1, 3))
+    ref_mean, ref_std = _statistics(reference.reshape(-1, 3))
     gain = np.clip(ref_std / src_std, 0.5, 2.0).astype(np.float32)
-    moved = (src - src_mean) * gain + ref_mean
-    out = src + (moved - src) * np.float32(strength)
-    result: Floats = np.clip(out @ _FROM_OPP.T, 0.0, 1.0).astype(np.float32)
-    return result.reshape(content.shape)
+    k = np.float32(strength)
+
+    def moved(colours: Floats) -> Floats:
+        opp = colours @ _TO_OPP.T
+        out = opp + ((opp - src_mean) * gain + ref_mean - opp) * k
+        result: Floats = out @ _FROM_OPP.T
+        return result
+
+    return map_colours(content, moved)
+
+
+def _statistics(colours: Floats) -> tuple[Floats, Floats]:
+    opp = colours.astype(np.float32) @ _TO_OPP.T
+    return opp.mean(axis=0), opp.std(axis=0) + np.float32(1e-4)

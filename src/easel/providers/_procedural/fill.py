@@ -10,7 +10,7 @@ import numpy as np
 import numpy.typing as npt
 from PIL import Image
 
-from easel.imaging._pixels import AnyFloats, Floats, box_mean
+from easel.imaging._pixels import AnyFloats, Floats, box_mean, to_bytes
 from easel.imaging.palette import Swatch
 from easel.providers._procedural.primitives import _noise
 
@@ -108,19 +108,20 @@ def textured(
 
 
 def pull_to_palette(rgb: Floats, palette: list[Swatch], *, strength: float) -> Floats:
-    """Each pixel moved ``strength`` of the way to its nearest palette colour."""
+    """Each pixel moved ``strength`` of the way to its nearest palette colour (found by
+    Pillow's palette mapping, which is exact but for near ties)."""
     if not palette:
         return rgb
-    colours = np.asarray([s.rgb for s in palette], dtype=np.float32) / np.float32(255)
-    flat = rgb.reshape(-1, 3)
-    nearest = np.empty(flat.shape[0], dtype=np.int64)
-    best = np.full(flat.shape[0], np.inf, dtype=np.float32)
-    for i, colour in enumerate(colours):  # one pass per colour keeps temporaries small
-        d = ((flat - colour) ** 2).sum(axis=1)
-        closer = d < best
-        best[closer], nearest[closer] = d[closer], i
-    moved = flat + (colours[nearest] - flat) * np.float32(strength)
-    return moved.reshape(rgb.shape).astype(np.float32)
+    colours = np.asarray([s.rgb for s in palette], dtype=np.uint8)
+    # Unused palette entries repeat the first colour, so they can never be nearer.
+    table = np.concatenate([colours, np.repeat(colours[:1], 256 - len(colours), axis=0)])
+    mapper = Image.new("P", (1, 1))
+    mapper.putpalette(table.ravel().tolist())
+    picture = Image.fromarray(to_bytes(rgb), "RGB")
+    index = np.asarray(picture.quantize(palette=mapper, dither=Image.Dither.NONE))
+    nearest = table[index].astype(np.float32) / np.float32(255)
+    moved: Floats = (rgb + (nearest - rgb) * np.float32(strength)).astype(np.float32)
+    return moved
 
 
 def continued_rows(rgb: Floats, left: int, right: int) -> Floats:

@@ -12,10 +12,9 @@ import dataclasses
 import hashlib
 
 import numpy as np
-import numpy.typing as npt
 from PIL import Image
 
-from easel.imaging._pixels import Floats, has_alpha, plain, rgb_floats, to_bytes
+from easel.imaging._pixels import Floats, has_alpha, map_colours, plain, rgb_floats, to_bytes
 from easel.imaging.palette import Swatch, extract_palette
 from easel.providers._procedural.canvas import Canvas
 from easel.providers._procedural.finishing import (
@@ -101,7 +100,7 @@ def recolour(work: Work, scene: Scene, palette: list[Swatch]) -> bool:
         wanted = {k: _mix(v, colour, 0.33) for k, v in wanted.items()}
     origin = np.asarray(list(slots.values()), dtype=np.float32)
     shift = np.asarray(list(wanted.values()), dtype=np.float32) - origin
-    _shift_by_palette(work.rgb, origin, shift)
+    work.rgb = _shift_by_palette(work.rgb, origin, shift)
     if "dramatic" in scene.modifiers:
         work.rgb -= 0.5
         work.rgb *= 1.15
@@ -109,14 +108,17 @@ def recolour(work: Work, scene: Scene, palette: list[Swatch]) -> bool:
     return True
 
 
-def _shift_by_palette(rgb: Floats, origin: Floats, shift: Floats) -> None:
-    """Move each pixel by the shifts of the palette colours near it (soft assignment)."""
-    for y0 in range(0, rgb.shape[0], 256):  # in bands, to keep temporaries small
-        band = rgb[y0 : y0 + 256]
-        d2 = ((band[..., None, :] - origin) ** 2).sum(axis=-1)  # (h, w, k)
+def _shift_by_palette(rgb: Floats, origin: Floats, shift: Floats) -> Floats:
+    """Each pixel moved by the shifts of the palette colours near it (soft assignment)."""
+
+    def shifted(colours: Floats) -> Floats:
+        d2 = ((colours[:, None, :] - origin[None]) ** 2).sum(axis=-1)
         weights = np.exp(-(d2 - d2.min(axis=-1, keepdims=True)) / np.float32(0.02))
         weights /= weights.sum(axis=-1, keepdims=True)
-        band += weights @ shift
+        out: Floats = colours + weights @ shift
+        return out
+
+    return map_colours(rgb, shifted)
 
 
 def horizon_of(rgb: Floats) -> float:
@@ -160,36 +162,43 @@ def redraw(work: Work, rng: np.random.Generator) -> None:
     """A variation: the picture redrawn through a gentle organic warp, its hues turned
     a little (differently across the picture) and its saturation and light changed."""
     h, w = work.rgb.shape[:2]
-    amp = np.float32(min(h, w) * 0.006)
-    dy = _noise(rng, h, w, cells=6, octaves=2) * amp
-    dx = _noise(rng, h, w, cells=6, octaves=2) * amp
-    work.rgb = _warped(work.rgb, dy, dx)
-    hsv = np.asarray(Image.fromarray(to_bytes(work.rgb), "RGB").convert("HSV"), np.float32)
+    picture = _warped(Image.fromarray(to_bytes(work.rgb), "RGB"), rng)
+    hue, sat, val = picture.convert("HSV").split()
     turn = rng.uniform(-0.07, 0.07) + 0.03 * _noise(rng, h, w, cells=2, octaves=2)
-    hsv[..., 0] = (hsv[..., 0] + turn * 256) % 256
-    hsv[..., 1] *= np.float32(rng.uniform(0.85, 1.2))
-    hsv[..., 2] *= np.float32(rng.uniform(0.92, 1.06))
-    hsv = np.clip(hsv + 0.5, 0, 255).astype(np.uint8)
-    work.rgb = rgb_floats(Image.fromarray(hsv, "HSV").convert("RGB"))
+    turned = (np.asarray(hue, np.int16) + np.rint(turn * 256).astype(np.int16)) % 256
+    hue = Image.fromarray(turned.astype(np.uint8), "L")
+    sat_gain, val_gain = rng.uniform(0.85, 1.2), rng.uniform(0.92, 1.06)
+    sat = sat.point(lambda v: min(255, round(v * sat_gain)))
+    val = val.point(lambda v: min(255, round(v * val_gain)))
+    work.rgb = rgb_floats(Image.merge("HSV", (hue, sat, val)).convert("RGB"))
     work.rgb += (rng.standard_normal((h, w), dtype=np.float32) * np.float32(0.008))[..., None]
     np.clip(work.rgb, 0.0, 1.0, out=work.rgb)
 
 
-def _warped(rgb: Floats, dy: Floats, dx: Floats) -> Floats:
-    """``rgb`` sampled at (y + dy, x + dx), bilinearly, clamped at the borders."""
-    h, w = rgb.shape[:2]
-    ys = np.clip(np.arange(h, dtype=np.float32)[:, None] + dy, 0, h - 1)
-    xs = np.clip(np.arange(w, dtype=np.float32)[None, :] + dx, 0, w - 1)
-    y0, x0 = np.floor(ys).astype(np.int64), np.floor(xs).astype(np.int64)
-    y1, x1 = np.minimum(y0 + 1, h - 1), np.minimum(x0 + 1, w - 1)
-    fy, fx = (ys - y0)[..., None], (xs - x0)[..., None]
-    flat = rgb.reshape(-1, 3)
+_MESH = 48
+"""Cells along the long side of the warp's mesh; the warp is smooth, so this is plenty."""
 
-    def at(y: npt.NDArray[np.int64], x: npt.NDArray[np.int64]) -> Floats:
-        picked: Floats = np.take(flat, y * w + x, axis=0)
-        return picked
 
-    top = at(y0, x0) * (1 - fx) + at(y0, x1) * fx
-    bottom = at(y1, x0) * (1 - fx) + at(y1, x1) * fx
-    out: Floats = (top * (1 - fy) + bottom * fy).astype(np.float32)
-    return out
+def _warped(picture: Image.Image, rng: np.random.Generator) -> Image.Image:
+    """``picture`` drawn through a smooth random displacement of about 0.6% of its short
+    side, as a mesh of small quads that Pillow maps bilinearly."""
+    w, h = picture.size
+    cols = max(2, round(_MESH * w / max(w, h)))
+    rows = max(2, round(_MESH * h / max(w, h)))
+    amp = min(w, h) * 0.006
+    dy = _noise(rng, rows + 1, cols + 1, cells=6, octaves=2, max_side=64) * amp
+    dx = _noise(rng, rows + 1, cols + 1, cells=6, octaves=2, max_side=64) * amp
+    xs = np.linspace(0, w, cols + 1)
+    ys = np.linspace(0, h, rows + 1)
+    sx = np.clip(xs[None, :] + dx, 0, w)
+    sy = np.clip(ys[:, None] + dy, 0, h)
+    mesh = []
+    for i in range(rows):
+        for j in range(cols):
+            box = (round(xs[j]), round(ys[i]), round(xs[j + 1]), round(ys[i + 1]))
+            corners = [(i, j), (i + 1, j), (i + 1, j + 1), (i, j + 1)]  # ul, ll, lr, ur
+            quad = [float(v) for a, b in corners for v in (sx[a, b], sy[a, b])]
+            mesh.append((box, quad))
+    return picture.transform(
+        picture.size, Image.Transform.MESH, mesh, resample=Image.Resampling.BILINEAR
+    )
