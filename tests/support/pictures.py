@@ -6,7 +6,7 @@ import io
 
 import numpy as np
 import numpy.typing as npt
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageFilter
 
 from easel.providers import _procedural as painter
 
@@ -70,14 +70,7 @@ def pixels(image: Image.Image) -> U8:
 
 def beyond(mask: Image.Image, radius: int) -> npt.NDArray[np.bool_]:
     """Pixels farther than ``radius`` (square neighbourhood) from every marked pixel."""
-    marked = np.asarray(mask) > 0
-    grown = marked.copy()
-    for _ in range(radius):
-        step = grown.copy()
-        step[:, 1:] |= grown[:, :-1]
-        step[:, :-1] |= grown[:, 1:]
-        rows = step.copy()
-        step[1:] |= rows[:-1]
-        step[:-1] |= rows[1:]
-        grown = step
-    return ~grown
+    if radius == 0:
+        return np.asarray(mask) == 0
+    grown = mask.point(lambda v: 255 if v else 0).filter(ImageFilter.MaxFilter(2 * radius + 1))
+    return np.asarray(grown) == 0
