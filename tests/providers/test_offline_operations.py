@@ -27,18 +27,23 @@ def mean_abs(a: Image.Image, b: Image.Image) -> float:
 
 
 @pytest.mark.parametrize(
-    "box",
-    [(0.3, 0.25, 0.6, 0.7), (0.0, 0.0, 0.25, 0.3), (0.7, 0.6, 1.2, 1.2)],
-    ids=["middle", "corner", "off-the-edge"],
+    ("size", "box"),
+    [
+        (SIZE, (0.3, 0.25, 0.6, 0.7)),
+        (SIZE, (0.0, 0.0, 0.25, 0.3)),
+        (SIZE, (0.7, 0.6, 1.2, 1.2)),
+        ((900, 700), (0.1, 0.1, 0.9, 0.8)),  # a crop larger than the noise's own size
+    ],
+    ids=["middle", "corner", "off-the-edge", "large"],
 )
 def test_inpaint_changes_no_pixel_outside_the_mask_beyond_the_soft_edge(
-    box: tuple[float, float, float, float],
+    size: tuple[int, int], box: tuple[float, float, float, float]
 ) -> None:
-    image = painted(size=SIZE)
-    mask = disc_mask(SIZE, box)
+    image = painted(size=size)
+    mask = disc_mask(size, box)
     out = ops.inpaint(image, mask, seed=7)
     assert out.size == image.size and out.mode == "RGB"
-    outside = beyond(mask, default_feather(SIZE))
+    outside = beyond(mask, default_feather(size))
     assert np.array_equal(pixels(out)[outside], pixels(image)[outside])
     inside = pixels(mask) == 255
     changed = (pixels(out) != pixels(image)).any(axis=2)
@@ -110,16 +115,23 @@ def test_inpaint_takes_a_user_mask_once_normalised() -> None:
 
 
 @pytest.mark.parametrize(
-    "extension",
-    [Extension(left=64, right=64), Extension(top=40), Extension(10, 20, 30, 40)],
-    ids=["sides", "top", "all"],
+    ("size", "extension"),
+    [
+        (SIZE, Extension(left=64, right=64)),
+        (SIZE, Extension(top=40)),
+        (SIZE, Extension(10, 20, 30, 40)),
+        ((640, 480), Extension(left=200, right=100, bottom=50)),  # past the noise's size
+    ],
+    ids=["sides", "top", "all", "large"],
 )
-def test_outpaint_keeps_the_original_pixels_at_their_place(extension: Extension) -> None:
-    image = painted(size=SIZE)
+def test_outpaint_keeps_the_original_pixels_at_their_place(
+    size: tuple[int, int], extension: Extension
+) -> None:
+    image = painted(size=size)
     out = ops.outpaint(image, extension, seed=4)
-    assert out.size == extension.new_size(SIZE)
+    assert out.size == extension.new_size(size)
     top, left = extension.top, extension.left
-    placed = pixels(out)[top : top + SIZE[1], left : left + SIZE[0]]
+    placed = pixels(out)[top : top + size[1], left : left + size[0]]
     assert np.array_equal(placed, pixels(image))
 
 
@@ -170,9 +182,18 @@ def test_a_variation_of_a_painted_picture_is_its_plan_with_a_new_seed() -> None:
     assert ops.repaint("calm teal ocean with a full moon", seed=10, width=128, height=96) != out
 
 
-@pytest.mark.parametrize("prompt", ["make it a watercolor", "hello there", "mosaic tiles"])
-def test_edit_applies_the_painter_s_treatments(prompt: str) -> None:
-    image = painted(size=SIZE)
+@pytest.mark.parametrize(
+    ("prompt", "size"),
+    [
+        ("make it a watercolor", SIZE),
+        ("hello there", SIZE),
+        ("mosaic tiles", SIZE),
+        ("misty glow watercolor", (640, 480)),
+        ("vivid mosaic", (640, 480)),
+    ],
+)
+def test_edit_applies_the_painter_s_treatments(prompt: str, size: tuple[int, int]) -> None:
+    image = painted(size=size)
     out = ops.edit(image, prompt, seed=1)
     assert out.size == image.size
     assert mean_abs(out, image) > 5

@@ -38,7 +38,10 @@ def rgb_floats(image: Image.Image) -> Floats:
 
 def to_bytes(values: AnyFloats) -> Bytes:
     """0..1 floats to rounded uint8."""
-    out: Bytes = np.clip(values * np.float32(255) + 0.5, 0, 255).astype(np.uint8)
+    scaled = np.multiply(values, np.float32(255), dtype=np.float32)  # one temporary, reused
+    scaled += np.float32(0.5)
+    np.clip(scaled, 0, 255, out=scaled)
+    out: Bytes = scaled.astype(np.uint8)
     return out
 
 

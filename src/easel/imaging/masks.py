@@ -101,7 +101,7 @@ def _read_marks(mask: Image.Image) -> Image.Image:
         return mask.copy()
     if mask.mode == "1":
         return mask.convert("L")
-    if mask.mode.startswith("I") or mask.mode == "F":
+    if mask.mode.startswith("I"):  # 16-bit grey (as PNG decodes it): scale to 8 bits
         return mask.convert("I").point(lambda v: v / 256).convert("L")
     rgb = np.asarray(mask.convert("RGB"))
     return Image.fromarray(np.ascontiguousarray(rgb.max(axis=2)), "L")

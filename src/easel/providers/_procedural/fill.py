@@ -95,33 +95,31 @@ def roughness(rgb: Floats, where: Bools) -> float:
 
 def textured(
     base: Floats, rng: np.random.Generator, *, amount: float, palette: list[Swatch]
-) -> Floats:
+) -> Image.Image:
     """``base`` with painterly texture: blotches drawn toward the nearest palette colour
     and fine grain, both scaled by ``amount`` (the surroundings' roughness)."""
     h, w = base.shape[:2]
     unit = min(h, w)
     blotch = _noise(rng, h, w, cells=max(2.0, max(h, w) / max(24.0, unit / 6)), octaves=3)
     grain = _noise(rng, h, w, cells=max(4.0, max(h, w) / 3), octaves=2, max_side=1024)
-    out = base + (blotch * np.float32(0.4 * amount + 0.006))[..., None]
-    out += (grain * np.float32(0.25 * amount + 0.003))[..., None]
-    return pull_to_palette(np.clip(out, 0.0, 1.0), palette, strength=0.15)
+    texture = blotch * np.float32(0.4 * amount + 0.006)  # _noise's arrays may be read-only
+    texture += grain * np.float32(0.25 * amount + 0.003)
+    out = base + texture[..., None]
+    return pull_to_palette(Image.fromarray(to_bytes(out), "RGB"), palette, strength=0.15)
 
 
-def pull_to_palette(rgb: Floats, palette: list[Swatch], *, strength: float) -> Floats:
-    """Each pixel moved ``strength`` of the way to its nearest palette colour (found by
-    Pillow's palette mapping, which is exact but for near ties)."""
+def pull_to_palette(picture: Image.Image, palette: list[Swatch], *, strength: float) -> Image.Image:
+    """Each pixel of an RGB picture moved ``strength`` of the way to its nearest palette
+    colour (found by Pillow's palette mapping, which is exact but for near ties)."""
     if not palette:
-        return rgb
+        return picture
     colours = np.asarray([s.rgb for s in palette], dtype=np.uint8)
     # Unused palette entries repeat the first colour, so they can never be nearer.
     table = np.concatenate([colours, np.repeat(colours[:1], 256 - len(colours), axis=0)])
     mapper = Image.new("P", (1, 1))
     mapper.putpalette(table.ravel().tolist())
-    picture = Image.fromarray(to_bytes(rgb), "RGB")
-    index = np.asarray(picture.quantize(palette=mapper, dither=Image.Dither.NONE))
-    nearest = table[index].astype(np.float32) / np.float32(255)
-    moved: Floats = (rgb + (nearest - rgb) * np.float32(strength)).astype(np.float32)
-    return moved
+    nearest = picture.quantize(palette=mapper, dither=Image.Dither.NONE).convert("RGB")
+    return Image.blend(picture, nearest, strength)
 
 
 def continued_rows(rgb: Floats, left: int, right: int) -> Floats:

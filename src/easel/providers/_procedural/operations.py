@@ -39,7 +39,7 @@ from easel.imaging import (
     sample_pixels,
     upscale,
 )
-from easel.imaging._pixels import plain, rgb_floats, to_bytes
+from easel.imaging._pixels import plain, rgb_floats
 from easel.providers._procedural.fill import (
     continued_columns,
     continued_rows,
@@ -118,7 +118,7 @@ def inpaint(
         base = np.full(rgb.shape, np.asarray(palette[0].rgb) / 255, dtype=np.float32)
     rng = operation_rng("inpaint", seed, "texture")
     fill = textured(base, rng, amount=roughness(rgb, known), palette=palette)
-    patch = composite_outside(crop, Image.fromarray(to_bytes(fill)), crop_mask, feather=radius)
+    patch = composite_outside(crop, fill, crop_mask, feather=radius)
     out = source.copy()
     out.paste(patch, (area.left, area.top))
     return out
@@ -141,7 +141,7 @@ def outpaint(
     rng = operation_rng("outpaint", seed, "texture")
     palette = extract_palette(source, 8)
     amount = roughness(rgb, np.ones(rgb.shape[:2], dtype=bool))
-    fill = Image.fromarray(to_bytes(textured(base, rng, amount=amount, palette=palette)))
+    fill = textured(base, rng, amount=amount, palette=palette)
     # The seam: 0 on the original and beside it, rising to 1 over a soft edge's width,
     # so the new area starts from the original's edge pixels and turns into the fill.
     blend = max(default_feather(image.size), min(32, min(image.size) // 16))
@@ -228,7 +228,8 @@ def transfer_style(
     style_pixels = sample_pixels(style_image).astype(np.float32) / np.float32(255)
     style_palette = extract_palette(style_image, 6)
     work.rgb = match_colours(work.rgb, style_pixels, strength=strength)
-    work.rgb = pull_to_palette(work.rgb, style_palette, strength=0.25 * strength)
+    pulled = pull_to_palette(work.image().convert("RGB"), style_palette, strength=0.25 * strength)
+    work.rgb = rgb_floats(pulled)
     scene = scene_for(work, prompt, seed=seed, palette=style_palette)
     recolour(work, scene, style_palette)
     finish(work, scene, default_treatment=False)
