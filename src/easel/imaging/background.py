@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-from PIL import Image
+from PIL import Image, ImageChops
 
 from easel.errors import UserInputError
 from easel.imaging._pixels import (
@@ -82,20 +82,23 @@ def remove_background(image: Image.Image, *, tolerance: float | None = None) -> 
     Raises `UserInputError` when the edges show no common backdrop or no subject is found.
     """
     source = plain(image)
-    rgb = rgb_floats(source)
-    h, w = rgb.shape[:2]
+    w, h = source.size
     scale = min(1.0, MATTE_SIDE / max(h, w))
     if scale == 1.0:
+        rgb = rgb_floats(source)
         alpha, backdrop = _matte(rgb, tolerance)
-        colour = _unmix(rgb, alpha, backdrop)
+        out = Image.fromarray(to_bytes(_unmix(rgb, alpha, backdrop)), "RGB")
+        matte = Image.fromarray(to_bytes(alpha), "L")
     else:  # large pictures: matte a scaled copy, scale its alpha up, keep the colours
         small_alpha, _ = _matte(rgb_floats(_scaled(source, scale)), tolerance)
-        alpha_img = Image.fromarray(small_alpha).resize((w, h), Image.Resampling.BILINEAR)
-        alpha, colour = np.asarray(alpha_img, dtype=np.float32), rgb
+        matte = Image.fromarray(to_bytes(small_alpha), "L").resize(
+            (w, h), Image.Resampling.BILINEAR
+        )
+        out = source.convert("RGB")
     if has_alpha(source):  # keep what was already transparent
-        alpha = np.minimum(alpha, np.asarray(source.getchannel("A"), np.float32) / 255)
-    out = np.dstack([to_bytes(colour), to_bytes(alpha)])
-    return Image.fromarray(np.ascontiguousarray(out), "RGBA")
+        matte = ImageChops.darker(matte, source.getchannel("A"))
+    out.putalpha(matte)
+    return out
 
 
 def _scaled(image: Image.Image, scale: float) -> Image.Image:
