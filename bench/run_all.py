@@ -9,6 +9,7 @@ from pathlib import Path
 HERE = Path(__file__).parent
 BENCHMARKS = [
     "bench_offline.py",
+    "bench_image_ops.py",
     "bench_submit_latency.py",
     "bench_orchestration.py",
     "bench_sse_fanout.py",
