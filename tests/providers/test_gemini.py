@@ -18,6 +18,7 @@ import httpx
 import pytest
 from PIL import Image
 
+from easel.providers.gemini import ListedModel, served
 from emulators._base import png_bytes
 from emulators.gemini import GeminiEmulator
 from support.client import wait_for_job
@@ -264,3 +265,31 @@ def test_a_model_google_withdrew_early_fails_saying_so(stack: Stack) -> None:
     assert "no longer serves this model" in message and "NOT_FOUND" not in message
     assert "models/gemini-3-pro-image is not found" in message
     assert "easel models check" in message
+
+
+@pytest.mark.parametrize(
+    ("name", "methods", "image", "snapshot_of"),
+    [
+        ("models/gemini-3-pro-image", ["generateContent", "countTokens"], True, None),
+        ("models/gemini-3.1-flash-lite-image", ["generateContent"], True, None),
+        ("models/gemini-nano-banana-2.1", ["generateContent"], True, None),
+        ("models/nano-banana-pro-preview", ["generateContent"], True, None),
+        ("models/imagen-4.0-generate-001", ["predict"], True, "imagen-4.0-generate"),
+        (
+            "models/gemini-2.5-flash-image-preview-09-2025",
+            ["generateContent"],
+            True,
+            "gemini-2.5-flash-image",
+        ),
+        ("models/gemini-3.1-flash-lite", ["generateContent", "countTokens"], False, None),
+        ("models/gemini-omni-1.2-flash", ["generateContent"], False, None),
+        ("models/gemini-embedding-001", ["embedContent"], False, "gemini-embedding"),
+        ("models/gemini-3.5-flash-image", ["countTokens"], False, None),  # cannot generate
+    ],
+)
+def test_which_listed_models_are_image_models(
+    name: str, methods: list[str], image: bool, snapshot_of: str | None
+) -> None:
+    listed = served(ListedModel(name=name, supportedGenerationMethods=methods))
+    assert listed.remote_name == name.removeprefix("models/")
+    assert (listed.image, listed.snapshot_of) == (image, snapshot_of)

@@ -135,7 +135,7 @@ def gemini_image(
         ),
         pricing=Pricing(
             per_image=Decimal(estimates["1K"]),
-            rules=_by_size(estimates),
+            rules=_by_size(estimates) if len(estimates) > 1 else (),
             tokens=tokens,
             source=price_source,
             as_of=PRICES_AS_OF,
@@ -323,13 +323,13 @@ class _ErrorBody(BaseModel):
     error: _Status
 
 
-class _Model(BaseModel):
+class ListedModel(BaseModel):
     name: str
     supportedGenerationMethods: list[str] = []
 
 
 class _ModelList(BaseModel):
-    models: list[_Model] = []
+    models: list[ListedModel] = []
     nextPageToken: str | None = None
 
 
@@ -452,7 +452,7 @@ def request_body(request: GenerationRequest) -> dict[str, Any]:
     }
 
 
-def served(model: _Model) -> ServedModel:
+def served(model: ListedModel) -> ServedModel:
     remote = model.name.removeprefix("models/")
     methods = set(model.supportedGenerationMethods)
     snapshot = _SNAPSHOT.match(remote)
@@ -490,7 +490,7 @@ class GeminiProvider(Provider):
 
     async def served_models(self, http: httpx.AsyncClient) -> list[ServedModel] | None:
         """``models.list``, page by page: every model the key may call."""
-        found: list[_Model] = []
+        found: list[ListedModel] = []
         params = {"pageSize": str(_PAGE_SIZE)}
         for _ in range(_MAX_PAGES):
             response = await send(
