@@ -4,7 +4,6 @@ text model), read from ``models.list`` page by page."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,8 +13,7 @@ import pytest
 from emulators.gemini import TEXT_METHODS, GeminiEmulator
 
 from .test_cli import easel
-
-TODAY = {"EASEL_TODAY": "2026-11-27"}
+from .test_models_check import TODAY, check, provider_section
 
 
 @pytest.fixture
@@ -25,19 +23,8 @@ def emulator() -> Iterator[GeminiEmulator]:
         yield running  # type: ignore[misc]
 
 
-def check(tmp_path: Path, emulator: GeminiEmulator, *args: str) -> tuple[int, str]:
-    env = {**emulator.easel_env(), **TODAY}
-    result = easel(
-        "models", "check", *args, "--data-dir", str(tmp_path / "data"), cwd=tmp_path, env=env
-    )
-    assert "Traceback" not in result.stderr, result.stderr
-    return result.returncode, result.stdout
-
-
 def google_section(output: str) -> dict[str, Any]:
-    report = json.loads(output)
-    (google,) = [p for p in report["providers"] if p["provider"] == "google"]
-    return dict(google)
+    return provider_section(output, "google")
 
 
 def test_a_catalog_in_step_with_google_reports_nothing(

@@ -6,7 +6,6 @@ says; retired models are refused naming their replacement."""
 from __future__ import annotations
 
 import base64
-import io
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -14,15 +13,13 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
-from PIL import Image
 
 from easel.providers.gemini import ListedModel, served
 from emulators._base import png_bytes
 from emulators.gemini import GeminiEmulator
 from support.client import wait_for_job
-from support.server import FAST_PROVIDERS, ServerProcess, create_token
+from support.studio import Studio, picture, studio, submit
 
 REFERENCE = "data:image/png;base64," + base64.b64encode(png_bytes(32, 32, seed=9)).decode()
 NEWEST = "google/gemini-nano-banana-2.1"
@@ -36,28 +33,14 @@ PRICES = {
 }
 
 
-@dataclass
-class Stack:
-    server: ServerProcess
-    token: str
-    gemini: GeminiEmulator
-
-    def client(self) -> httpx.Client:
-        headers = {"Authorization": f"Bearer {self.token}"}
-        return httpx.Client(base_url=self.server.url, timeout=30, headers=headers)
+Stack = Studio[GeminiEmulator]
 
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    emulator = GeminiEmulator().start()
     data_dir: Path = tmp_path_factory.mktemp("gemini") / "data"
-    server = ServerProcess(data_dir, env={**emulator.easel_env(), **FAST_PROVIDERS})
-    try:
-        server.start()
-        yield Stack(server, create_token(data_dir, "ada"), emulator)  # type: ignore[arg-type]
-    finally:
-        server.stop()
-        emulator.stop()
+    with studio(GeminiEmulator(), data_dir) as running:
+        yield running
 
 
 @dataclass
@@ -108,12 +91,6 @@ CASES = [
 ]
 
 
-def submit(client: httpx.Client, prompt: str, model: str, params: dict[str, Any]) -> str:
-    response = client.post("/api/v1/jobs", json={"prompt": prompt, "models": [model], **params})
-    assert response.status_code == 202, response.text
-    return str(response.json()["id"])
-
-
 def sent_for(emulator: GeminiEmulator, prompt: str) -> tuple[dict[str, Any], dict[str, Any]]:
     """What the emulator received for a prompt, and the usage it answered with."""
     found = [
@@ -139,13 +116,8 @@ def cost_of(remote: str, usage: dict[str, Any]) -> Decimal:
     return (total / 1_000_000).quantize(Decimal("0.000001"))
 
 
-def picture(data: bytes) -> tuple[str, tuple[int, int]]:
-    with Image.open(io.BytesIO(data)) as image:
-        return str(image.format), image.size
-
-
 def test_every_current_model_generates_stores_and_costs_its_usage(stack: Stack) -> None:
-    before = stack.gemini.state.creations.copy()
+    before = stack.emulator.state.creations.copy()
     with stack.client() as client:
         listed = {m["id"]: m for m in client.get("/api/v1/models").json()}
         google = {m for m, info in listed.items() if info["provider"] == "google"}
@@ -161,7 +133,7 @@ def test_every_current_model_generates_stores_and_costs_its_usage(stack: Stack) 
             data = client.get(variant["image"]["url"]).raise_for_status().content
             # The final image, never the interim draft Gemini 3 Pro Image thinks with.
             assert picture(data) == ("PNG", case.size), case.remote
-            sent, usage = sent_for(stack.gemini, prompt)
+            sent, usage = sent_for(stack.emulator, prompt)
             assert sent["generationConfig"] == {
                 "responseModalities": ["TEXT", "IMAGE"],
                 "imageConfig": case.image_config,
@@ -169,11 +141,13 @@ def test_every_current_model_generates_stores_and_costs_its_usage(stack: Stack) 
             references = [p for p in sent["contents"][0]["parts"] if "inlineData" in p]
             assert len(references) == case.references, case.remote
             assert Decimal(variant["cost_usd"]) == cost_of(case.remote, usage), case.remote
-    made = stack.gemini.state.creations - before
+    made = stack.emulator.state.creations - before
     assert made == Counter(c.remote for c in CASES)  # each paid for exactly once
 
 
-def test_the_deprecated_flash_model_is_offered_with_its_successor(stack: Stack) -> None:
+def test_the_deprecated_flash_model_is_offered_with_its_successor(
+    stack: Stack,
+) -> None:
     with stack.client() as client:
         listed = {m["id"]: m for m in client.get("/api/v1/models").json()}
     assert listed["google/gemini-3.1-flash-image"]["lifecycle"] == {
@@ -203,13 +177,13 @@ def test_the_deprecated_flash_model_is_offered_with_its_successor(stack: Stack) 
 def test_ratios_and_sizes_are_checked_before_anything_is_paid(
     stack: Stack, model: str, params: dict[str, Any], field: str, words: str
 ) -> None:
-    before = stack.gemini.total_creations
+    before = stack.emulator.total_creations
     with stack.client() as client:
         response = client.post("/api/v1/jobs", json={"prompt": "x", "models": [model], **params})
     assert response.status_code == 422, response.text
     problem = response.json()
     assert problem["field"] == field and words in problem["detail"], problem
-    assert stack.gemini.total_creations == before
+    assert stack.emulator.total_creations == before
 
 
 @pytest.mark.parametrize(
@@ -222,20 +196,20 @@ def test_ratios_and_sizes_are_checked_before_anything_is_paid(
 def test_refusals_inside_a_200_fail_the_variant(
     stack: Stack, prompt: str, code: str, words: str
 ) -> None:
-    before = stack.gemini.total_creations
+    before = stack.emulator.total_creations
     with stack.client() as client:
         job = wait_for_job(client, submit(client, prompt, NEWEST, {}), timeout=30)
     (variant,) = job["variants"]
     assert variant["status"] == "failed" and variant["error"]["code"] == code
     assert words in variant["error"]["message"] and "Rephrase" in variant["error"]["message"]
-    assert stack.gemini.total_creations == before + 1  # billed once, never retried
+    assert stack.emulator.total_creations == before + 1  # billed once, never retried
 
 
 @pytest.mark.parametrize(
     "model", ["google/imagen-4", "google/imagen-3", "google/gemini-2.5-flash-image"]
 )
 def test_a_retired_model_is_a_410_naming_its_replacement(stack: Stack, model: str) -> None:
-    before = stack.gemini.total_creations
+    before = stack.emulator.total_creations
     with stack.client() as client:
         response = client.post("/api/v1/jobs", json={"prompt": "x", "models": [model]})
         listed = {m["id"] for m in client.get("/api/v1/models").json()}
@@ -249,16 +223,16 @@ def test_a_retired_model_is_a_410_naming_its_replacement(stack: Stack, model: st
     assert problem["hint"] == f"Use {NEWEST} instead."
     assert model not in listed and NEWEST in listed
     assert kept[model]["lifecycle"]["status"] == "shutdown"
-    assert stack.gemini.total_creations == before
+    assert stack.emulator.total_creations == before
 
 
 def test_a_model_google_withdrew_early_fails_saying_so(stack: Stack) -> None:
-    stack.gemini.withdraw("gemini-3-pro-image")
+    stack.emulator.withdraw("gemini-3-pro-image")
     try:
         with stack.client() as client:
             job = wait_for_job(client, submit(client, "a kite", "google/gemini-3-pro-image", {}))
     finally:
-        stack.gemini.serve("gemini-3-pro-image")
+        stack.emulator.serve("gemini-3-pro-image")
     (variant,) = job["variants"]
     assert variant["status"] == "failed" and variant["error"]["code"] == "unsupported"
     message = variant["error"]["message"]
