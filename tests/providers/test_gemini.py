@@ -19,7 +19,7 @@ from easel.providers.gemini import ListedModel, served
 from emulators._base import png_bytes
 from emulators.gemini import GeminiEmulator
 from support.client import wait_for_job
-from support.studio import Studio, picture, studio, submit
+from support.studio import Studio, assert_retired, picture, studio, submit
 
 REFERENCE = "data:image/png;base64," + base64.b64encode(png_bytes(32, 32, seed=9)).decode()
 NEWEST = "google/gemini-nano-banana-2.1"
@@ -214,13 +214,7 @@ def test_a_retired_model_is_a_410_naming_its_replacement(stack: Stack, model: st
         response = client.post("/api/v1/jobs", json={"prompt": "x", "models": [model]})
         listed = {m["id"] for m in client.get("/api/v1/models").json()}
         kept = {m["id"]: m for m in client.get("/api/v1/models?include_retired=true").json()}
-    assert response.status_code == 410, response.text
-    assert response.headers["content-type"] == "application/problem+json"
-    problem = response.json()
-    assert problem["type"].endswith("/model-retired")
-    assert problem["allowed"] == [NEWEST] and problem["field"] == "models"
-    assert "shut" in problem["detail"] and model in problem["detail"]
-    assert problem["hint"] == f"Use {NEWEST} instead."
+    assert_retired(response, model, NEWEST)
     assert model not in listed and NEWEST in listed
     assert kept[model]["lifecycle"]["status"] == "shutdown"
     assert stack.emulator.total_creations == before

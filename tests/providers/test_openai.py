@@ -20,7 +20,7 @@ from emulators._base import png_bytes
 from emulators.openai import OpenAIEmulator
 from support.client import collect_events, wait_for_job
 from support.server import FAST_PROVIDERS
-from support.studio import Studio, picture, studio, submit
+from support.studio import Studio, assert_retired, picture, studio, submit
 
 # Nothing here tests a provider timeout; eight streamed generations at once may take a
 # while on a busy machine.
@@ -227,13 +227,7 @@ def test_a_retired_model_is_a_410_naming_its_replacement(
     with stack.client() as client:
         response = client.post("/api/v1/jobs", json={"prompt": "x", "models": [model]})
         listed = {m["id"] for m in client.get("/api/v1/models").json()}
-    assert response.status_code == 410, response.text
-    assert response.headers["content-type"] == "application/problem+json"
-    problem = response.json()
-    assert problem["type"].endswith("/model-retired")
-    assert problem["allowed"] == [replacement] and problem["field"] == "models"
-    assert "shut" in problem["detail"] and model in problem["detail"]
-    assert problem["hint"] == f"Use {replacement} instead."
+    assert_retired(response, model, replacement)
     assert model not in listed and replacement in listed
     assert stack.emulator.total_creations == before
 

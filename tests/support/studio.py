@@ -55,3 +55,14 @@ def picture(data: bytes) -> tuple[str, tuple[int, int]]:
     """A stored image's format and size."""
     with Image.open(io.BytesIO(data)) as image:
         return str(image.format), image.size
+
+
+def assert_retired(response: httpx.Response, model: str, replacement: str) -> None:
+    """A request for a shut-down model: a 410 problem that names the replacement."""
+    assert response.status_code == 410, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    problem = response.json()
+    assert problem["type"].endswith("/model-retired")
+    assert problem["allowed"] == [replacement] and problem["field"] == "models"
+    assert "shut" in problem["detail"] and model in problem["detail"]
+    assert problem["hint"] == f"Use {replacement} instead."
