@@ -129,8 +129,8 @@ def gemini_image(
             aspect_ratios=ratios,
             ratio_only=True,
             max_side=4096,
-            reference_images=14,
-            max_prompt_length=32000,
+            reference_images=14,  # "Maximum images per prompt: 14" (model pages)
+            max_prompt_length=32000,  # well inside the 65,536 input tokens they take
             options={"image_size": sizes},
         ),
         pricing=Pricing(
