@@ -43,10 +43,16 @@ class Target:
 GROUPS: dict[str, list[Target]] = {
     "openai": [Target("openai/gpt-image-2", "GPT Image 2", "OPENAI_API_KEY", "billing", False)],
     "gemini": [
-        Target("google/imagen-4", "Imagen 4", "GEMINI_API_KEY", "Enable billing", False),
         Target(
-            "google/gemini-2.5-flash-image",
-            "Gemini 2.5 Flash Image",
+            "google/gemini-3-pro-image",
+            "Nano Banana Pro (Gemini 3 Pro Image)",
+            "GEMINI_API_KEY",
+            "Enable billing",
+            False,
+        ),
+        Target(
+            "google/gemini-nano-banana-2.1",
+            "Nano Banana 2.1",
             "GEMINI_API_KEY",
             "Enable billing",
             False,

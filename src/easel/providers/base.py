@@ -151,8 +151,9 @@ class Lifecycle(BaseModel):
         return self.status
 
 
-def deprecated(shutdown: date, replacement: str, source: str) -> Lifecycle:
-    """A model the vendor still serves until ``shutdown``."""
+def deprecated(shutdown: date | None, replacement: str, source: str) -> Lifecycle:
+    """A model the vendor still serves until ``shutdown``; ``None`` when the vendor
+    deprecated it without announcing a date yet (it stays offered until it does)."""
     return Lifecycle(
         status="deprecated", shutdown_date=shutdown, replacement=replacement, source=source
     )
@@ -243,7 +244,9 @@ class Finished:
     outputs: tuple[Output, ...]
     seed: int | None = None
     usage: Mapping[str, Any] | None = None
-    """Raw usage as the API returned it (token counts), for token pricing."""
+    """Token usage in OpenAI's ``usage`` shape (``input_tokens``, ``output_tokens`` and
+    their ``*_tokens_details``), which `easel.engine.pricing.token_cost` reads; adapters of
+    other vendors translate their own counts into it."""
     cost_usd: Decimal | None = None
     """A cost the API itself reported; wins over the price table when set."""
     revised_prompt: str | None = None
