@@ -128,6 +128,10 @@ class BFLEmulator(Emulator):
         return {"BFL_API_KEY": self.api_key, "EASEL_PROVIDERS__BFL__BASE_URL": self.base_url}
 
     def routes(self) -> None:
+        # BFL's own description replaces the one FastAPI makes of the emulator itself.
+        self.app.router.routes = [
+            r for r in self.app.router.routes if getattr(r, "path", "") != "/openapi.json"
+        ]
         self.app.add_api_route("/openapi.json", self._openapi, methods=["GET"])
         self.app.add_api_route("/v1/get_result", self._result, methods=["GET"])
         self.app.add_api_route("/v1/{endpoint}", self._create, methods=["POST"])

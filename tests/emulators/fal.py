@@ -117,6 +117,8 @@ class FalEmulator(Emulator):
             endpoint: {"display_name": name, "category": category, "status": "active"}
             for endpoint, (name, category) in CATALOG.items()
         }
+        self.page_size = 50
+        """The most Model Search answers per page, whatever ``limit`` asks for."""
         super().__init__(api_key=api_key)
 
     # -- planting drift ----------------------------------------------------------------
@@ -270,7 +272,8 @@ class FalEmulator(Emulator):
             if query.get("category", metadata["category"]) == metadata["category"]
             and query.get("status", metadata["status"]) == metadata["status"]
         ]
-        start, limit = int(query.get("cursor", "0")), int(query.get("limit", "50"))
+        start = int(query.get("cursor", "0"))
+        limit = min(int(query.get("limit", "50")), self.page_size)
         more = start + limit < len(found)
         return JSONResponse(
             {

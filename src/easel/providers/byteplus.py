@@ -64,11 +64,14 @@ PRICES = (
 )
 _KEY_HINT = "Check ARK_API_KEY (or EASEL_PROVIDERS__BYTEPLUS__API_KEY) in the environment."
 _MIME = {"png": "image/png", "jpeg": "image/jpeg"}
-# The recommended output sizes per aspect ratio (BytePlus' API reference).
+# The recommended output sizes per aspect ratio (BytePlus' API reference), and 16:9 at
+# the smallest 2K size (2560x1440), which matches an aspect ratio of exactly 16:9.
 SIZES_2K = (
     "2048x2048",
     "2304x1728",
     "1728x2304",
+    "2560x1440",
+    "1440x2560",
     "2848x1600",
     "1600x2848",
     "2496x1664",
