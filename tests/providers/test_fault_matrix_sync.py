@@ -17,6 +17,7 @@ import httpx
 import pytest
 
 from emulators._base import FAULTS, Emulator
+from emulators.byteplus import BytePlusEmulator
 from emulators.gemini import GeminiEmulator
 from emulators.ideogram import IdeogramEmulator
 from emulators.openai import OpenAIEmulator
@@ -72,6 +73,9 @@ GROUPS: dict[str, list[Target]] = {
             False,
         )
     ],
+    "byteplus": [
+        Target("byteplus/seedream-5-0-260128", "Seedream 5.0", "ARK_API_KEY", "Top up", False)
+    ],
 }
 # (error code, words the message must hold besides the model name) for faults that fail.
 FAILS: dict[str, tuple[str, str]] = {
@@ -99,6 +103,7 @@ def matrix(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Matrix]:
         "recraft": RecraftEmulator(),
         "ideogram": IdeogramEmulator(),
         "stability": StabilityEmulator(),
+        "byteplus": BytePlusEmulator(),
     }
     env = dict(ENV)
     for emulator in emulators.values():

@@ -55,7 +55,8 @@ class ExtraOption(BaseModel):
 class Capabilities(BaseModel):
     """What a model accepts. The API validates every request against this."""
 
-    model_config = ConfigDict(frozen=True)
+    # forbid: a misspelt capability must fail at import, not be ignored.
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
     sizes: tuple[str, ...] = ()
     """Exact ``WxH`` sizes accepted. Empty means any size within the bounds below."""

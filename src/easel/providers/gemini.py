@@ -52,6 +52,7 @@ from easel.errors import (
 from easel.providers._http import decode_image, parse_json, retry_after_seconds, send
 from easel.providers.base import (
     Capabilities,
+    ExtraOption,
     Finished,
     GenerationRequest,
     ImageBytes,
@@ -131,7 +132,7 @@ def gemini_image(
             max_side=4096,
             reference_images=14,  # "Maximum images per prompt: 14" (model pages)
             max_prompt_length=32000,  # well inside the 65,536 input tokens they take
-            options={"image_size": sizes},
+            extra_options={"image_size": ExtraOption(type="string", choices=sizes)},
         ),
         pricing=Pricing(
             per_image=Decimal(estimates["1K"]),
