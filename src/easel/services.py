@@ -52,6 +52,7 @@ class Services:
     async def aclose(self) -> None:
         if self._tasks:
             await self.worker.hand_back()
+        await self.worker.aclose()
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:

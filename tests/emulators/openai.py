@@ -73,6 +73,8 @@ class OpenAIEmulator(Emulator):
     def routes(self) -> None:
         self.usages: list[dict[str, Any]] = []
         self.reference_counts: list[int] = []
+        self.streamed: dict[str, bool] = {}
+        """Prompt → whether its GPT image request asked to stream partial images."""
         self.app.add_api_route("/v1/images/generations", self._generations, methods=["POST"])
         self.app.add_api_route("/v1/images/edits", self._edits, methods=["POST"])
 
@@ -163,7 +165,8 @@ class OpenAIEmulator(Emulator):
         self.usages.append(usage)
         self.reference_counts.append(len(references))
         meta = {"background": "opaque", "output_format": "png", "quality": quality, "size": size}
-        if str(body.get("stream")).lower() == "true":
+        self.streamed[prompt] = str(body.get("stream")).lower() == "true"
+        if self.streamed[prompt]:
             partials = int(body.get("partial_images") or 0)
             prefix = "image_edit" if references else "image_generation"
             return StreamingResponse(

@@ -54,7 +54,6 @@ async def _job(
                 params={},
                 seed=position,
                 status="queued",
-                progress=0.0,
                 attempts=0,
                 queued_at=now,
             )
@@ -65,10 +64,10 @@ async def _job(
 
 async def _claim(db: Database, variant_id: str, owner: str = "w1") -> Variant | None:
     async with db.transaction() as session:
-        variant, _ = await transitions.claim(
+        claimed, _ = await transitions.claim(
             session, variant_id=variant_id, owner=owner, lease_seconds=30, max_attempts=3
         )
-    return variant
+    return claimed.variant if claimed else None
 
 
 async def test_claim_is_exclusive(db: Database) -> None:
@@ -127,22 +126,22 @@ async def test_lapsed_lease_is_requeued_and_attempts_are_capped(db: Database) ->
     _, _, (variant_id, _) = await _job(db)
     for attempt in range(3):
         async with db.transaction() as session:
-            variant, _ = await transitions.claim(
+            claimed, _ = await transitions.claim(
                 session,
                 variant_id=variant_id,
                 owner=f"w{attempt}",
                 lease_seconds=-1,
                 max_attempts=3,
             )
-        assert variant is not None
+        assert claimed is not None
         async with db.transaction() as session:
             events = await transitions.requeue(session, variant_id=variant_id, reason="lost")
         assert [e.type for e in events] == ["variant.queued"]
     async with db.transaction() as session:
-        variant, events = await transitions.claim(
+        claimed, events = await transitions.claim(
             session, variant_id=variant_id, owner="w9", lease_seconds=30, max_attempts=3
         )
-    assert variant is None
+    assert claimed is None
     assert events[0].type == "variant.failed"
     assert "3 attempts" in events[0].data["error"]
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import io
+import json
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -15,6 +16,7 @@ from typing import Any
 
 import httpx
 import pytest
+from httpx_sse import aconnect_sse
 from PIL import Image
 
 from emulators._base import Emulator, png_bytes
@@ -23,7 +25,7 @@ from emulators.ideogram import IdeogramEmulator
 from emulators.openai import OpenAIEmulator, usage_for
 from emulators.recraft import RecraftEmulator
 from emulators.stability import StabilityEmulator
-from support.client import collect_events, wait_for_job
+from support.client import LIVE, Received, collect_events, wait_for_job
 from support.server import ServerProcess, create_token
 
 FAST = {
@@ -241,27 +243,59 @@ def test_every_model_generates_stores_and_bills_once(stack: Stack) -> None:
     assert stack.gemini.reference_counts[-1] == 1
 
 
-def test_gpt_image_1_partial_images_arrive_as_previews(stack: Stack) -> None:
-    with stack.client() as client:
-        job_id = submit(client, "a fox, streamed", "openai/gpt-image-1", {"quality": "medium"})
-        job = wait_for_job(client, job_id, timeout=30)
-        assert job["status"] == "succeeded", job["variants"][0]["error"]
+def test_gpt_image_1_streams_partial_images_only_while_someone_watches(stack: Stack) -> None:
+    async def watched(prompt: str) -> list[Received]:
+        """Submit while an account-wide stream is open; its frames of the job."""
+        frames: list[Received] = []
+        async with (
+            httpx.AsyncClient(
+                base_url=stack.server.url,
+                timeout=30,
+                headers={"Authorization": f"Bearer {stack.token}"},
+            ) as c,
+            aconnect_sse(c, "GET", "/api/v1/events") as source,
+        ):
+            created = await c.post(
+                "/api/v1/jobs",
+                json={"prompt": prompt, "models": ["openai/gpt-image-1"], "quality": "medium"},
+            )
+            job_id = created.json()["id"]
+            async for sse in source.aiter_sse():
+                data = json.loads(sse.data) if sse.data else {}
+                if data.get("job_id") == job_id:
+                    frames.append(Received(sse.id, sse.event, data, 0.0))
+                if sse.event == "job.finished" and data.get("job_id") == job_id:
+                    return frames
+        raise AssertionError("the stream ended before the job")
 
-    async def events() -> list[Any]:
-        async with httpx.AsyncClient(
-            base_url=stack.server.url,
-            timeout=30,
-            headers={"Authorization": f"Bearer {stack.token}"},
-        ) as c:
-            return await collect_events(c, job["events_url"])
-
-    progress = [e.data for e in asyncio.run(events()) if e.event == "variant.progress"]
-    previews = [p for p in progress if p.get("preview")]
+    frames = asyncio.run(watched("a fox, streamed"))
+    assert stack.openai.streamed["a fox, streamed"] is True
+    previews = [e.data for e in frames if e.event == "variant.preview"]
     assert [p["message"] for p in previews] == ["Partial image 1", "Partial image 2"]
     assert [round(p["progress"], 2) for p in previews] == [0.33, 0.67]
     # The emulator streams 256 px partials of ~200 kB; events carry a small WebP of them.
     assert all(p["preview"].startswith("data:image/webp;base64,") for p in previews)
     assert all(len(p["preview"]) < 64 * 1024 * 4 / 3 for p in previews)
+    assert frames[-2].event == "variant.succeeded"
+
+    # The log keeps the state changes only: the previews are not replayed.
+    async def replay(job_id: str) -> list[Received]:
+        async with httpx.AsyncClient(
+            base_url=stack.server.url,
+            timeout=30,
+            headers={"Authorization": f"Bearer {stack.token}"},
+        ) as c:
+            return await collect_events(c, f"/api/v1/jobs/{job_id}/events")
+
+    replayed = asyncio.run(replay(frames[0].data["job_id"]))
+    assert [e.event for e in replayed if e.event in LIVE] == []
+
+    # Nobody watching: no stream is asked for, so no partial images are paid for.
+    with stack.client() as client:
+        job_id = submit(client, "a fox, unwatched", "openai/gpt-image-1", {"quality": "medium"})
+        job = wait_for_job(client, job_id, timeout=30)
+    assert job["status"] == "succeeded", job["variants"][0]["error"]
+    assert stack.openai.streamed["a fox, unwatched"] is False
 
 
 @pytest.mark.parametrize(
@@ -302,7 +336,10 @@ def test_refusals_inside_a_200_fail_the_variant(
 def test_a_stream_cut_mid_event_fails_without_paying_twice(stack: Stack) -> None:
     before = stack.openai.state.creations["gpt-image-1"]
     with stack.client() as client:
-        job = wait_for_job(client, submit(client, "CUT STREAM fox", "openai/gpt-image-1", {}))
+        # Submitted asking for previews, so the image is streamed though no one watches.
+        job_id = submit(client, "CUT STREAM fox", "openai/gpt-image-1", {"previews": True})
+        job = wait_for_job(client, job_id)
+    assert stack.openai.streamed["CUT STREAM fox"] is True
     (variant,) = job["variants"]
     assert variant["status"] == "failed" and variant["error"]["code"] == "invalid-output"
     assert "stream broke off" in variant["error"]["message"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -48,10 +48,20 @@ class JobView:
     job: Job
     variants: list[Variant]
     images: dict[str, Image]
+    live_progress: dict[str, float] = field(default_factory=dict)
+    """The latest progress of running variants, from the event bus's live state."""
 
     @property
     def cost_usd(self) -> Decimal:
         return sum((v.cost_usd or Decimal(0) for v in self.variants), Decimal(0))
+
+    def progress(self, variant: Variant) -> float:
+        """0..1: done when succeeded, the live value while running, else 0."""
+        if variant.status == "succeeded":
+            return 1.0
+        if variant.status == "running":
+            return self.live_progress.get(variant.id, 0.0)
+        return 0.0
 
 
 class JobService:
@@ -113,6 +123,8 @@ class JobService:
         return {"reference_images": shas, "reference_keys": keys} if shas else {}
 
     async def create(self, *, user_id: str, spec: JobSpec) -> Job:
+        """Write the job, its variants and their first events in one transaction, then
+        publish the events and queue the variants."""
         spec = await self._apply_preset(user_id, spec)
         if len(spec.prompt) > self.settings.max_prompt_length:
             raise UserInputError(
@@ -132,6 +144,8 @@ class JobService:
             exclude_none=True,
         )
         job_params["models"] = [c.model_dump(exclude_none=True) for c in spec.choices()]
+        if spec.previews:
+            job_params["previews"] = True
         job_params.update(await self._store_references(spec))
         now = utcnow()
         job = Job(
@@ -158,7 +172,6 @@ class JobService:
                 params=p.params,
                 seed=p.seed,
                 status="queued",
-                progress=0.0,
                 attempts=0,
                 queued_at=now,
             )
@@ -210,7 +223,21 @@ class JobService:
         by_job: dict[str, list[Variant]] = {j.id: [] for j in jobs}
         for variant in variants:
             by_job[variant.job_id].append(variant)
-        return [JobView(j, by_job[j.id], images) for j in jobs]
+        return [
+            JobView(j, by_job[j.id], images, await self._live_progress(user_id, by_job[j.id]))
+            for j in jobs
+        ]
+
+    async def _live_progress(self, user_id: str, variants: list[Variant]) -> dict[str, float]:
+        running = {v.id for v in variants if v.status == "running"}
+        if not running:
+            return {}
+        progress: dict[str, float] = {}
+        for event in await self.bus.live_snapshot(user_id, variants[0].job_id):
+            value = event.data.get("progress")
+            if event.variant_id in running and isinstance(value, int | float):
+                progress[event.variant_id] = max(progress.get(event.variant_id, 0.0), value)
+        return progress
 
     async def search(
         self, *, user_id: str, filters: JobFilters, before: str | None, limit: int

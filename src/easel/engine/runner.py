@@ -4,6 +4,11 @@ The runner owns the behaviour every provider shares: retries, the poll cadence, 
 limits, saving the remote task before polling (so a restart resumes it instead of paying
 twice), saving a finished result's URLs (so a storage failure can be retried without a
 new generation), downloading, and cost.
+
+Polling backs off with the task's expected duration: the next poll waits a fraction of
+how long the task has run so far, or of how long this model's tasks have been taking
+(learned from the tasks that finished), whichever is longer. A quick model is asked
+about every second; a task that takes minutes is asked about every few seconds.
 """
 
 from __future__ import annotations
@@ -46,6 +51,15 @@ _MAYBE_BILLED = (
 )
 
 
+POLL_FRACTION = 0.3
+"""Each poll waits this share of the task's elapsed (or typical) duration."""
+POLL_MAX_SECONDS = 30.0
+
+
+async def _nothing() -> None:
+    return None
+
+
 @dataclass(frozen=True)
 class RunHooks:
     """How the runner reports back to the worker that owns the variant."""
@@ -53,6 +67,18 @@ class RunHooks:
     report: ProgressCallback
     save_task: Callable[[Mapping[str, Any]], Awaitable[None]]
     save_result: Callable[[Mapping[str, Any]], Awaitable[None]]
+    parked: Callable[[], Awaitable[None]] = _nothing
+    """The variant starts waiting on a remote task (after ``save_task``)."""
+    unparked: Callable[[], Awaitable[None]] = _nothing
+    """The remote task finished: the download and storing start."""
+    want_previews: bool = False
+    """Whether someone can see previews: providers ask for them only then."""
+
+
+def poll_delay(elapsed: float, typical: float | None, *, floor: float) -> float:
+    """Seconds until the next poll of a task that has run ``elapsed`` seconds."""
+    basis = max(elapsed, typical or 0.0)
+    return min(POLL_MAX_SECONDS, max(floor, POLL_FRACTION * basis))
 
 
 @dataclass(frozen=True)
@@ -103,6 +129,12 @@ class Runner:
             base_seconds=settings.retry_base_seconds,
             max_seconds=settings.retry_max_seconds,
         )
+        self._typical: dict[str, float] = {}
+        """Seconds the remote tasks of each model took, smoothed."""
+
+    def _learn(self, model_id: str, seconds: float) -> None:
+        previous = self._typical.get(model_id)
+        self._typical[model_id] = seconds if previous is None else 0.8 * previous + 0.2 * seconds
 
     def _timeout(self, provider: Provider) -> float:
         configured = provider.settings.timeout_seconds
@@ -157,7 +189,12 @@ class Runner:
         hooks: RunHooks,
     ) -> RunResult:
         provider = entry.provider
-        ctx = RunContext(http=self.http, report=hooks.report, timeout=self._timeout(provider))
+        ctx = RunContext(
+            http=self.http,
+            report=hooks.report,
+            timeout=self._timeout(provider),
+            want_previews=hooks.want_previews,
+        )
         if remote_result:
             try:
                 return await self._finish(entry, request, _result_from_dict(remote_result))
@@ -179,7 +216,9 @@ class Runner:
             )
         if isinstance(outcome, Pending):
             await hooks.save_task(task_to_dict(outcome.task))
-            outcome = await self._poll(provider, gate, outcome, ctx, hooks)
+            await hooks.parked()
+            outcome = await self._poll(entry, gate, outcome, ctx, hooks)
+            await hooks.unparked()
         saved = _result_to_dict(outcome)
         if saved is not None:
             await hooks.save_result(saved)
@@ -187,24 +226,32 @@ class Runner:
 
     async def _poll(
         self,
-        provider: Provider,
+        entry: CatalogEntry,
         gate: ProviderGate,
         pending: Pending,
         ctx: RunContext,
         hooks: RunHooks,
     ) -> Finished:
-        deadline = time.monotonic() + self.settings.task_timeout_seconds
+        provider = entry.provider
+        started = time.monotonic()
+        deadline = started + self.settings.task_timeout_seconds
         outcome: Outcome = pending
         while isinstance(outcome, Pending):
             if outcome.progress is not None or outcome.message:
                 await hooks.report(outcome.progress or 0.0, outcome.message or "Generating", None)
-            if time.monotonic() > deadline:
+            now = time.monotonic()
+            if now > deadline:
                 raise ProviderTimeout(
                     f"{provider.display_name} did not finish within "
                     f"{self.settings.task_timeout_seconds:.0f} s.",
                     hint="Retry the variant, or raise EASEL_TASK_TIMEOUT_SECONDS.",
                 )
-            await asyncio.sleep(outcome.retry_after or self.settings.poll_interval_seconds)
+            delay = poll_delay(
+                now - started,
+                self._typical.get(entry.model.id),
+                floor=self.settings.poll_interval_seconds,
+            )
+            await asyncio.sleep(max(delay, outcome.retry_after or 0.0))
             task = outcome.task
             try:
                 outcome = await self._call(
@@ -220,6 +267,7 @@ class Runner:
                 # The remote task is paid for and may still finish: an outage while polling
                 # ends the variant only at the deadline, as a retry would pay a second time.
                 outcome = Pending(task, message=f"Waiting for {provider.display_name}: {exc}")
+        self._learn(entry.model.id, time.monotonic() - started)
         return outcome
 
     def _trusted_hosts(self, provider: Provider) -> list[str]:

@@ -1,14 +1,20 @@
 """Every variant state change, in one place.
 
 Each function runs inside a write transaction the caller owns and returns the events it
-appended; the caller publishes them after commit. A transition first locks the job row,
-so the transitions of one job are serialised and the job status derived after each one
-is always right (``job.finished`` is emitted exactly once).
+appended; the caller publishes them after commit. Only state changes are written here:
+progress and previews travel the event bus alone (`easel.engine.progress`).
+
+Every transition takes its locks in one order: the job row, then the variant rows, then
+the user's event-sequence row (taken by the first event appended). The job lock
+serialises the transitions of one job, so the job status derived after each one is
+always right (``job.finished`` is emitted exactly once), and the one order means two
+processes on one PostgreSQL database never wait on each other in a cycle.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -17,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from easel.db.ids import as_utc, utcnow
 from easel.db.repos import events as event_log
+from easel.db.repos import images as image_repo
 from easel.db.repos import jobs as job_repo
 from easel.db.tables import Job, Variant
 from easel.engine.pricing import usd
@@ -28,7 +35,6 @@ from easel.events.types import (
     JobFinished,
     VariantCanceled,
     VariantFailed,
-    VariantProgress,
     VariantQueued,
     VariantStarted,
     VariantSucceeded,
@@ -107,6 +113,12 @@ async def _refresh_job(session: AsyncSession, job: Job, now: datetime) -> list[E
     return [event]
 
 
+@dataclass(frozen=True)
+class Claimed:
+    job: Job
+    variant: Variant
+
+
 async def claim(
     session: AsyncSession,
     *,
@@ -114,9 +126,10 @@ async def claim(
     owner: str,
     lease_seconds: float,
     max_attempts: int,
-) -> tuple[Variant | None, list[Event]]:
-    """Take a queued variant for this worker. Returns (None, events) when it is not
-    claimable (already taken, finished, canceled) or has used up its attempts."""
+) -> tuple[Claimed | None, list[Event]]:
+    """Take a queued variant for this worker and start it (``variant.started``), in one
+    transaction. Returns (None, events) when it is not claimable (already taken,
+    finished, canceled) or has used up its attempts."""
     locked = await _locked(session, variant_id)
     if locked is None or locked[1].status != "queued":
         return None, []
@@ -148,7 +161,7 @@ async def claim(
         "running",
         VariantStarted(model=variant.model_id, attempt=variant.attempts),
     )
-    return variant, events
+    return Claimed(job, variant), events
 
 
 def _failure(variant: Variant, code: str, message: str, *, retryable: bool) -> VariantFailed:
@@ -165,24 +178,6 @@ async def _owned(session: AsyncSession, variant_id: str, owner: str) -> tuple[Jo
     if variant.status != "running" or variant.lease_owner != owner:
         return None
     return locked
-
-
-async def progress(
-    session: AsyncSession,
-    *,
-    variant_id: str,
-    owner: str,
-    fraction: float,
-    message: str,
-    preview: str | None,
-) -> list[Event]:
-    """Record a progress step while this worker still holds the variant."""
-    variant = await job_repo.held_variant(session, variant_id=variant_id, owner=owner)
-    if variant is None:
-        return []
-    variant.progress = max(variant.progress, fraction)
-    payload = VariantProgress(progress=round(fraction, 4), message=message, preview=preview)
-    return [await _emit(session, variant, payload)]
 
 
 async def save_remote(
@@ -203,26 +198,49 @@ async def save_remote(
     return True
 
 
+@dataclass(frozen=True)
+class StoredImage:
+    """An image file already written to the store, to be recorded with its variant."""
+
+    sha256: str
+    mime_type: str
+    width: int
+    height: int
+    size_bytes: int
+    storage_key: str
+    thumbnail_key: str
+
+
 async def succeed(
     session: AsyncSession,
     *,
     variant_id: str,
     owner: str,
-    image_sha256: str,
+    image: StoredImage,
     payload_for: Any,
     cost_usd: Decimal | None,
     seed: int | None,
 ) -> list[Event]:
-    """Mark the variant succeeded with its stored image. ``payload_for(variant)`` builds the
-    event (it needs the final duration)."""
+    """Mark the variant succeeded with its stored image, recording the image row in the
+    same transaction. ``payload_for(variant)`` builds the event (it needs the final
+    duration)."""
     owned = await _owned(session, variant_id, owner)
     if owned is None:
         return []
     job, variant = owned
-    variant.image_sha256 = image_sha256
+    await image_repo.add_if_missing(
+        session,
+        sha256=image.sha256,
+        mime_type=image.mime_type,
+        width=image.width,
+        height=image.height,
+        size_bytes=image.size_bytes,
+        storage_key=image.storage_key,
+        thumbnail_key=image.thumbnail_key,
+    )
+    variant.image_sha256 = image.sha256
     variant.cost_usd = cost_usd
     variant.seed = seed if seed is not None else variant.seed
-    variant.progress = 1.0
     variant.error_code = variant.error_message = None
     variant.remote_result = None
     if variant.started_at is not None:
@@ -323,7 +341,6 @@ async def retry(
     variant.finished_at = None
     variant.started_at = None
     variant.duration_ms = None
-    variant.progress = 0.0
     variant.queued_at = utcnow()
     if not variant.remote_result:
         variant.remote_task = None

@@ -1,9 +1,10 @@
 """OpenAI Images API: DALL·E 3 (signed result URLs) and gpt-image-1 (streamed base64).
 
-gpt-image-1 always streams (``stream: true, partial_images: 2``) so its partial images
-become live previews. With reference images the same request goes to ``/images/edits``
-as multipart with ``image[]`` parts; only the body encoding differs, not the path
-through this file. Wire details: PROTOCOLS.md §1.
+gpt-image-1 streams (``stream: true, partial_images: 2``) when someone can see previews,
+so its partial images become live previews; otherwise it asks for the plain JSON answer
+(partial images are billed as extra output tokens). With reference images the same
+request goes to ``/images/edits`` as multipart with ``image[]`` parts; only the body
+encoding differs, not the path through this file. Wire details: PROTOCOLS.md §1.
 """
 
 from __future__ import annotations
@@ -260,7 +261,8 @@ class OpenAIProvider(Provider):
                 json=fields,
             )
             return _finished(parse_json(response, _ImagesResponse, NAME))
-        fields.update(stream=True, partial_images=PARTIAL_IMAGES)
+        if ctx.want_previews:
+            fields.update(stream=True, partial_images=PARTIAL_IMAGES)
         if not request.reference_images:
             return await self._stream(ctx, "generations", json=fields)
         parts: list[tuple[str, Any]] = [
@@ -283,9 +285,10 @@ class OpenAIProvider(Provider):
 
 
 async def _read_stream(response: httpx.Response, ctx: RunContext) -> Finished:
-    """Report each partial image as a preview; return the completed image."""
+    """Report each partial image as a preview; return the completed image (or the JSON
+    answer, when previews were not asked for)."""
     if response.headers.get("content-type", "").startswith("application/json"):
-        await response.aread()  # a compatible server that ignores `stream`
+        await response.aread()  # not streamed, or a compatible server ignoring `stream`
         return _finished(parse_json(response, _ImagesResponse, NAME))
     try:
         async for sse in EventSource(response).aiter_sse():

@@ -34,7 +34,8 @@ from easel.db.ids import as_utc
 from easel.db.tables import Image, Job
 from easel.engine.jobs import JobView
 from easel.engine.specs import JobSpec
-from easel.events.follow import JobUpdate, follow_job
+from easel.events.follow import follow_job
+from easel.events.types import AnyEvent, VariantPreview, VariantSucceeded
 from easel.services import Services
 from easel.urls import image_path
 
@@ -84,6 +85,7 @@ def _invalid(exc: ValidationError) -> OpenAIError:
 
 
 def _spec(body: ImageRequest, references: list[str], services: Services) -> JobSpec:
+    """The Easel job for the call; a streamed call asks for previews (its partial images)."""
     if not body.model:
         available = [e.model.id for e in services.catalog.entries() if e.available]
         raise OpenAIError(
@@ -106,6 +108,7 @@ def _spec(body: ImageRequest, references: list[str], services: Services) -> JobS
             style=body.style,
             reference_images=references,
             extra={k: getattr(body, k) for k in PASSTHROUGH if getattr(body, k) is not None},
+            previews=body.stream and body.partial_images > 0,
         )
     except ValidationError as exc:
         raise _invalid(exc) from None
@@ -176,10 +179,12 @@ class _Partials:
         self.limit = limit
         self.sent: dict[str | None, int] = {}
 
-    def take(self, update: JobUpdate) -> tuple[int, str, str] | None:
-        preview = update.data.get("preview")
+    def take(self, update: AnyEvent) -> tuple[int, str, str] | None:
+        if update.type != VariantPreview.name:
+            return None
+        preview = update.data["preview"]
         index = self.sent.get(update.variant_id, 0)
-        if not preview or index >= self.limit:
+        if index >= self.limit:
             return None
         if float(update.data.get("progress", 0)) < (index + 1) / (self.limit + 1):
             return None
@@ -193,12 +198,19 @@ async def _stream(
 ) -> AsyncIterator[ServerSentEvent]:
     partials = _Partials(body.partial_images)
     completed = 0
-    async for update in follow_job(services.db, services.bus, user_id=job.user_id, job_id=job.id):
-        if update.type == "variant.progress" and (chosen := partials.take(update)):
+    updates = follow_job(
+        services.db,
+        services.bus,
+        user_id=job.user_id,
+        job_id=job.id,
+        live=body.partial_images > 0,
+    )
+    async for update in updates:
+        if chosen := partials.take(update):
             index, output_format, b64 = chosen
             fields = {"b64_json": b64, "partial_image_index": index, "output_format": output_format}
             yield _event(kind, "partial_image", {**fields, "size": "auto"}, body)
-        elif update.type == "variant.succeeded":
+        elif update.type == VariantSucceeded.name:
             view = await services.jobs.get(user_id=job.user_id, job_id=job.id)
             variant = next(v for v in view.variants if v.id == update.variant_id)
             image = view.images[str(variant.image_sha256)]
@@ -235,7 +247,10 @@ async def _run(
             ping=services.settings.sse_ping_seconds,
             headers={**SSE_HEADERS, **headers},
         )
-    async for _ in follow_job(services.db, services.bus, user_id=user_id, job_id=job.id):
+    # Waiting for the end only: not a watcher, so no previews are made for this job.
+    async for _ in follow_job(
+        services.db, services.bus, user_id=user_id, job_id=job.id, live=False
+    ):
         pass
     view = await services.jobs.get(user_id=user_id, job_id=job.id)
     return JSONResponse(await _response_body(services, view, base_url, body), headers=headers)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from sqlalchemy import exists, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from easel.db.ids import utcnow
@@ -19,10 +21,13 @@ async def add_if_missing(
     size_bytes: int,
     storage_key: str,
     thumbnail_key: str,
-) -> Image:
-    image = await session.get(Image, sha256)
-    if image is None:
-        image = Image(
+) -> None:
+    """Record a stored file. Identical images share a row; two processes storing the same
+    image at once both succeed (the second insert does nothing)."""
+    insert = sqlite_insert if session.get_bind().dialect.name == "sqlite" else pg_insert
+    await session.execute(
+        insert(Image)
+        .values(
             sha256=sha256,
             mime_type=mime_type,
             width=width,
@@ -32,9 +37,8 @@ async def add_if_missing(
             thumbnail_key=thumbnail_key,
             created_at=utcnow(),
         )
-        session.add(image)
-        await session.flush()
-    return image
+        .on_conflict_do_nothing(index_elements=[Image.sha256])
+    )
 
 
 async def image_for_user(session: AsyncSession, *, user_id: str, sha256: str) -> Image | None:
