@@ -27,8 +27,14 @@ async def get_job(session: AsyncSession, *, user_id: str, job_id: str) -> Job | 
 
 
 async def lock_job(session: AsyncSession, *, job_id: str) -> Job | None:
-    """Load a job for update: variant transitions of one job are serialised on this lock."""
-    return await session.scalar(select(Job).where(Job.id == job_id).with_for_update())
+    """Load a job for update: variant transitions of one job are serialised on this lock.
+
+    On PostgreSQL it is ``FOR NO KEY UPDATE`` (no transition changes a job's id), which
+    leaves the ``KEY SHARE`` locks of foreign-key checks (an event row naming the job)
+    free to proceed instead of queueing behind a transition.
+    """
+    query = select(Job).where(Job.id == job_id).with_for_update(key_share=True)
+    return await session.scalar(query)
 
 
 async def variants_of(session: AsyncSession, *, job_ids: Sequence[str]) -> Sequence[Variant]:
