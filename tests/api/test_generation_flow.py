@@ -32,6 +32,7 @@ async def test_progress_streams_live_then_images_carry_their_record(studio: Stud
                 "n": 2,
                 "size": "768x512",
                 "seed": 41,
+                "previews": True,  # asked for up front: the stream opens just after
             },
         )
         assert response.status_code == 202, response.text
@@ -72,7 +73,7 @@ async def test_progress_streams_live_then_images_carry_their_record(studio: Stud
         steps = [d for d in live if d["variant_id"] == variant_id]
         fractions = [d["progress"] for d in steps]
         assert fractions == sorted(fractions) and fractions[-1] < 1
-        # Someone watches (this stream): the offline engine's stage previews come along.
+        # Asked for at submission: the offline engine's stage previews come along.
         assert all(d["preview"].startswith("data:image/") for d in steps if "preview" in d)
         assert any("preview" in d for d in steps)
 
