@@ -11,6 +11,7 @@ import httpx
 
 from easel.config import Settings
 from easel.db.engine import Database
+from easel.engine.handoff import ImageHandoff
 from easel.engine.jobs import JobService
 from easel.engine.queue import InProcessQueue, VariantQueue
 from easel.engine.reconciler import Reconciler
@@ -35,6 +36,7 @@ class Services:
     catalog: Catalog
     http: httpx.AsyncClient
     worker: Worker
+    handoff: ImageHandoff
     jobs: JobService
     reconciler: Reconciler
     webhooks: Dispatcher
@@ -81,7 +83,16 @@ def build_services(settings: Settings, *, catalog: Catalog | None = None) -> Ser
         headers={"User-Agent": "easel-studio"},
     )
     runner = Runner(settings=settings, http=http)
-    worker = Worker(settings=settings, db=db, bus=bus, store=store, catalog=catalog, runner=runner)
+    handoff = ImageHandoff()
+    worker = Worker(
+        settings=settings,
+        db=db,
+        bus=bus,
+        store=store,
+        catalog=catalog,
+        runner=runner,
+        handoff=handoff,
+    )
     jobs = JobService(
         settings=settings, db=db, bus=bus, queue=queue, catalog=catalog, store=store, worker=worker
     )
@@ -97,6 +108,7 @@ def build_services(settings: Settings, *, catalog: Catalog | None = None) -> Ser
         catalog=catalog,
         http=http,
         worker=worker,
+        handoff=handoff,
         jobs=jobs,
         reconciler=reconciler,
         webhooks=Dispatcher(settings=settings, db=db),

@@ -14,6 +14,7 @@ from easel.db.ids import new_id, utcnow
 from easel.db.repos import events as event_log
 from easel.db.repos import jobs as job_repo
 from easel.db.repos import presets as preset_repo
+from easel.db.repos.events import NewEvent
 from easel.db.repos.jobs import JobFilters
 from easel.db.tables import Image, Job, Variant
 from easel.engine import transitions
@@ -187,16 +188,10 @@ class JobService:
                 models=sorted({v.model_id for v in variants}),
                 variants=len(variants),
             )
-            events = [
-                await event_log.append(session, user_id=user_id, job_id=job.id, payload=created)
+            new = [NewEvent(job.id, created)] + [
+                NewEvent(job.id, VariantQueued(model=v.model_id, attempt=0), v.id) for v in variants
             ]
-            for v in variants:
-                queued = VariantQueued(model=v.model_id, attempt=0)
-                events.append(
-                    await event_log.append(
-                        session, user_id=user_id, job_id=job.id, variant_id=v.id, payload=queued
-                    )
-                )
+            events = await event_log.append(session, user_id=user_id, events=new)
         await self.bus.publish(events)
         await self.queue.push(v.id for v in variants)
         return job

@@ -25,6 +25,7 @@ from easel.db.ids import as_utc, utcnow
 from easel.db.repos import events as event_log
 from easel.db.repos import images as image_repo
 from easel.db.repos import jobs as job_repo
+from easel.db.repos.events import NewEvent
 from easel.db.tables import Job, Variant
 from easel.engine.pricing import usd
 from easel.engine.states import TERMINAL, can_move, job_status
@@ -49,18 +50,11 @@ async def _locked(session: AsyncSession, variant_id: str) -> tuple[Job, Variant]
     job = await job_repo.lock_job(session, job_id=variant.job_id)
     if job is None:
         return None
-    await session.refresh(variant, with_for_update=True)
+    if session.get_bind().dialect.name != "sqlite":
+        # Read again under the lock: another transaction may have changed it meanwhile.
+        # (A SQLite write transaction holds the whole database from its first statement.)
+        await session.refresh(variant, with_for_update=True)
     return job, variant
-
-
-async def _emit(session: AsyncSession, variant: Variant, payload: EventPayload) -> Event:
-    return await event_log.append(
-        session,
-        user_id=variant.user_id,
-        job_id=variant.job_id,
-        variant_id=variant.id,
-        payload=payload,
-    )
 
 
 async def _move(
@@ -79,8 +73,8 @@ async def _move(
         variant.lease_expires_at = None
         if variant.started_at is not None and variant.duration_ms is None:
             variant.duration_ms = _elapsed_ms(variant, now)
-    events = [await _emit(session, variant, payload)]
-    events += await _refresh_job(session, job, now)
+    new = [NewEvent(job.id, payload, variant.id), *await _refresh_job(session, job, now)]
+    events = await event_log.append(session, user_id=job.user_id, events=new)
     # Webhook deliveries are written in the same transaction as their events.
     await outbox.record(session, job, events)
     return events
@@ -91,7 +85,8 @@ def _elapsed_ms(variant: Variant, now: datetime) -> int:
     return int((now - as_utc(variant.started_at)).total_seconds() * 1000)
 
 
-async def _refresh_job(session: AsyncSession, job: Job, now: datetime) -> list[Event]:
+async def _refresh_job(session: AsyncSession, job: Job, now: datetime) -> list[NewEvent]:
+    """Derive the job's status from its variants; ``job.finished`` when it just ended."""
     await session.flush()
     variants = await job_repo.variants_of(session, job_ids=[job.id])
     status = job_status(v.status for v in variants)
@@ -104,13 +99,7 @@ async def _refresh_job(session: AsyncSession, job: Job, now: datetime) -> list[E
     if not finished:
         return []
     cost = sum((v.cost_usd or Decimal(0) for v in variants), Decimal(0))
-    event = await event_log.append(
-        session,
-        user_id=job.user_id,
-        job_id=job.id,
-        payload=JobFinished(status=status, cost_usd=usd(cost)),
-    )
-    return [event]
+    return [NewEvent(job.id, JobFinished(status=status, cost_usd=usd(cost)))]
 
 
 @dataclass(frozen=True)

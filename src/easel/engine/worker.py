@@ -31,6 +31,7 @@ from easel.db.engine import Database
 from easel.db.tables import Job, Variant
 from easel.engine import transitions
 from easel.engine.commit import Change, commit
+from easel.engine.handoff import ImageHandoff
 from easel.engine.leases import LeaseKeeper
 from easel.engine.owners import new_worker_id
 from easel.engine.pricing import price_params, usd, variant_cost
@@ -94,6 +95,7 @@ class Worker:
         store: ImageStore,
         catalog: Catalog,
         runner: Runner,
+        handoff: ImageHandoff | None = None,
     ) -> None:
         self.settings = settings
         self.db = db
@@ -101,6 +103,7 @@ class Worker:
         self.store = store
         self.catalog = catalog
         self.runner = runner
+        self.handoff = handoff or ImageHandoff()
         self.id = new_worker_id()
         self.gates = {pid: ProviderGate(pid, self._concurrency(pid)) for pid in catalog.providers}
         self.leases = LeaseKeeper(
@@ -329,11 +332,11 @@ class Worker:
             async with asyncio.timeout(10):
                 await entry.provider.cancel(task_from_dict(variant.remote_task), ctx)
 
-    async def _final(self, run: _Run, change: Change) -> None:
+    async def _final(self, run: _Run, change: Change) -> list[Event]:
         """Write the variant's last transition; from here a cancel no longer interrupts."""
         run.final = True
         self.leases.release(run.variant.id)
-        await self._write(change)
+        return await self._write(change)
 
     async def _fail(
         self,
@@ -377,7 +380,7 @@ class Worker:
             storage_key=image.storage_key,
             thumbnail_key=image.thumbnail_key,
         )
-        await self._final(
+        succeeded = await self._final(
             run,
             partial(
                 transitions.succeed,
@@ -389,6 +392,8 @@ class Worker:
                 seed=result.seed,
             ),
         )
+        if succeeded:
+            self.handoff.offer(run.job.id, image.sha256, image.data, image.mime_type)
 
     async def hand_back(self) -> None:
         """On shutdown, give running variants back to the queue so a restart resumes them
