@@ -5,10 +5,11 @@ limits, saving the remote task before polling (so a restart resumes it instead o
 twice), saving a finished result's URLs (so a storage failure can be retried without a
 new generation), downloading, and cost.
 
-Polling backs off with the task's expected duration: the next poll waits a fraction of
-how long the task has run so far, or of how long this model's tasks have been taking
-(learned from the tasks that finished), whichever is longer. A quick model is asked
-about every second; a task that takes minutes is asked about every few seconds.
+Polling backs off with the task's expected duration. Once this model's tasks have been
+seen to take about T seconds (learned from the tasks that finished), a new task is
+first asked about shortly before T, closing in on it; past T, or before anything is
+known, each poll waits a fraction of how long the task has run so far. A quick model is
+asked about every second; a task that takes minutes every few seconds.
 """
 
 from __future__ import annotations
@@ -76,9 +77,12 @@ class RunHooks:
 
 
 def poll_delay(elapsed: float, typical: float | None, *, floor: float) -> float:
-    """Seconds until the next poll of a task that has run ``elapsed`` seconds."""
-    basis = max(elapsed, typical or 0.0)
-    return min(POLL_MAX_SECONDS, max(floor, POLL_FRACTION * basis))
+    """Seconds until the next poll of a task that has run ``elapsed`` seconds, when this
+    model's tasks have lately taken ``typical`` seconds (None: not known yet)."""
+    if typical is not None and elapsed < typical:
+        # Closing in on when it should be done: most of the remaining time each step.
+        return min(POLL_MAX_SECONDS, max(floor, 0.8 * (typical - elapsed)))
+    return min(POLL_MAX_SECONDS, max(floor, POLL_FRACTION * elapsed))
 
 
 @dataclass(frozen=True)
