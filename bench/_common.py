@@ -30,6 +30,7 @@ __all__ = [
     "Emulated",
     "ServerProcess",
     "baseline_arg",
+    "checkouts",
     "cpu_meter",
     "create_token",
     "easel_server",
@@ -67,6 +68,14 @@ def baseline_arg(parser: argparse.ArgumentParser) -> None:
         help="the src folder of another checkout to measure beside this one "
         "(default: $EASEL_BENCH_BASELINE)",
     )
+
+
+def checkouts(args: argparse.Namespace) -> list[tuple[str, Path | None]]:
+    """(label, src folder) of what to measure: this checkout, then the baseline if any."""
+    runs: list[tuple[str, Path | None]] = [("this checkout", None)]
+    if args.baseline:
+        runs.append(("baseline", args.baseline))
+    return runs
 
 
 def easel_server(data_dir: Path, env: dict[str, str], src: Path | None = None) -> ServerProcess:

@@ -69,7 +69,8 @@ class RunHooks:
     save_task: Callable[[Mapping[str, Any]], Awaitable[None]]
     save_result: Callable[[Mapping[str, Any]], Awaitable[None]]
     parked: Callable[[], Awaitable[None]] = _nothing
-    """The variant starts waiting on a remote task (after ``save_task``)."""
+    """The vendor accepted a remote task: the variant waits on it from now on (its task
+    is saved next, before any poll)."""
     unparked: Callable[[], Awaitable[None]] = _nothing
     """The remote task finished: the download and storing start."""
     want_previews: bool = False
@@ -219,8 +220,8 @@ class Runner:
                 idempotent=False,
             )
         if isinstance(outcome, Pending):
+            await hooks.parked()  # the vendor has the task: no creation in flight any more
             await hooks.save_task(task_to_dict(outcome.task))
-            await hooks.parked()
             outcome = await self._poll(entry, gate, outcome, ctx, hooks)
             await hooks.unparked()
         saved = _result_to_dict(outcome)

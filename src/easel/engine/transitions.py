@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -187,17 +187,24 @@ async def save_remote(
     return True
 
 
-@dataclass(frozen=True)
-class StoredImage:
-    """An image file already written to the store, to be recorded with its variant."""
+class StoredImage(Protocol):
+    """An image file already written to the store, to be recorded with its variant
+    (`easel.storage.images.PreparedImage` is one)."""
 
-    sha256: str
-    mime_type: str
-    width: int
-    height: int
-    size_bytes: int
-    storage_key: str
-    thumbnail_key: str
+    @property
+    def sha256(self) -> str: ...
+    @property
+    def mime_type(self) -> str: ...
+    @property
+    def width(self) -> int: ...
+    @property
+    def height(self) -> int: ...
+    @property
+    def size_bytes(self) -> int: ...
+    @property
+    def storage_key(self) -> str: ...
+    @property
+    def thumbnail_key(self) -> str: ...
 
 
 async def succeed(

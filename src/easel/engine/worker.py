@@ -371,22 +371,13 @@ class Worker:
                 duration_ms=v.duration_ms,
             )
 
-        stored = transitions.StoredImage(
-            sha256=image.sha256,
-            mime_type=image.mime_type,
-            width=image.width,
-            height=image.height,
-            size_bytes=image.size_bytes,
-            storage_key=image.storage_key,
-            thumbnail_key=image.thumbnail_key,
-        )
         succeeded = await self._final(
             run,
             partial(
                 transitions.succeed,
                 variant_id=run.variant.id,
                 owner=self.id,
-                image=stored,
+                image=image,
                 payload_for=payload,
                 cost_usd=result.cost_usd,
                 seed=result.seed,

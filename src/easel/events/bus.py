@@ -27,7 +27,7 @@ from collections import defaultdict
 from collections.abc import AsyncIterator, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
-from easel.events.types import AnyEvent, Event, LiveEvent
+from easel.events.types import AnyEvent, Event, JobDeleted, LiveEvent
 
 LIVE_STATE_TTL = 900.0
 """Seconds a kept live event outlives its last update: bounds what a variant finished
@@ -135,7 +135,7 @@ class InProcessEventBus(EventBus):
         if not jobs or event.job_id not in jobs:
             return
         if event.variant_id is None:
-            if event.type == "job.deleted":
+            if event.type == JobDeleted.name:
                 del jobs[event.job_id]
         else:
             kept = jobs[event.job_id]
