@@ -1,4 +1,6 @@
-"""Run every benchmark in turn; each prints its own figures."""
+"""Run every benchmark in turn; each prints its own figures. With
+``EASEL_BENCH_BASELINE=<another checkout>/src`` the benchmarks that compare also
+measure that checkout in the same run."""
 
 from __future__ import annotations
 
@@ -17,6 +19,8 @@ BENCHMARKS = [
     "bench_load.py",
     "bench_png_metadata.py",
     "bench_store_memory.py",
+    "bench_hosted_scale.py",
+    "bench_gateway.py",
 ]
 
 if __name__ == "__main__":

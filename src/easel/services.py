@@ -12,6 +12,7 @@ import httpx
 
 from easel.config import Settings
 from easel.db.engine import Database
+from easel.engine.handoff import ImageHandoff
 from easel.engine.jobs import JobService
 from easel.engine.model_check import ModelCheck
 from easel.engine.queue import InProcessQueue, VariantQueue
@@ -40,6 +41,7 @@ class Services:
     catalog: Catalog
     http: httpx.AsyncClient
     worker: Worker
+    handoff: ImageHandoff
     jobs: JobService
     reconciler: Reconciler
     webhooks: Dispatcher
@@ -71,6 +73,7 @@ class Services:
                 await self._checking
         if self._tasks:
             await self.worker.hand_back()
+        await self.worker.aclose()
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:
@@ -109,6 +112,7 @@ def build_services(
     keeper = ImageKeeper(
         db=db, store=store, staging=staging, retry_seconds=settings.storage_retry_seconds
     )
+    handoff = ImageHandoff()
     worker = Worker(
         settings=settings,
         db=db,
@@ -117,6 +121,7 @@ def build_services(
         catalog=catalog,
         runner=runner,
         keeper=keeper,
+        handoff=handoff,
     )
     jobs = JobService(
         settings=settings, db=db, bus=bus, queue=queue, catalog=catalog, store=store, worker=worker
@@ -133,6 +138,7 @@ def build_services(
         catalog=catalog,
         http=http,
         worker=worker,
+        handoff=handoff,
         jobs=jobs,
         reconciler=reconciler,
         webhooks=Dispatcher(settings=settings, db=db),

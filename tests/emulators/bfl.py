@@ -104,6 +104,8 @@ class Task:
     ended: str | None = None
     """A terminal status set by a fault."""
     sample: str | None = None
+    collected: float | None = None
+    """When a poll first answered it Ready."""
 
 
 def _detail(status: int, detail: object, **headers: str) -> JSONResponse:
@@ -120,6 +122,9 @@ class BFLEmulator(Emulator):
         self.retention_seconds = 3600.0
         self.cost_credits: float | None = None
         self.served: list[str] = list(SERVED)
+        self.creating = 0
+        self.peak_creating = 0
+        """The most create requests this emulator was answering at once."""
         super().__init__(api_key=api_key)
         self.state.url_ttl = 600.0
 
@@ -162,6 +167,26 @@ class BFLEmulator(Emulator):
         return "Ready" if time.monotonic() - task.created >= task.seconds else "Pending"
 
     async def _create(self, endpoint: str, request: Request) -> Response:
+        self.creating += 1
+        self.peak_creating = max(self.peak_creating, self.creating)
+        try:
+            return await self._answer_create(endpoint, request)
+        finally:
+            self.creating -= 1
+
+    def peak_in_flight(self) -> int:
+        """The most tasks that were created and not yet collected at one moment."""
+        edges = sorted(
+            [(t.created, 1) for t in self.tasks.values()]
+            + [(t.collected, -1) for t in self.tasks.values() if t.collected is not None]
+        )
+        peak = level = 0
+        for _, step in edges:
+            level += step
+            peak = max(peak, level)
+        return peak
+
+    async def _answer_create(self, endpoint: str, request: Request) -> Response:
         fault = self.take_fault("create")
         if request.headers.get("x-key") != self.api_key or (fault and fault.kind == "bad_key"):
             return _detail(403, "Not authenticated - Invalid Authentication")
@@ -227,6 +252,7 @@ class BFLEmulator(Emulator):
         if status == "Pending":
             answer["progress"] = round(min(elapsed / task.seconds, 0.99), 2)
         if status == "Ready":
+            task.collected = task.collected or time.monotonic()
             if task.sample is None:
                 seed = int(task.body.get("seed", 0))
                 task.sample = self.publish_file(png_bytes(64, 48, seed), "image/png")

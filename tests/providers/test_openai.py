@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import json
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -15,10 +16,11 @@ from typing import Any
 
 import httpx
 import pytest
+from httpx_sse import aconnect_sse
 
 from emulators._base import png_bytes
-from emulators.openai import OpenAIEmulator
-from support.client import collect_events, wait_for_job
+from emulators.openai import OpenAIEmulator, usage_for
+from support.client import LIVE, Received, collect_events, wait_for_job
 from support.server import FAST_PROVIDERS
 from support.studio import Studio, assert_retired, picture, studio, submit
 
@@ -125,8 +127,9 @@ def test_every_current_model_generates_stores_and_costs_its_usage(stack: Stack) 
         models = {m["id"] for m in client.get("/api/v1/models").json() if m["provider"] == "openai"}
         assert models == {f"openai/{c.remote}" for c in CASES}  # every model on offer is here
         prompts = [f"case {i}: a harbour at dawn, {case.remote}" for i, case in enumerate(CASES)]
+        # Submitted asking for previews: streamed with partial images though no one watches.
         jobs = [
-            submit(client, p, f"openai/{c.remote}", c.params)
+            submit(client, p, f"openai/{c.remote}", {**c.params, "previews": True})
             for p, c in zip(prompts, CASES, strict=True)
         ]
         for job_id, case, prompt in zip(jobs, CASES, prompts, strict=True):
@@ -179,32 +182,65 @@ def test_sizes_and_options_are_checked_before_anything_is_paid(
     assert stack.emulator.total_creations == before
 
 
-def test_partial_images_arrive_as_previews(stack: Stack) -> None:
-    with stack.client() as client:
-        job_id = submit(
-            client, "a fox, streamed", "openai/gpt-image-2.6-flare", {"quality": "medium"}
-        )
-        job = wait_for_job(client, job_id, timeout=30)
-        assert job["status"] == "succeeded", job["variants"][0]["error"]
+def test_partial_images_stream_only_while_someone_watches(stack: Stack) -> None:
+    model = "openai/gpt-image-2.6-flare"
 
-    async def events() -> list[Any]:
+    async def watched(prompt: str) -> list[Received]:
+        """Submit while an account-wide stream is open; its frames of the job."""
+        frames: list[Received] = []
         headers = {"Authorization": f"Bearer {stack.token}"}
-        async with httpx.AsyncClient(base_url=stack.server.url, timeout=30, headers=headers) as c:
-            return await collect_events(c, job["events_url"])
+        async with (
+            httpx.AsyncClient(base_url=stack.server.url, timeout=30, headers=headers) as c,
+            aconnect_sse(c, "GET", "/api/v1/events") as source,
+        ):
+            created = await c.post(
+                "/api/v1/jobs", json={"prompt": prompt, "models": [model], "quality": "medium"}
+            )
+            job_id = created.json()["id"]
+            async for sse in source.aiter_sse():
+                data = json.loads(sse.data) if sse.data else {}
+                if data.get("job_id") == job_id:
+                    frames.append(Received(sse.id, sse.event, data, 0.0))
+                if sse.event == "job.finished" and data.get("job_id") == job_id:
+                    return frames
+        raise AssertionError("the stream ended before the job")
 
-    progress = [e.data for e in asyncio.run(events()) if e.event == "variant.progress"]
-    previews = [p for p in progress if p.get("preview")]
+    frames = asyncio.run(watched("a fox, streamed"))
+    assert stack.emulator.streamed["a fox, streamed"] is True
+    previews = [e.data for e in frames if e.event == "variant.preview"]
     assert [p["message"] for p in previews] == ["Partial image 1", "Partial image 2"]
     assert [round(p["progress"], 2) for p in previews] == [0.33, 0.67]
     # The emulator streams 256 px partials of ~200 kB; events carry a small WebP of them.
     assert all(p["preview"].startswith("data:image/webp;base64,") for p in previews)
     assert all(len(p["preview"]) < 64 * 1024 * 4 / 3 for p in previews)
+    assert frames[-2].event == "variant.succeeded"
+
+    # The log keeps the state changes only: the previews are not replayed.
+    async def replay(job_id: str) -> list[Received]:
+        headers = {"Authorization": f"Bearer {stack.token}"}
+        async with httpx.AsyncClient(base_url=stack.server.url, timeout=30, headers=headers) as c:
+            return await collect_events(c, f"/api/v1/jobs/{job_id}/events")
+
+    replayed = asyncio.run(replay(frames[0].data["job_id"]))
+    assert [e.event for e in replayed if e.event in LIVE] == []
+
+    # Nobody watching and no previews asked for: the plain JSON answer, no partials paid.
+    with stack.client() as client:
+        job = wait_for_job(client, submit(client, "a fox, unwatched", model, {}), timeout=30)
+    assert job["status"] == "succeeded"
+    assert stack.emulator.streamed["a fox, unwatched"] is False
+    sent, usage = sent_for(stack.emulator, "a fox, unwatched")
+    assert "partial_images" not in sent
+    assert usage == usage_for("a fox, unwatched", "medium", "1024x1024", references=0)
 
 
 def test_a_stream_cut_mid_event_fails_without_paying_twice(stack: Stack) -> None:
     before = stack.emulator.state.creations["gpt-image-2"]
     with stack.client() as client:
-        job = wait_for_job(client, submit(client, "CUT STREAM fox", "openai/gpt-image-2", {}))
+        # Submitted asking for previews, so the image is streamed though no one watches.
+        job_id = submit(client, "CUT STREAM fox", "openai/gpt-image-2", {"previews": True})
+        job = wait_for_job(client, job_id)
+    assert stack.emulator.streamed["CUT STREAM fox"] is True
     (variant,) = job["variants"]
     assert variant["status"] == "failed" and variant["error"]["code"] == "invalid-output"
     assert "stream broke off" in variant["error"]["message"]

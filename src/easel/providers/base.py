@@ -286,6 +286,9 @@ class RunContext:
     report: ProgressCallback
     """``await report(fraction 0..1, message, preview PNG/WebP bytes or None)``."""
     timeout: float = 120.0
+    want_previews: bool = False
+    """Whether someone can see previews now. Providers whose previews cost extra (a
+    streamed request, partial images billed as output tokens) ask for them only then."""
 
 
 class Provider(abc.ABC):

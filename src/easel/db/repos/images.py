@@ -66,9 +66,8 @@ async def add_if_missing(session: AsyncSession, facts: ImageFacts) -> Image:
             created_at=now,
             orphaned_at=now,
         )
-        session.add(image)
-        await session.flush()
-    return image
+        .on_conflict_do_nothing(index_elements=[Image.sha256])
+    )
 
 
 async def pin(session: AsyncSession, facts: ImageFacts, *, holder: str, until: datetime) -> None:
