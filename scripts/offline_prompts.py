@@ -15,7 +15,7 @@ import io
 import math
 from pathlib import Path
 
-from PIL import Image, ImageDraw
+from PIL import Image
 
 from easel.providers import _procedural as painter
 from easel.providers._procedural.lettering import text_mask
@@ -40,7 +40,7 @@ PROMPTS = (
     "a yellow car in the city at night",
     "an owl in a tree at night",
     "a cup of coffee and a book",
-    "a sailboat at sunset",
+    "a farmer and a cow in a field",
     "a house with a red door in winter",
     "the word HELLO in bold letters",
     "a sign that says OPEN",
@@ -56,8 +56,11 @@ def render(prompt: str, size: tuple[int, int], seed: int = 1) -> Image.Image:
 
 
 def label(prompt: str, width: int) -> Image.Image:
+    """The prompt in one size for every tile, smaller only where it would not fit."""
     tile = Image.new("RGB", (width, LABEL), (24, 24, 28))
-    mask = text_mask(prompt, width - 16, LABEL - 14, weight=500)
+    mask = text_mask(prompt, 10_000, LABEL - 22, weight=500)
+    if mask is not None and mask.shape[1] > width - 16:
+        mask = text_mask(prompt, width - 16, LABEL - 22, weight=500)
     if mask is not None:
         ink = Image.fromarray((mask * 255).astype("uint8"), "L")
         top = (LABEL - ink.height) // 2
@@ -79,7 +82,6 @@ def sheet(prompts: list[str], columns: int) -> Image.Image:
         y = gap + (i // columns) * (h + LABEL + gap)
         out.paste(render(prompt, TILE), (x, y))
         out.paste(label(prompt, w), (x, y + h))
-    ImageDraw.Draw(out)
     return out
 
 

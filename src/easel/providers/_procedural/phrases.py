@@ -215,8 +215,8 @@ class _Reader:
 
     def _break(self, i: int, tok: str) -> None:
         """A word that is neither a subject nor an adjective: maybe a phrase break."""
-        if tok in _SKIP:
-            return
+        if tok in _SKIP or (tok == "of" and self.pending.count is not None):
+            return  # "a pair of swans": the count still waits for its noun
         right_after = bool(self.wanted) and i - self.noun_end <= 1
         if tok in ("and", ",", ";", "."):
             self.framing = False

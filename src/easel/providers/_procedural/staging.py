@@ -8,6 +8,7 @@ that fly), ``height`` is a share of the picture's height.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
 from typing import Literal
 
@@ -184,7 +185,11 @@ def stage(
         placed = _place_all(reading.wanted, layout, elements, horizon, aspect, rng)
     shore = _shore(placed, elements, rng)
     if shore is not None:
-        placed = [_on_shore(p, shore, horizon) if p.place == "ground" else p for p in placed]
+        landed = sum(p.width for p in placed if p.place == "ground")
+        shrink = min(1.0, (shore[1] - shore[0]) * 0.85 / max(landed, 1e-6))
+        placed = [
+            _on_shore(p, shore, horizon, shrink) if p.place == "ground" else p for p in placed
+        ]
     lettering = None
     if words is not None:
         lettering = _letter(words, bool(placed), palette, rng)
@@ -282,6 +287,17 @@ def _ride(
         ordered.insert(slot if host_spec.holds else slot + 1 + k, rider)
 
 
+def _to_scale(heights: list[float], specs: list[Spec]) -> list[float]:
+    """Shrink things that are small in the world beside big ones (a dog by a house),
+    by the square root of their sizes so that neither gets lost."""
+    big = max(range(len(specs)), key=lambda k: specs[k].metres)
+    ref, ref_h = specs[big].metres, heights[big]
+    return [
+        min(h, max(0.35 * h, ref_h * math.sqrt(spec.metres / ref)))
+        for h, spec in zip(heights, specs, strict=True)
+    ]
+
+
 def _foot_line(place: Place, horizon: float | None, rng: np.random.Generator) -> float:
     hz = 0.6 if horizon is None else horizon
     return {
@@ -315,6 +331,12 @@ def _place_row(
         _height(place, spec, w, horizon, alone) / (1 + 0.22 * (n - 1)) * (1 - 0.18 * d)
         for w, spec, d in zip(row, specs, depth, strict=True)
     ]
+    if place != "sky" and len({spec.kind for spec in specs}) > 1:
+        heights = _to_scale(heights, specs)
+        # The biggest thing keeps the size it would have alone; the rest follow it.
+        big = max(range(n), key=lambda k: specs[k].metres)
+        lift = _height(place, specs[big], row[big], horizon, False) / max(heights[big], 1e-6)
+        heights = [h * max(1.0, lift) for h in heights]
     widths = [
         0.0 if spec.span else h * spec.aspect / aspect
         for h, spec in zip(heights, specs, strict=True)
@@ -420,13 +442,19 @@ def _shore(
     return (0.0, reach) if rng.random() < 0.5 else (1.0 - reach, 1.0)
 
 
-def _on_shore(p: Placed, shore: tuple[float, float], horizon: float | None) -> Placed:
-    """Move a thing on land onto the bank, keeping the order of several along it."""
+def _on_shore(
+    p: Placed, shore: tuple[float, float], horizon: float | None, shrink: float
+) -> Placed:
+    """Move a thing on land onto the bank, keeping the order of several along it; all
+    of them shrink together if the bank is too narrow for them."""
     hz = 0.5 if horizon is None else horizon
     x0, x1 = shore
-    x = min(max(x0 + (x1 - x0) * (0.1 + 0.75 * p.x), x0 + 0.08), x1 - 0.12)
     foot = hz + (1 - hz) * 0.72
-    return replace(p, x=x, y=foot, height=min(p.height, foot - 0.04))
+    height = min(p.height * shrink, foot - 0.04)
+    width = p.width * height / p.height
+    x = x0 + (x1 - x0) * (0.1 + 0.8 * p.x)
+    x = min(max(x, x0 + width / 2 + 0.02), x1 - width / 2 - 0.02)
+    return replace(p, x=x, y=foot, height=height, width=width)
 
 
 def _emblem_icon(business: str, aspect: float) -> list[Placed]:

@@ -8,6 +8,8 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from easel.providers._procedural.subjects import NOUNS
+
 TextKind = Literal["word", "sign", "logo"]
 
 _STOP = (
@@ -27,7 +29,8 @@ _LOGO = re.compile(
     rf"\b(?:logo|emblem|badge|monogram)\s+(?:for|of)\s+(?:(an?|the)\s+)?{_TEXT}", re.IGNORECASE
 )
 _NAMED = re.compile(rf"\b(?:called|named)\s+{_TEXT}", re.IGNORECASE)
-_SIGN_NOUNS = frozenset({"sign", "signboard", "signpost", "placard", "banner", "plaque"})
+# The words that ask for a sign: its words go on it rather than on the picture.
+_SIGN_NOUNS = frozenset(key[-1] for key, (kind, _) in NOUNS.items() if kind == "sign")
 LETTER_NOUNS = frozenset({"letters", "letter", "text", "font", "lettering", "type", "word"})
 WEIGHTS = {
     "bold": 800, "heavy": 900, "thick": 850, "chunky": 900, "thin": 250, "elegant": 350,

@@ -114,6 +114,7 @@ def _sleeping_cat(pen: Pen) -> None:
 
 @subject(
     "cat",
+    metres=0.35,
     nouns=("kitten", "kitty", "tabby", "moggy", "feline"),
     habitat="ground",
     aspect=0.85,
@@ -130,6 +131,7 @@ def cat(pen: Pen) -> None:
 
 @subject(
     "fox",
+    metres=0.45,
     nouns=("vixen",),
     habitat="ground",
     aspect=0.85,
@@ -175,6 +177,7 @@ def _quadruped(
 
 @subject(
     "dog",
+    metres=0.6,
     nouns=("puppy", "pup", "hound", "doggy", "labrador", "retriever", "poodle", "terrier",
            "dalmatian:spotted", "corgi", "beagle", "spaniel"),
     habitat="ground",
@@ -201,6 +204,7 @@ def dog(pen: Pen) -> None:
 
 @subject(
     "rabbit",
+    metres=0.3,
     nouns=("bunny", "hare"),
     habitat="ground",
     aspect=0.8,
@@ -237,6 +241,7 @@ def _horse(pen: Pen, horn: bool) -> None:
 
 @subject(
     "horse",
+    metres=1.8,
     nouns=("pony", "stallion", "mare", "foal", "steed"),
     habitat="ground",
     aspect=1.1,
@@ -250,6 +255,7 @@ def horse(pen: Pen) -> None:
 
 @subject(
     "unicorn",
+    metres=1.8,
     nouns=(),
     habitat="ground",
     aspect=1.1,
@@ -264,6 +270,7 @@ def unicorn(pen: Pen) -> None:
 
 @subject(
     "cow",
+    metres=1.5,
     nouns=("cattle", "bull", "calf", "ox"),
     habitat="ground",
     aspect=1.3,
@@ -291,6 +298,7 @@ def cow(pen: Pen) -> None:
 
 @subject(
     "sheep",
+    metres=1.0,
     nouns=("lamb", "ram"),
     habitat="ground",
     aspect=1.2,
@@ -317,6 +325,7 @@ def sheep(pen: Pen) -> None:
 
 @subject(
     "pig",
+    metres=0.9,
     nouns=("piglet", "hog", "swine"),
     habitat="ground",
     aspect=1.2,
@@ -336,6 +345,7 @@ def pig(pen: Pen) -> None:
 
 @subject(
     "elephant",
+    metres=3.2,
     nouns=("mammoth",),
     habitat="ground",
     aspect=1.3,
@@ -355,6 +365,7 @@ def elephant(pen: Pen) -> None:
 
 @subject(
     "bear",
+    metres=1.4,
     nouns=("grizzly", "polar bear:polar", "teddy bear:teddy", "teddy", "panda:panda"),
     habitat="ground",
     aspect=1.25,

@@ -37,6 +37,7 @@ def _flying(pen: Pen) -> None:
 
 @subject(
     "bird",
+    metres=0.15,
     nouns=("sparrow", "robin", "songbird", "finch", "bluebird", "parrot", "seagull", "gull",
            "eagle", "pigeon", "dove", "crow", "raven", "hummingbird", "canary", "swallow"),
     habitat="sky",
@@ -62,6 +63,7 @@ def bird(pen: Pen) -> None:
 
 @subject(
     "duck",
+    metres=0.35,
     nouns=("duckling", "mallard", "rubber duck:rubber", "goose"),
     habitat="water",
     aspect=1.2,
@@ -80,6 +82,7 @@ def duck(pen: Pen) -> None:
 
 @subject(
     "swan",
+    metres=0.9,
     nouns=("cygnet",),
     habitat="water",
     aspect=1.1,
@@ -97,11 +100,12 @@ def swan(pen: Pen) -> None:
 
 @subject(
     "owl",
+    metres=0.4,
     nouns=("owlet",),
     habitat="ground",
     aspect=0.75,
     scale=0.26,
-    colours=("#8a6a4a", "#a8845a", "#6a5a4a", "#d9d3c4"),
+    colours=("#a8845a", "#b89a72", "#d9d3c4", "#9a8a7a"),
     iris="#f0a020",
 )  # fmt: skip
 def owl(pen: Pen) -> None:
@@ -137,6 +141,7 @@ def owl(pen: Pen) -> None:
 
 @subject(
     "penguin",
+    metres=1.0,
     nouns=("emperor penguin",),
     habitat="ground",
     aspect=0.55,
@@ -180,6 +185,7 @@ def penguin(pen: Pen) -> None:
 
 @subject(
     "butterfly",
+    metres=0.06,
     nouns=("moth",),
     habitat="sky",
     aspect=1.1,

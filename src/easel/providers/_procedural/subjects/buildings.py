@@ -47,6 +47,7 @@ def _flag(pen: Pen, x: float, y: float, size: float) -> None:
 
 @subject(
     "house",
+    metres=8,
     nouns=("cottage", "home", "cabin", "hut", "bungalow", "farmhouse", "village:village"),
     habitat="ground",
     aspect=1.15,
@@ -75,6 +76,7 @@ def house(pen: Pen) -> None:
 
 @subject(
     "barn",
+    metres=9,
     nouns=("farm", "stable", "shed"),
     habitat="ground",
     aspect=1.1,
@@ -123,6 +125,7 @@ def barn(pen: Pen) -> None:
 
 @subject(
     "church",
+    metres=20,
     nouns=("chapel", "cathedral", "steeple"),
     habitat="ground",
     aspect=1.05,
@@ -145,6 +148,7 @@ def church(pen: Pen) -> None:
 
 @subject(
     "castle",
+    metres=25,
     nouns=("palace", "fortress", "fort", "citadel", "chateau"),
     habitat="ground",
     aspect=1.45,
@@ -172,6 +176,7 @@ def castle(pen: Pen) -> None:
 
 @subject(
     "lighthouse",
+    metres=25,
     nouns=("light house", "beacon"),
     habitat="ground",
     aspect=0.34,
@@ -210,6 +215,7 @@ def lighthouse(pen: Pen) -> None:
 
 @subject(
     "windmill",
+    metres=15,
     nouns=("wind mill", "mill"),
     habitat="ground",
     aspect=1.0,
@@ -244,6 +250,7 @@ def windmill(pen: Pen) -> None:
 
 @subject(
     "bridge",
+    metres=15,
     nouns=("viaduct", "aqueduct"),
     habitat="water",
     aspect=3.0,
@@ -268,6 +275,7 @@ def bridge(pen: Pen) -> None:
 
 @subject(
     "tower",
+    metres=15,
     nouns=("turret", "keep", "watchtower"),
     habitat="ground",
     aspect=0.4,
@@ -286,6 +294,7 @@ def tower(pen: Pen) -> None:
 
 @subject(
     "tent",
+    metres=2,
     nouns=("camp", "campsite", "teepee", "tipi"),
     habitat="ground",
     aspect=1.5,

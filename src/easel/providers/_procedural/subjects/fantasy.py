@@ -30,6 +30,7 @@ def _wing(pen: Pen, root: tuple[float, float], span: float, lift: float, fill: s
 
 @subject(
     "dragon",
+    metres=6,
     nouns=("wyvern", "drake"),
     habitat="ground",
     aspect=1.5,
@@ -73,6 +74,7 @@ def dragon(pen: Pen) -> None:
 
 @subject(
     "robot",
+    metres=1.8,
     nouns=("android", "droid", "cyborg", "automaton", "mech"),
     habitat="ground",
     aspect=0.8,

@@ -11,6 +11,7 @@ from easel.providers._procedural.subjects.registry import subject
 
 @subject(
     "airplane",
+    metres=15,
     nouns=("aeroplane", "plane", "jet", "airliner", "aircraft", "jumbo jet", "biplane"),
     habitat="sky",
     aspect=2.4,
@@ -45,6 +46,7 @@ def airplane(pen: Pen) -> None:
 
 @subject(
     "rocket",
+    metres=40,
     nouns=("spaceship", "space ship", "rocketship", "space shuttle", "shuttle"),
     habitat="space",
     aspect=0.5,
@@ -82,6 +84,7 @@ def rocket(pen: Pen) -> None:
 
 @subject(
     "hot air balloon",
+    metres=20,
     nouns=("air balloon", "hot-air balloon", "montgolfier"),
     habitat="sky",
     aspect=0.75,
@@ -113,6 +116,7 @@ def _width(y: float) -> float:
 
 @subject(
     "balloon",
+    metres=0.4,
     nouns=("party balloon",),
     habitat="sky",
     aspect=0.45,
@@ -132,6 +136,7 @@ def balloon(pen: Pen) -> None:
 
 @subject(
     "kite",
+    metres=1.0,
     nouns=("box kite",),
     habitat="sky",
     aspect=0.6,
@@ -159,6 +164,7 @@ def kite(pen: Pen) -> None:
 
 @subject(
     "ufo",
+    metres=10,
     nouns=("flying saucer", "saucer", "spacecraft", "alien ship"),
     habitat="sky",
     aspect=1.6,

@@ -27,6 +27,7 @@ def _steam(pen: Pen, x: float, y: float, height: float) -> None:
 
 @subject(
     "cup",
+    metres=0.1,
     nouns=("mug", "coffee cup", "teacup", "tea cup", "coffee", "cup of coffee", "cup of tea",
            "espresso", "latte", "cappuccino"),
     habitat="table",
@@ -57,6 +58,7 @@ def cup(pen: Pen) -> None:
 
 @subject(
     "teapot",
+    metres=0.2,
     nouns=("tea pot", "kettle"),
     habitat="table",
     aspect=1.45,
@@ -80,6 +82,7 @@ def teapot(pen: Pen) -> None:
 
 @subject(
     "fruit bowl",
+    metres=0.2,
     nouns=("bowl of fruit", "bowl of fruits", "bowl of apples", "fruit", "bowl", "fruits",
            "still life"),
     habitat="table",
@@ -110,6 +113,7 @@ def fruit_bowl(pen: Pen) -> None:
 
 @subject(
     "apple",
+    metres=0.08,
     nouns=("pear", "green apple:green"),
     habitat="table",
     aspect=1.0,
@@ -137,6 +141,7 @@ def apple(pen: Pen) -> None:
 
 @subject(
     "vase",
+    metres=0.45,
     nouns=("vase of flowers", "vase with flowers", "bouquet", "flower pot", "pot plant",
            "houseplant", "potted plant"),
     habitat="table",
@@ -178,6 +183,7 @@ def vase(pen: Pen) -> None:
 
 @subject(
     "cake",
+    metres=0.2,
     nouns=("birthday cake:birthday", "cupcake", "gateau", "pie", "bread", "loaf"),
     habitat="table",
     aspect=1.1,
@@ -204,6 +210,7 @@ def cake(pen: Pen) -> None:
 
 @subject(
     "book",
+    metres=0.05,
     nouns=("books", "open book", "novel", "notebook", "diary"),
     habitat="table",
     aspect=1.8,
@@ -232,6 +239,7 @@ def book(pen: Pen) -> None:
 
 @subject(
     "clock",
+    metres=0.15,
     nouns=("alarm clock", "watch", "timepiece"),
     habitat="table",
     aspect=0.9,
@@ -262,6 +270,7 @@ def clock(pen: Pen) -> None:
 
 @subject(
     "lamp",
+    metres=0.5,
     nouns=("table lamp", "lantern", "desk lamp"),
     habitat="table",
     aspect=0.7,
@@ -277,6 +286,7 @@ def lamp(pen: Pen) -> None:
 
 @subject(
     "candle",
+    metres=0.2,
     nouns=("candles", "candlestick"),
     habitat="table",
     aspect=0.35,
@@ -294,6 +304,7 @@ def candle(pen: Pen) -> None:
 
 @subject(
     "guitar",
+    metres=1.0,
     nouns=("acoustic guitar", "violin", "ukulele", "lute"),
     habitat="table",
     aspect=0.5,
@@ -326,6 +337,7 @@ def guitar(pen: Pen) -> None:
 
 @subject(
     "umbrella",
+    metres=1.0,
     nouns=("parasol", "brolly"),
     habitat="ground",
     aspect=1.1,
@@ -356,8 +368,9 @@ def umbrella(pen: Pen) -> None:
 
 @subject(
     "sign",
+    metres=1.6,
     nouns=("signboard", "signpost", "placard", "banner", "plaque", "billboard", "notice",
-           "shop sign", "poster"),
+           "shop sign"),
     habitat="ground",
     aspect=1.3,
     scale=0.36,

@@ -328,6 +328,7 @@ def head(
 
 @subject(
     "person",
+    metres=1.7,
     nouns=_PEOPLE_NOUNS,
     habitat="ground",
     aspect=0.5,
@@ -354,6 +355,7 @@ def person(pen: Pen) -> None:
 
 @subject(
     "portrait",
+    metres=1.7,
     nouns=(),
     named=False,
     habitat="ground",
@@ -392,6 +394,7 @@ def portrait(pen: Pen) -> None:
 
 @subject(
     "snowman",
+    metres=1.6,
     nouns=("snow man", "snowmen"),
     habitat="ground",
     aspect=0.7,

@@ -25,13 +25,14 @@ def _times(c: RGB, k: float) -> RGB:
 
 @subject(
     "tree",
+    metres=10,
     nouns=("oak", "oak tree", "maple", "maple tree", "apple tree", "elm", "willow", "birch"),
     habitat="ground",
     aspect=0.95,
     scale=0.55,
     colours=("#4f9a3c", "#3f8a3a", "#6aa84f", "#5a9a2a"),
     collective=True,
-    perch=(0.24, 0.56, 0.2),
+    perch=(0.22, 0.58, 0.3),
 )  # fmt: skip
 def tree(pen: Pen) -> None:
     leaf = _foliage(pen)
@@ -71,6 +72,7 @@ def tree(pen: Pen) -> None:
 
 @subject(
     "pine tree",
+    metres=12,
     nouns=("pine", "fir", "fir tree", "spruce", "christmas tree:christmas", "conifer",
            "evergreen", "xmas tree:christmas"),
     habitat="ground",
@@ -111,6 +113,7 @@ def pine_tree(pen: Pen) -> None:
 
 @subject(
     "palm tree",
+    metres=10,
     nouns=("palm", "coconut tree"),
     habitat="ground",
     aspect=0.9,
@@ -159,6 +162,7 @@ def _frond(pen: Pen, root: tuple[float, float], angle: float, length: float) -> 
 
 @subject(
     "flower",
+    metres=0.5,
     nouns=("rose", "rose:rose", "tulip:tulip", "daisy:daisy", "poppy", "lily", "blossom",
            "bloom", "orchid", "daffodil"),
     habitat="ground",
@@ -208,6 +212,7 @@ def flower(pen: Pen) -> None:
 
 @subject(
     "sunflower",
+    metres=1.8,
     nouns=("sun flower",),
     habitat="ground",
     aspect=0.55,
@@ -236,6 +241,7 @@ def sunflower(pen: Pen) -> None:
 
 @subject(
     "cactus",
+    metres=4,
     nouns=("cacti", "saguaro", "succulent"),
     habitat="ground",
     aspect=0.7,
@@ -256,6 +262,7 @@ def cactus(pen: Pen) -> None:
 
 @subject(
     "mushroom",
+    metres=0.15,
     nouns=("toadstool", "fungus"),
     habitat="ground",
     aspect=1.0,
@@ -277,6 +284,7 @@ def mushroom(pen: Pen) -> None:
 
 @subject(
     "mountain",
+    metres=300,
     nouns=("peak", "summit", "fuji"),
     habitat="ground",
     aspect=2.0,
@@ -295,6 +303,7 @@ def mountain(pen: Pen) -> None:
 
 @subject(
     "volcano",
+    metres=300,
     nouns=("eruption",),
     habitat="ground",
     aspect=2.0,

@@ -29,6 +29,8 @@ class Spec:
     """Width over height of the drawing."""
     scale: float
     """Height as a share of the picture's height, for one medium-sized instance."""
+    metres: float
+    """Its height in the world, so a dog beside a house is drawn smaller than the house."""
     colours: tuple[RGB, ...]
     """Main colours to choose from when the prompt names none."""
     roles: Mapping[str, RGB] = field(default_factory=dict)
@@ -58,6 +60,7 @@ NOUNS: dict[tuple[str, ...], tuple[str, frozenset[str]]] = {}
 def subject(
     kind: str,
     *,
+    metres: float,
     nouns: tuple[str, ...],
     habitat: Habitat,
     aspect: float,
@@ -86,6 +89,7 @@ def subject(
             habitat=habitat,
             aspect=aspect,
             scale=scale,
+            metres=metres,
             colours=tuple(_hex(c) for c in colours),
             roles={name: _hex(value) for name, value in roles.items()},
             box=box or (-half, half, 0.0, 1.0),

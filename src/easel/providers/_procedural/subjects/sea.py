@@ -12,6 +12,7 @@ from easel.providers._procedural.subjects.registry import subject
 
 @subject(
     "fish",
+    metres=0.25,
     nouns=("goldfish", "carp", "koi", "trout", "salmon:salmon", "tropical fish", "clownfish",
            "tuna"),
     habitat="underwater",
@@ -36,6 +37,7 @@ def fish(pen: Pen) -> None:
 
 @subject(
     "whale",
+    metres=15,
     nouns=("orca", "dolphin:dolphin", "shark:shark"),
     habitat="underwater",
     aspect=2.3,
@@ -67,6 +69,7 @@ def whale(pen: Pen) -> None:
 
 @subject(
     "octopus",
+    metres=1,
     nouns=("squid",),
     habitat="underwater",
     aspect=1.0,
@@ -95,6 +98,7 @@ def octopus(pen: Pen) -> None:
 
 @subject(
     "jellyfish",
+    metres=0.5,
     nouns=("jelly fish", "medusa"),
     habitat="underwater",
     aspect=0.8,

@@ -32,6 +32,7 @@ def _lights(pen: Pen, front: tuple[float, float], back: tuple[float, float], r: 
 
 @subject(
     "car",
+    metres=1.5,
     nouns=("automobile", "sedan", "taxi:taxi", "cab", "jeep", "convertible", "racecar",
            "race car", "sports car", "coupe"),
     habitat="ground",
@@ -73,6 +74,7 @@ def car(pen: Pen) -> None:
 
 @subject(
     "bus",
+    metres=3,
     nouns=("school bus", "coach", "minibus", "tram", "trolley"),
     habitat="ground",
     aspect=2.8,
@@ -95,6 +97,7 @@ def bus(pen: Pen) -> None:
 
 @subject(
     "truck",
+    metres=3.2,
     nouns=("lorry", "van", "pickup", "fire truck:fire", "fire engine:fire", "delivery truck"),
     habitat="ground",
     aspect=2.6,
@@ -121,6 +124,7 @@ def truck(pen: Pen) -> None:
 
 @subject(
     "train",
+    metres=4,
     nouns=("locomotive", "steam train", "engine", "railway"),
     habitat="ground",
     aspect=2.2,
@@ -150,6 +154,7 @@ def train(pen: Pen) -> None:
 
 @subject(
     "bicycle",
+    metres=1.0,
     nouns=("bike", "cycle", "push bike"),
     habitat="ground",
     aspect=1.75,
@@ -183,6 +188,7 @@ def bicycle(pen: Pen) -> None:
 
 @subject(
     "tractor",
+    metres=2.5,
     nouns=("digger", "bulldozer"),
     habitat="ground",
     aspect=1.6,

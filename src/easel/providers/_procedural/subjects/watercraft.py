@@ -33,6 +33,7 @@ def _band(pen: Pen, rim: list[Pt], below: float, fill: str) -> None:
 
 @subject(
     "boat",
+    metres=1.2,
     nouns=("rowboat", "rowing boat", "row boat", "dinghy", "canoe", "skiff", "fishing boat",
            "rowing"),
     habitat="water",
@@ -40,6 +41,8 @@ def _band(pen: Pen, rim: list[Pt], below: float, fill: str) -> None:
     scale=0.11,
     colours=("#c8402e", "#2a5bd7", "#f0ede4", "#e8b526", "#3f8a5a", "#9a6a3f"),
     box=(-1.45, 1.45, 0.0, 1.35),
+    perch=(-0.2, 0.55, 1.3),
+    holds=True,
     trim="#f4f2ec",
 )  # fmt: skip
 def boat(pen: Pen) -> None:
@@ -57,6 +60,7 @@ def boat(pen: Pen) -> None:
 
 @subject(
     "sailboat",
+    metres=8,
     nouns=("sailing boat", "sail boat", "yacht", "sloop", "sail"),
     habitat="water",
     aspect=0.95,
@@ -87,6 +91,7 @@ def sailboat(pen: Pen) -> None:
 
 @subject(
     "ship",
+    metres=30,
     nouns=("steamship", "steamer", "liner", "ocean liner", "ferry", "cruise ship", "freighter",
            "tugboat", "tug"),
     habitat="water",
