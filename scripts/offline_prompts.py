@@ -94,7 +94,7 @@ def main() -> None:
     image = sheet(args.prompts or list(PROMPTS), args.columns)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     if args.out.suffix.lower() in (".jpg", ".jpeg"):
-        image.save(args.out, quality=86, optimize=True, progressive=True)
+        image.save(args.out, quality=80, optimize=True, progressive=True)
     else:
         image.save(args.out)
     print(f"wrote {args.out} ({image.width}×{image.height})")

@@ -341,8 +341,11 @@ def _place_row(
         0.0 if spec.span else h * spec.aspect / aspect
         for h, spec in zip(heights, specs, strict=True)
     ]
-    fit = min(1.0, 0.92 / max(1e-6, sum(widths) * 1.05))
+    room = 1.4 if place == "portrait" else 0.92  # a portrait's shoulders may leave the frame
+    fit = min(1.0, room / max(1e-6, sum(widths) * 1.05))
     xs = _spread([w * fit for w in widths], rng)
+    if n == 1 and place in ("portrait", "centre"):
+        xs = [0.5]
     out: list[Placed] = []
     for k, (w, spec, h, x) in enumerate(zip(row, specs, heights, xs, strict=True)):
         y = _foot(place, foot, h * fit, depth[k], horizon, rng)
