@@ -7,7 +7,7 @@ import math
 import numpy as np
 
 from easel.providers._procedural.backdrops import _paint_shore
-from easel.providers._procedural.canvas import Canvas
+from easel.providers._procedural.canvas import Canvas, _Sketch
 from easel.providers._procedural.lettering import text_mask
 from easel.providers._procedural.plan import Scene
 from easel.providers._procedural.primitives import RGB, Arr, _blend, _glow, _mix, _scale, _v
@@ -104,13 +104,19 @@ def _badge(c: Canvas) -> None:
     pts = _badge_outline(lettering.emblem, cx, cy, r)
     colour = lettering.colour
     ring = _mix(colour, (1.0, 1.0, 1.0), 0.85)
-    for scale, tone in (
-        (1.0, colour),
-        (0.9, ring),
-        (0.84, colour),
-        (0.8, _mix(colour, (1, 1, 1), 0.9)),
-    ):
-        _fill_polygon(c.rgb, [(cx + (x - cx) * scale, cy + (y - cy) * scale) for x, y in pts], tone)
+    sketch = _Sketch(s.width, max(0, math.floor(cy - r) - 2), min(s.height, math.ceil(cy + r) + 2))
+    # A coloured rim, a pale line, a thin coloured line, and the pale field inside.
+    field = _mix(colour, (1.0, 1.0, 1.0), 0.92)
+    for scale, tone in ((1.0, colour), (0.9, ring), (0.84, colour), (0.8, field)):
+        sketch.polygon([(cx + (x - cx) * scale, cy + (y - cy) * scale) for x, y in pts], tone)
+    sketch.composite(c.rgb)
+    if not s.subjects:  # no picture for this business: its initials instead
+        initials = "".join(word[0] for word in lettering.text.split()[:2]).upper()
+        mask = text_mask(initials, round(r * 1.1), round(r * 0.9), 800)
+        if mask is not None:
+            _stamp(
+                c.rgb, mask, colour, (round(cx - mask.shape[1] / 2), round(cy - mask.shape[0] / 2))
+            )
 
 
 def _badge_outline(kind: str, cx: float, cy: float, r: float) -> list[tuple[float, float]]:
@@ -132,20 +138,6 @@ def _badge_outline(kind: str, cx: float, cy: float, r: float) -> list[tuple[floa
     ]
 
 
-def _fill_polygon(rgb: Arr, pts: list[tuple[float, float]], colour: RGB, ss: int = 4) -> None:
-    from PIL import Image, ImageDraw
-
-    xs, ys = [p[0] for p in pts], [p[1] for p in pts]
-    x0, y0 = max(0, math.floor(min(xs))), max(0, math.floor(min(ys)))
-    x1, y1 = min(rgb.shape[1], math.ceil(max(xs)) + 1), min(rgb.shape[0], math.ceil(max(ys)) + 1)
-    if x1 <= x0 or y1 <= y0:
-        return
-    img = Image.new("L", ((x1 - x0) * ss, (y1 - y0) * ss))
-    ImageDraw.Draw(img).polygon([((x - x0) * ss, (y - y0) * ss) for x, y in pts], fill=255)
-    alpha = np.asarray(img.reduce(ss), dtype=np.float32) / np.float32(255)
-    _blend(rgb, _v(colour), alpha, y0, x0)
-
-
 def _letters(c: Canvas) -> None:
     """The words, as large as fit their box, with a soft shadow (or a glow at night)."""
     s = c.scene
@@ -161,14 +153,21 @@ def _letters(c: Canvas) -> None:
     mh, mw = mask.shape
     x0 = round((bx0 + bx1) / 2 * w - mw / 2)
     y0 = round((by0 + by1) / 2 * h - mh / 2)
-    x0, y0 = max(0, min(x0, w - mw)), max(0, min(y0, h - mh))
-    mask = mask[: h - y0, : w - x0]
-    colour = _v(lettering.colour)
     if s.night or s.mood == "neon":
-        cx, cy = x0 + mw / 2, y0 + mh / 2
-        _glow(c.rgb, cx, cy, max(mw, mh) * 0.45, colour * 0.6, 0.35)
+        colour = _v(lettering.colour)
+        _glow(c.rgb, x0 + mw / 2, y0 + mh / 2, max(mw, mh) * 0.45, colour * 0.6, 0.35)
     else:
         off = max(1, round(mh * 0.03))
-        shadow = mask[: mask.shape[0] - off, : mask.shape[1] - off] * np.float32(0.25)
-        _blend(c.rgb, _v((0.0, 0.0, 0.0)), shadow, y0 + off, x0 + off)
-    _blend(c.rgb, colour, mask, y0, x0)
+        _stamp(c.rgb, mask * np.float32(0.25), (0.0, 0.0, 0.0), (x0 + off, y0 + off))
+    _stamp(c.rgb, mask, lettering.colour, (x0, y0))
+
+
+def _stamp(rgb: Arr, mask: Arr, colour: RGB, at: tuple[int, int]) -> None:
+    """Paint a coverage mask in one colour with its top-left corner at (x, y), clipped
+    to the picture."""
+    x, y = at
+    h, w = rgb.shape[:2]
+    x0, y0 = max(0, x), max(0, y)
+    x1, y1 = min(w, x + mask.shape[1]), min(h, y + mask.shape[0])
+    if x1 > x0 and y1 > y0:
+        _blend(rgb, _v(colour), mask[y0 - y : y1 - y, x0 - x : x1 - x], y0, x0)

@@ -8,6 +8,7 @@ import itertools
 import math
 
 from easel.providers._procedural.subjects.pen import Pen, arc, smooth
+from easel.providers._procedural.subjects.plants import petals
 from easel.providers._procedural.subjects.registry import subject
 
 
@@ -158,11 +159,7 @@ def vase(pen: Pen) -> None:
         pen.stroke([(0.0, 0.45), (x * 0.6, (y + 0.45) / 2 + 0.08), (x, y)], 0.015, "stem")
         pen.oval(x * 0.7, (y + 0.45) / 2, 0.06, 0.025, "leaf", rot=a)
         colour = blooms[int(rng.integers(len(blooms)))]
-        for j in range(5):
-            b = j * 2 * math.pi / 5
-            pen.oval(
-                x + math.cos(b) * 0.05, y + math.sin(b) * 0.05, 0.05, 0.05, colour, shade="round"
-            )
+        petals(pen, (x, y), 5, 0.05, (0.05, 0.05), colour)
         pen.oval(x, y, 0.03, 0.03, "gold", shade="flat")
     pen.blob(
         [

@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 
 from easel.providers._procedural.primitives import RGB
-from easel.providers._procedural.subjects.pen import Pen, arc, smooth, star
+from easel.providers._procedural.subjects.pen import Fill, Pen, Shade, arc, smooth, star
 from easel.providers._procedural.subjects.registry import subject
 
 _AUTUMN = ((0.85, 0.45, 0.12), (0.78, 0.28, 0.1), (0.9, 0.65, 0.18))
@@ -136,6 +136,24 @@ def palm_tree(pen: Pen) -> None:
         pen.oval(top[0] + dx, top[1] - 0.03 - abs(dx), 0.03, 0.03, "darkwood")
 
 
+def petals(
+    pen: Pen,
+    centre: tuple[float, float],
+    n: int,
+    reach: float,
+    size: tuple[float, float],
+    fill: Fill,
+    turn: float = 0.0,
+    shade: Shade = "round",
+) -> None:
+    """A ring of n petals around a flower's centre, each pointing outwards."""
+    cx, cy = centre
+    for k in range(n):
+        a = (k + turn) * 2 * math.pi / n
+        x, y = cx + math.cos(a) * reach, cy + math.sin(a) * reach
+        pen.oval(x, y, size[0], size[1], fill, shade=shade, rot=a)
+
+
 def _frond(pen: Pen, root: tuple[float, float], angle: float, length: float) -> None:
     """A palm frond: a drooping midrib with leaflets along it."""
     steps = 14
@@ -193,16 +211,7 @@ def flower(pen: Pen) -> None:
         return
     n = 12 if "daisy" in pen.traits else 6
     r = 0.2 if n == 12 else 0.18
-    for k in range(n):
-        a = k * 2 * math.pi / n
-        pen.oval(
-            cx + math.cos(a) * r * 0.55,
-            cy + math.sin(a) * r * 0.55,
-            r * 0.5,
-            r * (0.16 if n == 12 else 0.3),
-            "petal|main",
-            rot=a,
-        )
+    petals(pen, (cx, cy), n, r * 0.55, (r * 0.5, r * (0.16 if n == 12 else 0.3)), "petal|main")
     if "rose" in pen.traits:
         for k, rr in enumerate((0.11, 0.075, 0.04)):
             pen.oval(cx, cy, rr, rr, "dark" if k % 2 else "main", shade="round")
@@ -224,18 +233,9 @@ def sunflower(pen: Pen) -> None:
     pen.oval(0.12, 0.3, 0.14, 0.05, "leaf", rot=0.4)
     pen.oval(-0.12, 0.5, 0.13, 0.045, "leaf", rot=-0.4)
     cx, cy = 0.0, 0.78
-    for ring, (r, n) in enumerate(((0.22, 16), (0.19, 16))):
-        for k in range(n):
-            a = (k + ring * 0.5) * 2 * math.pi / n
-            fill = "main" if ring else "dark"
-            pen.oval(
-                cx + math.cos(a) * r * 0.6,
-                cy + math.sin(a) * r * 0.6,
-                r * 0.42,
-                r * 0.13,
-                fill,
-                rot=a,
-            )
+    for ring, r in enumerate((0.22, 0.19)):
+        fill = "main" if ring else "dark"
+        petals(pen, (cx, cy), 16, r * 0.6, (r * 0.42, r * 0.13), fill, turn=ring * 0.5)
     pen.oval(cx, cy, 0.1, 0.1, "darkwood", shade="round")
 
 
