@@ -149,6 +149,9 @@ def test_collective_plurals_stay_scenery() -> None:
     # ...while a count or the singular asks for the subject itself.
     assert [p.kind for p in plan("three trees").subjects] == ["tree"] * 3
     assert [p.kind for p in plan("a tree on a hill").subjects] == ["tree"]
+    # A flower before "field" or "garden" describes the place.
+    tulips = plan("a tulip field with a windmill")
+    assert [p.kind for p in tulips.subjects] == ["windmill"] and "flowers" in tulips.elements
 
 
 @pytest.mark.parametrize(
@@ -216,6 +219,10 @@ def test_reading_binds_counts_sizes_and_traits() -> None:
         ("swan", 2, "medium", None, []),
     ]
     assert "red" not in reading.rest.split()
+    assert [(w.kind, w.count) for w in read_prompt("a crowd of people").wanted] == [("person", 6)]
+    assert [(w.kind, w.count) for w in read_prompt("a few boats").wanted] == [("boat", 3)]
+    (man,) = read_prompt("a man with a red hat and a blue coat").wanted
+    assert man.parts == (("hat", "red"), ("clothes", "blue")) and "male" in man.traits
     # Lettering keeps its case and is not read as subjects.
     words = read_prompt("a sign that says CAT CAFE").words
     assert words is not None and words.text == "CAT CAFE"

@@ -24,7 +24,8 @@ _COUNTS = {
     "a": 1, "an": 1, "one": 1, "single": 1, "lone": 1, "two": 2, "pair": 2, "couple": 2,
     "both": 2, "twin": 2, "three": 3, "few": 3, "several": 3, "some": 3, "four": 4,
     "five": 5, "many": 5, "flock": 5, "herd": 5, "group": 4, "fleet": 4, "family": 3,
-    "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10, "dozen": 8,
+    "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10, "dozen": 8, "crowd": 6,
+    "bunch": 3, "lots": 5, "row": 4, "pack": 4, "swarm": 6,
 }  # fmt: skip
 _SIZES: dict[str, Size] = {
     "tiny": "tiny", "miniature": "tiny", "mini": "tiny", "small": "small",
@@ -70,6 +71,8 @@ _BREAKS = frozenset(
     }
 )  # fmt: skip
 _SKIP = frozenset({"the", "its", "his", "her", "their", "my", "our", "very", "a", "an"})
+# "a tulip field", "a rose garden": a noun before these is scenery, not a subject.
+_SCENERY_HEADS = frozenset({"field", "fields", "garden", "gardens", "meadow", "bed", "patch"})
 _IRREGULAR = {"people": "person", "children": "child", "geese": "goose", "mice": "mouse"}
 _LAST_WORDS = frozenset(key[-1] for key in NOUNS)
 
@@ -130,6 +133,8 @@ class _Pending:
     """Words read since the last subject or phrase break, waiting for their noun."""
 
     count: int | None = None
+    counted: bool = False
+    """The count came from a number word, not just "a" or "an"."""
     size: Size = "medium"
     colour: str | None = None
     shade: str | None = None
@@ -166,8 +171,11 @@ class _Reader:
         kind, implied, n, plural = match
         pending, self.pending = self.pending, _Pending()
         sits, self.sits, self.clause = self.sits, None, None
-        if LIBRARY[kind].collective and plural and pending.count is None:
-            return i + n  # "trees", "flowers": scenery, left to the landscape
+        after = self.tokens[i + n] if i + n < len(self.tokens) else ""
+        if LIBRARY[kind].collective and (
+            (plural and pending.count is None) or after in _SCENERY_HEADS
+        ):
+            return i + n  # "trees", "flowers", "a tulip field": scenery, left to the landscape
         negated = any(t in _NEGATORS for t in self.tokens[max(0, i - 3) : i])
         if self.framing:
             pending.traits.add("portrait")
@@ -196,8 +204,9 @@ class _Reader:
         elif tok in _COUNTS and p.colour is None:
             if tok not in ("a", "an") or p.count is None:
                 p.count = _COUNTS[tok]
+                p.counted = tok not in ("a", "an")
         elif tok.isdigit() and 0 < int(tok) < 100:
-            p.count = int(tok)
+            p.count, p.counted = int(tok), True
         elif tok in _SIZES:
             p.size = _SIZES[tok]
         elif tok in _SHADES and after in COLOURS:
@@ -222,7 +231,9 @@ class _Reader:
             self.framing = False
         if tok in _BREAKS or tok in _NEGATORS:
             self.pending = _Pending()
-            self.clause = "with" if right_after and tok in _WITH else None
+            # "with a red hat and a blue coat": the list of parts goes on after "and".
+            listing = self.clause == "with" and tok in ("and", ",")
+            self.clause = "with" if (right_after and tok in _WITH) or listing else None
             self.sits = len(self.wanted) - 1 if right_after and tok in _ON else None
             if right_after:
                 self.noun_end = i + 1
@@ -272,5 +283,5 @@ def _wanted(kind: str, noun: str, implied: frozenset[str], plural: bool, p: _Pen
     traits = frozenset(p.traits) | implied
     if "portrait" in traits and kind == "person":
         kind = "portrait"
-    count = p.count if p.count is not None else (3 if plural else 1)
+    count = p.count if p.count is not None and (p.counted or not plural) else (3 if plural else 1)
     return Wanted(kind, noun, max(1, min(count, 8)), p.size, p.colour, traits)
