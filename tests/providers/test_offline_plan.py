@@ -193,6 +193,14 @@ def test_a_sign_carries_its_words_and_a_logo_its_emblem() -> None:
         "a swirling nebula",
         "a zorblax humming in the glimmer",
         '"a calm teal ocean with a full moon"',
+        # Scenery words that share a stem with library subjects stay scenery.
+        "a field of flowers",
+        "cherry blossom in spring",
+        "a forest of pine trees",
+        "a mountain lake",
+        "mountain range at dusk",
+        "birds over the sea",
+        "misty pine forest by a lake at dawn",
     ],
 )
 def test_prompts_without_known_subjects_keep_the_older_compositions(prompt: str) -> None:

@@ -71,8 +71,13 @@ _BREAKS = frozenset(
     }
 )  # fmt: skip
 _SKIP = frozenset({"the", "its", "his", "her", "their", "my", "our", "very", "a", "an"})
-# "a tulip field", "a rose garden": a noun before these is scenery, not a subject.
-_SCENERY_HEADS = frozenset({"field", "fields", "garden", "gardens", "meadow", "bed", "patch"})
+# "a tulip field", "a pine forest": a noun before these is scenery, not a subject.
+_SCENERY_HEADS = frozenset(
+    {"field", "fields", "garden", "gardens", "meadow", "bed", "patch", "forest", "forests",
+     "woods", "wood", "grove", "trees", "orchard", "range", "ranges", "jungle", "lake",
+     "lakes", "river", "valley", "stream", "village", "view", "landscape", "scene",
+     "scenery", "road", "path", "pass", "town", "vista"}
+)  # fmt: skip
 _IRREGULAR = {"people": "person", "children": "child", "geese": "goose", "mice": "mouse"}
 _LAST_WORDS = frozenset(key[-1] for key in NOUNS)
 
@@ -173,7 +178,7 @@ class _Reader:
         sits, self.sits, self.clause = self.sits, None, None
         after = self.tokens[i + n] if i + n < len(self.tokens) else ""
         if LIBRARY[kind].collective and (
-            (plural and pending.count is None) or after in _SCENERY_HEADS
+            (plural and not pending.counted) or after in _SCENERY_HEADS
         ):
             return i + n  # "trees", "flowers", "a tulip field": scenery, left to the landscape
         negated = any(t in _NEGATORS for t in self.tokens[max(0, i - 3) : i])

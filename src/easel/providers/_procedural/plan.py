@@ -175,23 +175,7 @@ def plan_scene(
         layout = choose_backdrop(reading, reading.rest.split(), elements, style)
         elements = complete_elements(reading, layout, elements)
 
-    moods = {MOOD_WORDS[w] for w in words if w in MOOD_WORDS}
-    moods -= {MOOD_WORDS[w] for w in negative_set if w in MOOD_WORDS}
-    mood = next((m for m in _MOOD_ORDER if m in moods), None)
-    if mood is None and drawn:
-        mood = next((LIBRARY[w.kind].mood for w in reading.wanted if LIBRARY[w.kind].mood), None)
-    if mood is None:
-        if layout == "nebula":
-            mood = "space"
-        elif elements & {"moon", "stars", "aurora"}:
-            mood = "night"
-        else:
-            # Unknown words still pick a palette: a stable choice from text and seed.
-            pool = ["day", "sunset", "dawn", "night", "autumn", "mystic", "spring", "pastel"]
-            if drawn:  # subjects read best in daylight
-                pool = ["day", "day", "spring", "autumn", "dawn", "sunset"]
-            pool = [m for m in pool if not any(MOOD_WORDS.get(w) == m for w in negative_set)]
-            mood = str(rng.choice(pool or ["day"]))
+    mood = _choose_mood(words, negative_set, layout, elements, reading, rng)
 
     if layout == "landscape":
         elements = _complete_landscape(elements - banned, mood, modifiers, rng)
@@ -225,6 +209,35 @@ def plan_scene(
         horizon=staging.horizon if staging else None,
         shore=staging.shore if staging else None,
     )
+
+
+def _choose_mood(
+    words: list[str],
+    negative: set[str],
+    layout: Layout,
+    elements: set[str],
+    reading: Reading,
+    rng: np.random.Generator,
+) -> str:
+    """The palette's mood: the prompt's, a subject's (a snowman's winter), or a stable
+    choice from the text and seed."""
+    moods = {MOOD_WORDS[w] for w in words if w in MOOD_WORDS}
+    moods -= {MOOD_WORDS[w] for w in negative if w in MOOD_WORDS}
+    mood = next((m for m in _MOOD_ORDER if m in moods), None)
+    drawn = bool(reading.wanted or reading.words)
+    if mood is None and drawn:
+        mood = next((LIBRARY[w.kind].mood for w in reading.wanted if LIBRARY[w.kind].mood), None)
+    if mood is not None:
+        return mood
+    if layout == "nebula":
+        return "space"
+    if elements & {"moon", "stars", "aurora"}:
+        return "night"
+    pool = ["day", "sunset", "dawn", "night", "autumn", "mystic", "spring", "pastel"]
+    if drawn:  # subjects read best in daylight
+        pool = ["day", "day", "spring", "autumn", "dawn", "sunset"]
+    pool = [m for m in pool if not any(MOOD_WORDS.get(w) == m for w in negative)]
+    return str(rng.choice(pool or ["day"]))
 
 
 def _stage(

@@ -181,8 +181,8 @@ def _frond(pen: Pen, root: tuple[float, float], angle: float, length: float) -> 
 @subject(
     "flower",
     metres=0.5,
-    nouns=("rose", "rose:rose", "tulip:tulip", "daisy:daisy", "poppy", "lily", "blossom",
-           "bloom", "orchid", "daffodil"),
+    nouns=("rose:rose", "tulip:tulip", "daisy:daisy", "poppy", "lily", "orchid",
+           "daffodil"),
     habitat="ground",
     aspect=0.55,
     scale=0.4,
