@@ -10,7 +10,7 @@ import pytest
 
 from easel.providers import _procedural as painter
 from easel.providers._procedural.phrases import read_prompt
-from easel.providers._procedural.staging import Placed, colour_of
+from easel.providers._procedural.staging import MAX_SUBJECTS, Placed, colour_of
 
 
 def plan(prompt: str, *, width: int = 512, height: int = 384, **kw: str) -> painter.Scene:
@@ -235,3 +235,10 @@ def test_reading_binds_counts_sizes_and_traits() -> None:
     words = read_prompt("a sign that says CAT CAFE").words
     assert words is not None and words.text == "CAT CAFE"
     assert [w.kind for w in read_prompt("a sign that says CAT CAFE").wanted] == ["sign"]
+
+
+def test_a_long_prompt_cannot_ask_for_unbounded_work() -> None:
+    prompt = ", ".join(["eight cats", "eight dogs", "eight horses", "eight boats"] * 10)
+    scene = plan(prompt)
+    assert len(scene.subjects) == MAX_SUBJECTS
+    assert [p.kind for p in scene.subjects].count("cat") == 8

@@ -250,6 +250,7 @@ def _place_all(
 ) -> list[Placed]:
     """Rows of subjects (one per ground line, plus the sky), then riders on their hosts."""
     rows: dict[Place, list[tuple[int, Wanted]]] = {}
+    wanted = _capped(wanted)
     for index, w in enumerate(wanted):
         if w.on is None or wanted[w.on].on is not None:
             place = _row_place(LIBRARY[w.kind], w, layout, elements)
@@ -269,6 +270,24 @@ def _place_all(
         if host is not None and wanted[w.on or 0].on is None:
             _ride(ordered, host, w, aspect, rng)
     return ordered
+
+
+MAX_SUBJECTS = 24
+"""More would be specks, and a long prompt must not buy an unbounded amount of work."""
+
+
+def _capped(wanted: list[Wanted]) -> list[Wanted]:
+    """The subjects in prompt order, counts trimmed so at most MAX_SUBJECTS are drawn."""
+    out: list[Wanted] = []
+    left = MAX_SUBJECTS
+    for w in wanted:
+        count = min(w.count, left)
+        if count == 0:
+            out.append(replace(w, count=0))
+            continue
+        out.append(replace(w, count=count))
+        left -= count
+    return out
 
 
 def _ride(
