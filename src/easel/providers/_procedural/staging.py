@@ -405,8 +405,10 @@ def _height(place: Place, spec: Spec, w: Wanted, horizon: float | None, alone: b
         base *= 1.25  # the only subject of a picture is its centre of interest
     if place == "portrait":
         return 0.95
-    if place == "centre":
+    if place == "centre" and alone:  # fills a studio, a poster or the sky of space
         return float(min(0.72, max(0.5, base * 1.5)) * _SIZE_SCALE[w.size] ** 0.3)
+    if place == "centre":
+        return min(0.6, base * 1.8)
     if place == "sky":
         return min(base, 0.4 * (horizon or 0.6))
     return base
