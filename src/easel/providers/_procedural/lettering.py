@@ -7,6 +7,7 @@ its Latin subset are dropped rather than drawn as boxes.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import threading
 from functools import lru_cache
@@ -33,7 +34,9 @@ def _font_bytes() -> bytes:
 @lru_cache(maxsize=48)
 def _font(size: int, weight: int) -> ImageFont.FreeTypeFont:
     font = ImageFont.truetype(io.BytesIO(_font_bytes()), size)
-    font.set_variation_by_axes([max(100, min(900, weight))])
+    # A FreeType built without variable fonts keeps the regular weight.
+    with contextlib.suppress(OSError):
+        font.set_variation_by_axes([max(100, min(900, weight))])
     return font
 
 
