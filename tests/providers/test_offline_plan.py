@@ -1,16 +1,22 @@
 """The offline painter's plan: the subjects a prompt names are in it, with the colour,
-size, place and setting the words bound to them; text prompts carry their text; prompts
-with nothing the library knows keep the older compositions."""
+size, place and setting the words bound to them, and the picture shows each of them
+where the plan put it; text prompts carry their text; prompts with nothing the library
+knows keep the older compositions."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import io
+from dataclasses import dataclass, replace
 
+import numpy as np
+import numpy.typing as npt
 import pytest
+from PIL import Image
 
 from easel.providers import _procedural as painter
 from easel.providers._procedural.phrases import read_prompt
 from easel.providers._procedural.staging import MAX_SUBJECTS, Placed, colour_of
+from easel.providers._procedural.subjects import LIBRARY
 
 
 def plan(prompt: str, *, width: int = 512, height: int = 384, **kw: str) -> painter.Scene:
@@ -65,6 +71,25 @@ CASES: list[tuple[str, list[Want], str, str | None, set[str]]] = [
 ]  # fmt: skip
 
 
+def render(scene: painter.Scene) -> npt.NDArray[np.float64]:
+    with Image.open(io.BytesIO(painter.render(scene))) as img:
+        return np.asarray(img.convert("RGB"), dtype=np.float64) / 255.0
+
+
+def drawn_where_placed(scene: painter.Scene) -> dict[int, float]:
+    """For each planned subject, how much of its box the drawing changed, as a share of
+    the box: the scene painted with its subjects against the same scene without them."""
+    h, w = scene.height, scene.width
+    changed = np.abs(render(scene) - render(replace(scene, subjects=(), shore=None)))
+    moved = changed.max(axis=2) > 0.08
+    shares: dict[int, float] = {}
+    for k, p in enumerate(scene.subjects):
+        x0, x1 = max(0, int((p.x - p.width / 2 - 0.05) * w)), int((p.x + p.width / 2 + 0.05) * w)
+        y0, y1 = max(0, int((p.y - p.height - 0.08) * h)), int((p.y + 0.05) * h)
+        shares[k] = float(moved[y0 : y1 + 1, x0 : x1 + 1].sum()) / (p.width * w * p.height * h)
+    return shares
+
+
 def matching(scene: painter.Scene, want: Want) -> list[Placed]:
     return [
         p
@@ -93,6 +118,21 @@ def test_each_named_subject_is_in_the_plan(
             if want.colour is not None:
                 assert p.colour == colour_of(want.colour)
     assert len(scene.subjects) == sum(w.count for w in wants), scene.subjects
+
+
+@pytest.mark.parametrize("prompt", [c[0] for c in CASES])
+def test_each_planned_subject_is_drawn_where_it_was_placed(prompt: str) -> None:
+    scene = plan(prompt, width=256, height=192)
+    for k, share in drawn_where_placed(scene).items():
+        assert share > 0.15, (scene.subjects[k], share)
+
+
+@pytest.mark.parametrize("kind", sorted(LIBRARY))
+def test_every_kind_is_drawn_where_it_was_placed(kind: str) -> None:
+    prompt = "a portrait of a man" if kind == "portrait" else f"a {kind}"
+    scene = plan(prompt, width=256, height=192)
+    (k,) = [k for k, p in enumerate(scene.subjects) if p.kind == kind]
+    assert drawn_where_placed(scene)[k] > 0.15, kind
 
 
 def test_subjects_sit_where_their_setting_puts_them() -> None:
