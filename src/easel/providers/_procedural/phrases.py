@@ -157,7 +157,7 @@ class _Reader:
         self.pending = _Pending()
         self.letters_colour: str | None = None
         self.noun_end = -9  # token index just after the last subject noun
-        self.clause: str | None = None  # "with" or "on" right after a subject
+        self.clause: str | None = None  # "with": the words that follow describe parts
         self.sits: int | None = None  # the subject that sits in or on the next one
         self.framing = False  # "a portrait of …": the next subject fills the frame
 
