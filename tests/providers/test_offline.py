@@ -169,13 +169,16 @@ async def test_same_inputs_give_byte_identical_plain_png(provider: OfflineProvid
 
 
 def test_output_does_not_depend_on_the_process(tmp_path: Path) -> None:
-    """Same bytes in fresh interpreters with different hash seeds (set order varies)."""
+    """Same bytes in fresh interpreters with different hash seeds (set order varies),
+    for scenery and for drawn subjects with lettering."""
     code = (
         "import hashlib, sys\n"
         "from easel.providers import _procedural as p\n"
         "s = p.plan_scene('red sunset over mountains and a lake', seed=11, width=160,\n"
         "    height=96, negative='orange red clouds')\n"
-        "sys.stdout.write(hashlib.sha256(p.render(s)).hexdigest())\n"
+        "t = p.plan_scene('two red kites, an owl in a tree and a sign that says HI',\n"
+        "    seed=3, width=160, height=120, style='watercolor')\n"
+        "sys.stdout.write(hashlib.sha256(p.render(s) + p.render(t)).hexdigest())\n"
     )
     digests = {
         subprocess.run(

@@ -1,8 +1,9 @@
 """The built-in offline engine: always available, no network, no key, no cost.
 
 It is a procedural painter (`easel.providers._procedural`), not an AI model: it reads
-colour, mood, subject and shape words from the prompt and paints a composed scene from
-them. Output is deterministic in (prompt, seed, size, style, negative prompt).
+the things the prompt names (with their count, size and colour), its setting, mood and
+colour words, and any words to letter, and paints a composed scene from vector drawings.
+Output is deterministic in (prompt, seed, size, style, negative prompt).
 
 Each painting stage runs in a worker thread so the event loop stays free, and reports
 a small preview when it ends (when someone can see it: ``RunContext.want_previews``).
@@ -43,11 +44,15 @@ CAPABILITIES = Capabilities(
 )
 
 DESCRIPTION = (
-    "An offline procedural painter built into Easel, not an AI model. It reads colour, "
-    "mood and subject words in the prompt (sunset, neon, pastel; mountains, sea, city, "
-    "forest, moon; circles, triangles…) and paints a composed landscape, abstract or "
-    "nebula from them. Works with no network and no API key, at no cost: for trying "
-    "Easel out, demos and tests. Negative words remove the colours or elements they name."
+    "An offline procedural painter built into Easel, not an AI model. It draws about 70 "
+    "kinds of things a prompt can name (boats, lighthouses, houses, castles, trees, "
+    "flowers, cats, dogs, horses, birds, fish, people and portraits, cars, bicycles, "
+    "balloons, cups, bowls of fruit, rockets, dragons, robots…) from vector shapes, "
+    "placed, sized and coloured as the prompt says ('two small red boats on a lake at "
+    "dawn'), and letters words ('a sign that says OPEN', 'a logo for a bakery'). Other "
+    "prompts get a landscape, abstract or nebula from their colour, mood and scenery "
+    "words. Works with no network and no API key, at no cost: for trying Easel out, "
+    "demos and tests. Negative words remove the colours, elements or subjects they name."
 )
 
 

@@ -1,10 +1,14 @@
 """The offline painter behind `easel.providers.offline`: text in, pixels out, no model.
 
-It is a procedural illustrator, not a generative AI model. The prompt is read as a bag
-of known words (colours, moods, subjects, shapes); they choose a palette, the elements
-of a scene and a layout kind (landscape, geometric or nebula). Everything random comes
-from per-element generators keyed by the seed and the prompt, so the same inputs give
-the same pixels and dropping one element (a negative word) leaves the rest in place.
+It is a procedural illustrator, not a generative AI model. The prompt is read twice:
+for the things it names (`phrases`: "two small red boats", "a sign that says OPEN"),
+which come from a library of vector drawings (`subjects`), and as a bag of known words
+(colours, moods, scenery, shapes) that choose a palette, the elements of a scene and a
+backdrop (landscape, geometric, nebula, or for subjects a room, a studio or the sea
+seen from below). `staging` places and sizes the subjects; the `Scene` lists them with
+their kind, colour, size and position before any pixel is drawn. Everything random
+comes from per-element generators keyed by the seed and the prompt, so the same inputs
+give the same pixels and dropping one element (a negative word) leaves the rest in place.
 
 Painting happens in a few stages on a float32 canvas; smooth layers (sky, clouds, gas,
 glow) are computed at a low working resolution and upscaled, silhouettes and small

@@ -1,4 +1,5 @@
-"""Reading the prompt into a `Scene`: palette, elements and layout, before any pixel."""
+"""Reading the prompt into a `Scene`: palette, elements, layout and the subjects to
+draw with their places, before any pixel."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from easel.providers._procedural.phrases import Reading, read_prompt
 from easel.providers._procedural.primitives import (
     RGB,
     Arr,
@@ -20,6 +22,15 @@ from easel.providers._procedural.primitives import (
     _scale,
     _v,
 )
+from easel.providers._procedural.staging import (
+    Lettering,
+    Placed,
+    Staging,
+    choose_backdrop,
+    complete_elements,
+    stage,
+)
+from easel.providers._procedural.subjects import LIBRARY
 from easel.providers._procedural.vocabulary import (
     _FREE_SLOTS,
     _KNOWN,
@@ -62,6 +73,16 @@ class Scene:
     modifiers: frozenset[str]
     suppressed: tuple[tuple[float, float], ...] = ()
     """(hue, saturation) of colours the negative prompt names; pixels near them fade."""
+    subjects: tuple[Placed, ...] = ()
+    """The things the prompt names, each with its kind, colour, size and place, in the
+    order they are painted (back to front)."""
+    lettering: Lettering | None = None
+    """Words to letter (a text prompt or a logo); a sign's words travel with the sign."""
+    horizon: float | None = None
+    """Where the ground, water or table line is, as a fraction of the height, when the
+    subjects were placed against it."""
+    shore: tuple[float, float] | None = None
+    """A foreground bank (x0, x1 as fractions) for things on land in a water scene."""
 
     def rng(self, name: str) -> np.random.Generator:
         return _rng(self.key, name)
@@ -132,8 +153,12 @@ def plan_scene(
     style: str | None = None,
     negative: str | None = None,
 ) -> Scene:
-    """Read the prompt and decide palette, elements and layout; no pixels yet."""
-    words, negated = read_words(prompt)
+    """Read the prompt and decide palette, elements, layout and subjects; no pixels yet."""
+    banned_kinds = frozenset(w.kind for w in read_prompt(negative or "").wanted)
+    reading = read_prompt(prompt, banned_kinds)
+    drawn = bool(reading.wanted or reading.words)
+    # Words the subjects took ("red" in "a red kite") do not colour the whole scene.
+    words, negated = read_words(reading.rest if drawn else prompt)
     neg_words, neg_negated = read_words(negative or "")
     # "no red" inside a negative prompt is a double negative; keep it simple: still negative.
     negative_set = set(neg_words) | neg_negated | negated
@@ -146,20 +171,11 @@ def plan_scene(
     elements = _elements_of(words)
     banned = _elements_of(negative_set)
     layout, treatment = _choose_layout(words, elements, style, rng)
+    if drawn:
+        layout = choose_backdrop(reading, reading.rest.split(), elements, style)
+        elements = complete_elements(reading, layout, elements)
 
-    moods = {MOOD_WORDS[w] for w in words if w in MOOD_WORDS}
-    moods -= {MOOD_WORDS[w] for w in negative_set if w in MOOD_WORDS}
-    mood = next((m for m in _MOOD_ORDER if m in moods), None)
-    if mood is None:
-        if layout == "nebula":
-            mood = "space"
-        elif elements & {"moon", "stars", "aurora"}:
-            mood = "night"
-        else:
-            # Unknown words still pick a palette: a stable choice from text and seed.
-            pool = ["day", "sunset", "dawn", "night", "autumn", "mystic", "spring", "pastel"]
-            pool = [m for m in pool if not any(MOOD_WORDS.get(w) == m for w in negative_set)]
-            mood = str(rng.choice(pool or ["day"]))
+    mood = _choose_mood(words, negative_set, layout, elements, reading, rng)
 
     if layout == "landscape":
         elements = _complete_landscape(elements - banned, mood, modifiers, rng)
@@ -173,6 +189,7 @@ def plan_scene(
     tones = _tones(palette, named, modifiers)
     suppressed = _suppress(palette, negative_set)
     tones = tuple(t for t in tones if not _near_suppressed(t, suppressed)) or tones[-2:]
+    staging = _stage(reading, layout, elements, width, height, key, palette) if drawn else None
     return Scene(
         width=width,
         height=height,
@@ -187,6 +204,53 @@ def plan_scene(
         elements=frozenset(elements),
         modifiers=modifiers,
         suppressed=tuple(suppressed),
+        subjects=staging.subjects if staging else (),
+        lettering=staging.lettering if staging else None,
+        horizon=staging.horizon if staging else None,
+        shore=staging.shore if staging else None,
+    )
+
+
+def _choose_mood(
+    words: list[str],
+    negative: set[str],
+    layout: Layout,
+    elements: set[str],
+    reading: Reading,
+    rng: np.random.Generator,
+) -> str:
+    """The palette's mood: the prompt's, a subject's (a snowman's winter), or a stable
+    choice from the text and seed."""
+    moods = {MOOD_WORDS[w] for w in words if w in MOOD_WORDS}
+    moods -= {MOOD_WORDS[w] for w in negative if w in MOOD_WORDS}
+    mood = next((m for m in _MOOD_ORDER if m in moods), None)
+    drawn = bool(reading.wanted or reading.words)
+    if mood is None and drawn:
+        mood = next((LIBRARY[w.kind].mood for w in reading.wanted if LIBRARY[w.kind].mood), None)
+    if mood is not None:
+        return mood
+    if layout == "nebula":
+        return "space"
+    if elements & {"moon", "stars", "aurora"}:
+        return "night"
+    pool = ["day", "sunset", "dawn", "night", "autumn", "mystic", "spring", "pastel"]
+    if drawn:  # subjects read best in daylight
+        pool = ["day", "day", "spring", "autumn", "dawn", "sunset"]
+    pool = [m for m in pool if not any(MOOD_WORDS.get(w) == m for w in negative)]
+    return str(rng.choice(pool or ["day"]))
+
+
+def _stage(
+    reading: Reading,
+    layout: Layout,
+    elements: set[str],
+    width: int,
+    height: int,
+    key: bytes,
+    palette: dict[str, RGB],
+) -> Staging:
+    return stage(
+        reading, layout, frozenset(elements), (width, height), _rng(key, "staging"), palette
     )
 
 

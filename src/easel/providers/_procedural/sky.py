@@ -36,6 +36,8 @@ def _compose_landscape(c: Canvas) -> None:
         hz = rng.uniform(0.46, 0.54)
     if h > w * 1.2:
         hz += 0.06  # tall frames keep a tall sky
+    if s.horizon is not None:
+        hz = s.horizon  # the planner placed the subjects against this line
     c.horizon = h * hz
     lx = w * ((1 / 3 if rng.random() < 0.5 else 2 / 3) + rng.uniform(-0.05, 0.05))
     if "moon" in e and (s.night or "sun" not in e):

@@ -7,7 +7,17 @@ from collections.abc import Callable
 
 from PIL import Image
 
+from easel.providers._procedural.backdrops import (
+    _compose_interior,
+    _compose_studio,
+    _compose_underwater,
+    _paint_floor,
+    _paint_rays,
+    _paint_table,
+    _paint_window,
+)
 from easel.providers._procedural.canvas import Canvas, new_canvas
+from easel.providers._procedural.drawing import _paint_subjects, stage_name
 from easel.providers._procedural.finishing import _paint_texture
 from easel.providers._procedural.geometric import (
     _compose_geometric,
@@ -52,12 +62,32 @@ _STAGES: dict[Layout, tuple[Stage, ...]] = {
         ("Adding bodies", _paint_planet),
         ("Light and texture", _paint_texture),
     ),
+    "interior": (
+        ("Setting up the room", _compose_interior),
+        ("Opening the window", _paint_window),
+        ("Laying the table", _paint_table),
+        ("Light and texture", _paint_texture),
+    ),
+    "studio": (
+        ("Hanging the backdrop", _compose_studio),
+        ("Lighting the floor", _paint_floor),
+        ("Light and texture", _paint_texture),
+    ),
+    "underwater": (
+        ("Filling the sea", _compose_underwater),
+        ("Lighting the water", _paint_rays),
+        ("Light and texture", _paint_texture),
+    ),
 }
 
 
 def stages(scene: Scene) -> tuple[Stage, ...]:
-    """The painting steps for a scene, in order; each mutates the canvas."""
-    return _STAGES[scene.layout]
+    """The painting steps for a scene, in order; each mutates the canvas. Subjects and
+    lettering are drawn in their own stage, just before light and texture."""
+    base = _STAGES[scene.layout]
+    if not scene.subjects and scene.lettering is None:
+        return base
+    return (*base[:-1], (stage_name(scene), _paint_subjects), base[-1])
 
 
 def encode_png(c: Canvas) -> bytes:

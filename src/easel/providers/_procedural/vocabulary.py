@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Literal
 
-Layout = Literal["landscape", "geometric", "nebula"]
+Layout = Literal["landscape", "geometric", "nebula", "interior", "studio", "underwater"]
+"""The backdrop; the last three are only chosen for prompts that name subjects or text."""
 Treatment = Literal["none", "watercolor", "mosaic"]
 
 STYLES = ("auto", "landscape", "geometric", "nebula", "watercolor", "mosaic")
@@ -39,7 +40,8 @@ _SUBJECT_GROUPS: dict[tuple[str, ...], tuple[str, ...]] = {
      "range", "himalaya", "canyon"): ("mountains",),
     ("hill", "valley", "meadow", "field", "countryside", "prairie", "plain", "rolling",
      "pasture", "farmland"): ("hills",),
-    ("sea", "ocean", "lake", "water", "river", "beach", "coast", "shore", "bay", "harbor",
+    ("beach", "seashore"): ("water", "beach"),
+    ("sea", "ocean", "lake", "water", "river", "coast", "shore", "bay", "harbor",
      "harbour", "pond", "lagoon", "seaside", "reflection", "fjord"): ("water",),
     ("wave",): ("waves",),
     ("city", "skyline", "town", "building", "urban", "metropolis", "downtown", "street",
@@ -66,6 +68,7 @@ _SUBJECT_GROUPS: dict[tuple[str, ...], tuple[str, ...]] = {
     ("planet", "saturn", "jupiter"): ("planet",),
     ("sky", "skies", "horizon"): ("sky",),
     ("land", "ground", "grass", "earth"): ("ground",),
+    ("window", "windowsill", "sill"): ("window",),
 }  # fmt: skip
 SUBJECTS: dict[str, tuple[str, ...]] = {w: e for ws, e in _SUBJECT_GROUPS.items() for w in ws}
 
