@@ -5,7 +5,6 @@ have their own files, test_openai.py and test_gemini.py.)"""
 from __future__ import annotations
 
 import io
-import json
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -15,7 +14,6 @@ from typing import Any
 
 import httpx
 import pytest
-from httpx_sse import aconnect_sse
 from PIL import Image
 
 from emulators._base import Emulator

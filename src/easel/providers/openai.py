@@ -2,8 +2,9 @@
 
 When someone can see previews, a request streams (``stream: true, partial_images: 2``)
 so its partial images become live previews; otherwise it asks for the plain JSON answer
-(partial images are billed as extra output tokens). With reference images the same request goes to ``/images/edits`` as
-multipart with ``image[]`` parts; only the body encoding differs. The cost comes from the
+(partial images are billed as extra output tokens). With reference images the same
+request goes to ``/images/edits`` as multipart with ``image[]`` parts; only the body
+encoding differs. The cost comes from the
 ``usage`` block of the final event (token prices below); the per-image tables are the
 estimate shown before a run.
 

@@ -66,8 +66,9 @@ async def add_if_missing(session: AsyncSession, facts: ImageFacts) -> Image:
             created_at=now,
             orphaned_at=now,
         )
-        .on_conflict_do_nothing(index_elements=[Image.sha256])
-    )
+        session.add(image)
+        await session.flush()
+    return image
 
 
 async def pin(session: AsyncSession, facts: ImageFacts, *, holder: str, until: datetime) -> None:
