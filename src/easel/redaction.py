@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from pathlib import Path
 
@@ -191,8 +191,14 @@ class RedactingFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         if getattr(record, "_easel_redacted", False):
             return True
-        record.msg = self.redactor(record.getMessage())
-        record.args = None
+        # Arguments are redacted one by one rather than merged into the message: some
+        # formatters (uvicorn's access log) read them by position.
+        if isinstance(record.msg, str):
+            record.msg = self.redactor(record.msg)
+        if isinstance(record.args, tuple):
+            record.args = tuple(self._value(a) for a in record.args)
+        elif isinstance(record.args, Mapping):
+            record.args = {k: self._value(v) for k, v in record.args.items()}
         if record.exc_info and not record.exc_text:
             record.exc_text = logging.Formatter().formatException(record.exc_info)
         if record.exc_text:
@@ -201,6 +207,12 @@ class RedactingFilter(logging.Filter):
             record.stack_info = self.redactor(record.stack_info)
         record._easel_redacted = True
         return True
+
+    def _value(self, value: object) -> object:
+        # Numbers stay numbers (for %d); anything else is shown as its redacted text.
+        if value is None or isinstance(value, int | float):
+            return value
+        return self.redactor(str(value))
 
 
 def install_log_redaction(settings: Settings) -> RedactingFilter:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import secrets
 import time
 from collections.abc import Iterator
@@ -16,7 +17,7 @@ import httpx
 import pytest
 
 from easel.config import Settings
-from easel.redaction import Redactor, redact
+from easel.redaction import RedactingFilter, Redactor, redact
 from emulators.openai import OpenAIEmulator
 from support.client import collect_events
 
@@ -161,3 +162,28 @@ def test_any_six_character_piece_of_a_secret_goes() -> None:
         piece = secret[start : start + 6]
         assert piece not in redactor(f"before {piece} after"), piece
     assert redactor("before Zq8-v after") == "before Zq8-v after"  # 5 characters stay
+
+
+def test_log_records_keep_their_arguments_for_positional_formatters() -> None:
+    """uvicorn's access log formats its record's arguments by position: the redacting
+    filter keeps them (redacted one by one) instead of folding them into the message."""
+    key = "sk-" + secrets.token_hex(12)
+    log_filter = RedactingFilter(Redactor([key], []))
+    access = logging.LogRecord(
+        "uvicorn.access",
+        logging.INFO,
+        __file__,
+        1,
+        '%s - "%s %s HTTP/%s" %d',
+        ("127.0.0.1:5000", "GET", f"/x?key={key}", "1.1", 200),
+        None,
+    )
+    assert log_filter.filter(access)
+    client, method, _path, version, status = access.args  # type: ignore[misc]
+    assert (client, method, version, status) == ("127.0.0.1:5000", "GET", "1.1", 200)
+    assert key[3:12] not in access.getMessage() and "GET /x?key=" in access.getMessage()
+    failure = logging.LogRecord(
+        "easel", logging.WARNING, __file__, 1, "failed: %s", (RuntimeError(key),), None
+    )
+    assert log_filter.filter(failure)
+    assert key[3:12] not in failure.getMessage()
