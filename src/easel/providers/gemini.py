@@ -2,7 +2,7 @@
 ``:generateContent``. Both answer synchronously with base64 images in the JSON body.
 
 Google reports a bad key as a 400 ``INVALID_ARGUMENT`` and an unbilled key as a 400 or a
-429 with ``limit: 0``; `_classify` tells those apart from real throttling. A filtered
+429 with ``limit: 0``; `classify_error` tells those apart from real throttling. A filtered
 image arrives as a 200 without image data and is a refusal, not a success.
 Wire details: https://ai.google.dev/api
 """
@@ -42,7 +42,7 @@ NAME = "Google"
 _KEY_HINT = "Check GEMINI_API_KEY or GOOGLE_API_KEY (or EASEL_PROVIDERS__GOOGLE__API_KEY)."
 _BILLING_HINT = "Enable billing for the key's Google Cloud project (aistudio.google.com/apikey)."
 _IMAGEN_RATIOS = ("1:1", "3:4", "4:3", "9:16", "16:9")
-_BLOCKED = ("SAFETY", "PROHIBITED", "BLOCKLIST", "RECITATION", "SPII")
+BLOCKED_REASONS = ("SAFETY", "PROHIBITED", "BLOCKLIST", "RECITATION", "SPII")
 
 
 def _imagen(id_: str, name: str, remote: str, usd: str, source: str, as_of: date) -> ModelInfo:
@@ -140,22 +140,22 @@ class _Detail(BaseModel):
     retryDelay: str | None = None
 
 
-class _Status(BaseModel):
+class GoogleStatus(BaseModel):
     code: int = 0
     message: str = ""
     status: str = ""
     details: list[_Detail] = []
 
 
-class _ErrorBody(BaseModel):
-    error: _Status
+class GoogleErrorBody(BaseModel):
+    error: GoogleStatus
 
 
 def _decode(data: str, mime: str) -> ImageBytes:
     return ImageBytes(decode_image(data, NAME), mime)
 
 
-def _retry_delay(error: _Status, response: httpx.Response) -> float | None:
+def _retry_delay(error: GoogleStatus, response: httpx.Response) -> float | None:
     for detail in error.details:
         if detail.retryDelay and detail.retryDelay.endswith("s"):
             try:
@@ -165,9 +165,9 @@ def _retry_delay(error: _Status, response: httpx.Response) -> float | None:
     return retry_after_seconds(response.headers)
 
 
-def _classify(response: httpx.Response, message: str) -> ProviderError | None:
+def classify_error(response: httpx.Response, message: str) -> ProviderError | None:
     try:
-        error = _ErrorBody.model_validate_json(response.content).error
+        error = GoogleErrorBody.model_validate_json(response.content).error
     except ValidationError:
         return None
     status, said = response.status_code, error.message.rstrip(".")
@@ -220,7 +220,7 @@ def _gemini_result(answer: _GenerateResponse) -> Finished:
             if part.text:
                 texts.append(part.text.strip())
         reason = candidate.finishReason or ""
-        if any(word in reason for word in _BLOCKED):
+        if any(word in reason for word in BLOCKED_REASONS):
             raise ContentRejected(
                 f"{NAME} withheld the image ({reason}).", hint="Rephrase the prompt."
             )
@@ -277,7 +277,7 @@ class GeminiProvider(Provider):
             "POST",
             f"{self.base_url}/v1beta/models/{remote}:{method}",
             provider=NAME,
-            classify=_classify,
+            classify=classify_error,
             headers={"x-goog-api-key": self.api_key or ""},
             json=body,
         )

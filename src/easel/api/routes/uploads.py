@@ -62,7 +62,7 @@ _BODY: dict[str, Any] = {
                 }
             }
         },
-    }
+    },
 }
 
 
