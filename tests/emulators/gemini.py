@@ -1,4 +1,5 @@
-"""Gemini API emulator: Imagen ``:predict`` and Gemini ``:generateContent``.
+"""Gemini API emulator: Imagen ``:predict``, Gemini ``:generateContent`` and the text
+model's ``:streamGenerateContent?alt=sse`` (see `emulators.gemini_text`).
 
 Errors use Google's RPC shape ``{"error": {code, message, status, details}}``; a bad key
 is a 400 ``INVALID_ARGUMENT`` as on the real API (https://ai.google.dev/api). A prompt containing
@@ -14,6 +15,7 @@ from fastapi import Request
 from fastapi.responses import JSONResponse, Response
 
 from emulators._base import Emulator, Fault, png_bytes
+from emulators.gemini_text import TEXT_MODELS, GeminiTextStreaming
 
 IMAGEN = {"imagen-3.0-generate-002", "imagen-4.0-generate-001"}
 GEMINI = {"gemini-2.5-flash-image"}
@@ -51,10 +53,12 @@ def image_size(ratio: str) -> tuple[int, int]:
     return width, height
 
 
-class GeminiEmulator(Emulator):
+class GeminiEmulator(GeminiTextStreaming, Emulator):
     name = "gemini"
+    own_faults = ("mid_stream_error", "stall")
 
     def routes(self) -> None:
+        self.setup_text()
         self.reference_counts: list[int] = []
         # The adapter uses v1beta as Google documents; google-genai 3.x defaults to v1.
         for version in ("v1beta", "v1"):
@@ -68,9 +72,12 @@ class GeminiEmulator(Emulator):
         key = request.headers.get("x-goog-api-key") or request.query_params.get("key")
         if key != self.api_key:
             return bad_key()
-        if (method, model) not in {("predict", m) for m in IMAGEN} | {
-            ("generateContent", m) for m in GEMINI
-        }:
+        served = (
+            {("predict", m) for m in IMAGEN}
+            | {("generateContent", m) for m in GEMINI}
+            | {("streamGenerateContent", m) for m in TEXT_MODELS}
+        )
+        if (method, model) not in served:
             return rpc_error(
                 404,
                 "NOT_FOUND",
@@ -81,6 +88,8 @@ class GeminiEmulator(Emulator):
             body = await request.json()
         except ValueError:
             return rpc_error(400, "INVALID_ARGUMENT", "Invalid JSON payload received.")
+        if method == "streamGenerateContent":
+            return await self.stream_text(model, body, request)
         fault = self.take_fault("create")
         if fault is not None:
             return await self._fault(fault, model)
