@@ -70,7 +70,7 @@ async def run_stream(
         except ProviderError as exc:
             wait = None if sent_text else _retry_wait(exc, attempt, policy)
             if wait is None or waited + wait > policy.retry_budget:
-                if wait is not None and exc.hint is None:
+                if wait is not None:  # the wait asked for is longer than the budget left
                     exc.hint = f"{provider.display_name} asked to wait {wait:g} s; try again then."
                 raise
             waited += wait
