@@ -42,11 +42,20 @@ _FRAMES = (
     "`done` (the whole text, what was read out of it, usage, cost) or `error` (a problem "
     "object with run_id). With `Accept: application/json`: the `done` frame, once."
 )
+_EVENT = {
+    "type": "object",
+    "description": "One server-sent event; `data` is the frame as JSON.",
+    "required": ["event", "data"],
+    "properties": {
+        "event": {"type": "string", "enum": ["delta", "suggestion", "done", "error", "ping"]},
+        "data": {"type": "string", "contentMediaType": "application/json"},
+    },
+}
 _ANSWERS: dict[int | str, Any] = {
     200: {
         "description": _FRAMES,
         "content": {
-            "text/event-stream": {"schema": {"type": "string"}},
+            "text/event-stream": {"schema": _EVENT},
             "application/json": {"schema": {"$ref": "#/components/schemas/DoneFrame"}},
         },
     },
