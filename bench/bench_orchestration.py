@@ -1,12 +1,15 @@
 """Orchestration overhead per variant with the offline engine at 256 px.
 
 Runs a job of N variants one at a time through a real server (queue, claim, lease,
-progress events, storage, thumbnails, PNG metadata, events) and subtracts the time the
-engine alone needs for the same renders, measured in-process.
+progress, storage, thumbnails, PNG metadata, events) and subtracts the time the engine
+alone needs for the same renders, measured in-process. Nobody watches these jobs, so
+the engine paints no stage previews (the baseline painted them regardless: its render
+time is taken with previews).
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import statistics
 import tempfile
@@ -15,7 +18,7 @@ from pathlib import Path
 
 import httpx
 
-from _common import ServerProcess, create_token
+from _common import baseline_arg, checkouts, create_token, easel_server
 from easel.config import ProviderSettings
 from easel.providers.base import GenerationRequest, RunContext
 from easel.providers.offline import OfflineProvider
@@ -26,7 +29,7 @@ SIZE = 256
 PROMPT = "a lighthouse on a cliff at sunset"
 
 
-async def engine_only() -> float:
+async def engine_only(want_previews: bool) -> float:
     """Mean seconds per 256 px render, with progress reports going nowhere."""
     provider = OfflineProvider(ProviderSettings(), {})
     model = provider.models()[0]
@@ -35,7 +38,7 @@ async def engine_only() -> float:
         return None
 
     async with httpx.AsyncClient() as http:
-        ctx = RunContext(http=http, report=ignore)
+        ctx = RunContext(http=http, report=ignore, want_previews=want_previews)
         times = []
         for seed in range(VARIANTS):
             request = GenerationRequest(
@@ -47,9 +50,9 @@ async def engine_only() -> float:
     return statistics.fmean(times)
 
 
-def through_server() -> tuple[float, list[int]]:
+def through_server(src: Path | None) -> tuple[float, list[int]]:
     with tempfile.TemporaryDirectory() as tmp:
-        server = ServerProcess(Path(tmp) / "data", env={"EASEL_OFFLINE_CONCURRENCY": "1"})
+        server = easel_server(Path(tmp) / "data", {"EASEL_OFFLINE_CONCURRENCY": "1"}, src)
         server.start()
         try:
             token = create_token(server.data_dir, "bench")
@@ -83,16 +86,24 @@ def through_server() -> tuple[float, list[int]]:
 
 
 def main() -> None:
-    render = asyncio.run(engine_only())
-    wall, durations = through_server()
-    per_variant = wall / VARIANTS
-    print(f"engine alone: {render * 1000:.1f} ms per {SIZE} px image")
-    print(
-        f"through the server: {per_variant * 1000:.1f} ms per variant (wall {wall:.2f} s, "
-        f"{VARIANTS} variants one at a time)"
-    )
-    print(f"orchestration overhead: {(per_variant - render) * 1000:.1f} ms per variant")
-    print(f"variant duration (claim to stored) median: {statistics.median(durations):.0f} ms")
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    baseline_arg(parser)
+    args = parser.parse_args()
+    quiet = asyncio.run(engine_only(want_previews=False))
+    watched = asyncio.run(engine_only(want_previews=True))
+    print(f"engine alone: {quiet * 1000:.1f} ms per {SIZE} px image without stage previews")
+    print(f"engine alone: {watched * 1000:.1f} ms per {SIZE} px image with stage previews")
+    for label, src in checkouts(args):
+        # The baseline's engine painted previews whether or not anyone watched.
+        render = quiet if src is None else watched
+        wall, durations = through_server(src)
+        per_variant = wall / VARIANTS
+        print(
+            f"{label}: {per_variant * 1000:.1f} ms per variant through the server (wall "
+            f"{wall:.2f} s, {VARIANTS} variants one at a time); overhead beyond the render "
+            f"{(per_variant - render) * 1000:.1f} ms; claim-to-stored median "
+            f"{statistics.median(durations):.0f} ms"
+        )
 
 
 if __name__ == "__main__":

@@ -8,17 +8,26 @@ own cost of parsing 1,000 streams.
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import json
 import tempfile
 import time
+from collections.abc import AsyncIterator
 from datetime import datetime
 from pathlib import Path
 
 import httpx
-from httpx_sse import aconnect_sse
+from httpx_sse import ServerSentEvent, aconnect_sse
 
-from _common import ServerProcess, create_token, summary
+from _common import (
+    ServerProcess,
+    baseline_arg,
+    checkouts,
+    create_token,
+    easel_server,
+    summary,
+)
 
 SUBSCRIBERS = 1000
 
@@ -29,19 +38,39 @@ async def subscriber(
     ready: asyncio.Event,
     connected: list[int],
     latencies: list[float],
+    connecting: asyncio.Semaphore,
 ) -> None:
-    async with aconnect_sse(client, "GET", path, timeout=None) as source:
-        connected.append(1)
-        async for sse in source.aiter_sse():
-            if not sse.data:
-                continue
-            received = time.time()
-            data = json.loads(sse.data)
-            if ready.is_set() and sse.event != "job.created" and sse.event != "variant.queued":
-                sent = datetime.fromisoformat(data["at"]).timestamp()
-                latencies.append((received - sent) * 1000)
-            if sse.event == "job.finished":
+    while True:
+        # Connect a batch at a time: a thousand at once only measures the pool's queue.
+        await connecting.acquire()
+        released = False
+        try:
+            async with aconnect_sse(client, "GET", path, timeout=None) as source:
+                connecting.release()
+                released = True
+                if source.response.status_code != 200:
+                    continue  # refused under the load of connecting: try again
+                connected.append(1)
+                await _read(source.aiter_sse(), ready, latencies)
                 return
+        finally:
+            if not released:
+                connecting.release()
+
+
+async def _read(
+    frames: AsyncIterator[ServerSentEvent], ready: asyncio.Event, latencies: list[float]
+) -> None:
+    async for sse in frames:
+        if not sse.data:
+            continue
+        received = time.time()
+        data = json.loads(sse.data)
+        if ready.is_set() and sse.event != "job.created" and sse.event != "variant.queued":
+            sent = datetime.fromisoformat(data["at"]).timestamp()
+            latencies.append((received - sent) * 1000)
+        if sse.event == "job.finished":
+            return
 
 
 async def measure(server: ServerProcess, token: str) -> list[float]:
@@ -70,8 +99,11 @@ async def measure(server: ServerProcess, token: str) -> list[float]:
             )
         ).json()
         ready, connected, latencies = asyncio.Event(), [], []
+        connecting = asyncio.Semaphore(50)
         tasks = [
-            asyncio.create_task(subscriber(client, job["events_url"], ready, connected, latencies))
+            asyncio.create_task(
+                subscriber(client, job["events_url"], ready, connected, latencies, connecting)
+            )
             for _ in range(SUBSCRIBERS)
         ]
         while len(connected) < SUBSCRIBERS:
@@ -82,15 +114,19 @@ async def measure(server: ServerProcess, token: str) -> list[float]:
 
 
 def main() -> None:
-    with tempfile.TemporaryDirectory() as tmp:
-        server = ServerProcess(Path(tmp) / "data", env={"EASEL_OFFLINE_CONCURRENCY": "1"})
-        server.start()
-        try:
-            token = create_token(server.data_dir, "bench")
-            latencies = asyncio.run(measure(server, token))
-        finally:
-            server.stop()
-    print(summary(f"delivery to {SUBSCRIBERS} subscribers", latencies))
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    baseline_arg(parser)
+    args = parser.parse_args()
+    for label, src in checkouts(args):
+        with tempfile.TemporaryDirectory() as tmp:
+            server = easel_server(Path(tmp) / "data", {"EASEL_OFFLINE_CONCURRENCY": "1"}, src)
+            server.start()
+            try:
+                token = create_token(server.data_dir, "bench")
+                latencies = asyncio.run(measure(server, token))
+            finally:
+                server.stop()
+        print(summary(f"{label}: delivery to {SUBSCRIBERS} subscribers", latencies))
 
 
 if __name__ == "__main__":

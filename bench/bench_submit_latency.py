@@ -3,6 +3,7 @@ first event on an already open SSE stream, against a real server on loopback."""
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import json
 import tempfile
@@ -12,7 +13,14 @@ from pathlib import Path
 import httpx
 from httpx_sse import aconnect_sse
 
-from _common import ServerProcess, create_token, summary
+from _common import (
+    ServerProcess,
+    baseline_arg,
+    checkouts,
+    create_token,
+    easel_server,
+    summary,
+)
 
 JOBS = 200
 
@@ -44,15 +52,19 @@ async def measure(server: ServerProcess, token: str) -> list[float]:
 
 
 def main() -> None:
-    with tempfile.TemporaryDirectory() as tmp:
-        server = ServerProcess(Path(tmp) / "data")
-        server.start()
-        try:
-            token = create_token(server.data_dir, "bench")
-            latencies = asyncio.run(measure(server, token))
-        finally:
-            server.stop()
-    print(summary("submit-to-first-event", latencies))
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    baseline_arg(parser)
+    args = parser.parse_args()
+    for label, src in checkouts(args):
+        with tempfile.TemporaryDirectory() as tmp:
+            server = easel_server(Path(tmp) / "data", {}, src)
+            server.start()
+            try:
+                token = create_token(server.data_dir, "bench")
+                latencies = asyncio.run(measure(server, token))
+            finally:
+                server.stop()
+        print(summary(f"{label}: submit-to-first-event", latencies))
 
 
 if __name__ == "__main__":

@@ -1,4 +1,6 @@
-"""Run every benchmark in turn; each prints its own figures."""
+"""Run every benchmark in turn; each prints its own figures. With
+``EASEL_BENCH_BASELINE=<another checkout>/src`` the benchmarks that compare also
+measure that checkout in the same run."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ from pathlib import Path
 HERE = Path(__file__).parent
 BENCHMARKS = [
     "bench_offline.py",
+    "bench_image_ops.py",
     "bench_submit_latency.py",
     "bench_orchestration.py",
     "bench_sse_fanout.py",
@@ -16,6 +19,8 @@ BENCHMARKS = [
     "bench_load.py",
     "bench_png_metadata.py",
     "bench_store_memory.py",
+    "bench_hosted_scale.py",
+    "bench_gateway.py",
 ]
 
 if __name__ == "__main__":

@@ -55,9 +55,9 @@ class Settings(BaseSettings):
     max_json_body_bytes: int = Field(default=1024 * 1024, ge=1024)
     """The largest request body of a JSON endpoint; larger ones are refused (413)."""
     max_upload_body_bytes: int = Field(default=0, ge=0)
-    """The largest multipart body (uploads, reference images); 0 means room for the larger
-    of four images of ``max_reference_image_bytes`` and one ``max_upload_bytes`` file, plus
-    1 MiB of form fields."""
+    """The largest multipart body (uploads, reference images); 0 means room for four images
+    of ``max_reference_image_bytes`` plus 1 MiB of form fields. An upload is also held to
+    ``max_upload_bytes``."""
     max_upload_bytes: int = Field(default=20 * 1024 * 1024, ge=1)
     """Largest file ``POST /api/v1/uploads`` accepts."""
     storage_retry_seconds: float = Field(default=300.0, ge=0)
@@ -128,8 +128,7 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _size_uploads(self) -> Settings:
         if not self.max_upload_body_bytes:
-            largest_file = max(4 * self.max_reference_image_bytes, self.max_upload_bytes)
-            self.max_upload_body_bytes = largest_file + 1024 * 1024
+            self.max_upload_body_bytes = 4 * self.max_reference_image_bytes + 1024 * 1024
         return self
 
     @property

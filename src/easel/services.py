@@ -14,6 +14,7 @@ from easel.assist.catalog import AssistCatalog
 from easel.assist.service import AssistService
 from easel.config import Settings
 from easel.db.engine import Database
+from easel.engine.handoff import ImageHandoff
 from easel.engine.jobs import JobService
 from easel.engine.model_check import ModelCheck
 from easel.engine.queue import InProcessQueue, VariantQueue
@@ -42,6 +43,7 @@ class Services:
     catalog: Catalog
     http: httpx.AsyncClient
     worker: Worker
+    handoff: ImageHandoff
     jobs: JobService
     reconciler: Reconciler
     webhooks: Dispatcher
@@ -74,6 +76,7 @@ class Services:
                 await self._checking
         if self._tasks:
             await self.worker.hand_back()
+        await self.worker.aclose()
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:
@@ -122,6 +125,7 @@ def build_services(
     keeper = ImageKeeper(
         db=db, store=store, staging=staging, retry_seconds=settings.storage_retry_seconds
     )
+    handoff = ImageHandoff()
     worker = Worker(
         settings=settings,
         db=db,
@@ -130,6 +134,7 @@ def build_services(
         catalog=catalog,
         runner=runner,
         keeper=keeper,
+        handoff=handoff,
     )
     jobs = JobService(
         settings=settings, db=db, bus=bus, queue=queue, catalog=catalog, store=store, worker=worker
@@ -146,6 +151,7 @@ def build_services(
         catalog=catalog,
         http=http,
         worker=worker,
+        handoff=handoff,
         jobs=jobs,
         reconciler=reconciler,
         webhooks=Dispatcher(settings=settings, db=db),

@@ -12,9 +12,15 @@ from httpx_sse import aconnect_sse
 from PIL import Image
 
 from easel.storage.images import read_png_record
-from support.client import MODEL, collect_events, wait_for_job
+from support.client import LIVE, MODEL, collect_events, state_changes, wait_for_job
 
 from .conftest import Studio
+
+
+def created_variants(studio: Studio, job_id: str) -> list[dict[str, Any]]:
+    with studio.client(studio.alice) as client:
+        variants: list[dict[str, Any]] = client.get(f"/api/v1/jobs/{job_id}").json()["variants"]
+    return variants
 
 
 async def test_progress_streams_live_then_images_carry_their_record(studio: Studio) -> None:
@@ -27,6 +33,7 @@ async def test_progress_streams_live_then_images_carry_their_record(studio: Stud
                 "n": 2,
                 "size": "768x512",
                 "seed": 41,
+                "previews": True,  # asked for up front: the stream opens just after
             },
         )
         assert response.status_code == 202, response.text
@@ -42,7 +49,7 @@ async def test_progress_streams_live_then_images_carry_their_record(studio: Stud
                 if sse.event == "ping" or not sse.data:
                     continue
                 events.append((sse.id, sse.event, json.loads(sse.data)))
-                if sse.event == "variant.progress" and status_at_first_progress is None:
+                if sse.event in LIVE and status_at_first_progress is None:
                     job = (await client.get(f"/api/v1/jobs/{job_id}")).json()
                     status_at_first_progress = job["status"]
                 if sse.event == "job.finished":
@@ -53,15 +60,23 @@ async def test_progress_streams_live_then_images_carry_their_record(studio: Stud
     types = Counter(event for _, event, _ in events)
     assert types["variant.succeeded"] == 2
     assert types["job.finished"] == 1
-    ids = [int(i) for i, _, _ in events]
-    assert ids == sorted(ids) and len(set(ids)) == len(ids)
-    progress = [data for _, event, data in events if event == "variant.progress"]
-    for variant_id in {d["variant_id"] for d in progress}:
-        steps = [d for d in progress if d["variant_id"] == variant_id]
-        assert len(steps) >= 5, steps
+    durable_ids = [int(i) for i, event, _ in events if event not in LIVE]
+    assert durable_ids == sorted(durable_ids) and len(set(durable_ids)) == len(durable_ids)
+    # Live frames carry no id of their own: the client's position stays the last state change.
+    last_id = ""
+    for event_id, event, _ in events:
+        if event in LIVE:
+            assert event_id == last_id
+        last_id = event_id
+    live = [data for _, event, data in events if event in LIVE]
+    assert {d["variant_id"] for d in live} == {v["id"] for v in created_variants(studio, job_id)}
+    for variant_id in {d["variant_id"] for d in live}:
+        steps = [d for d in live if d["variant_id"] == variant_id]
         fractions = [d["progress"] for d in steps]
-        assert fractions == sorted(fractions)
-        assert all(d["preview"].startswith("data:image/") for d in steps)
+        assert fractions == sorted(fractions) and fractions[-1] < 1
+        # Asked for at submission: the offline engine's stage previews come along.
+        assert all(d["preview"].startswith("data:image/") for d in steps if "preview" in d)
+        assert any("preview" in d for d in steps)
 
     with studio.client(studio.alice) as sync_client:
         job = wait_for_job(sync_client, job_id)
@@ -113,8 +128,10 @@ async def test_reconnecting_with_last_event_id_gets_exactly_the_missed_events(
         rest = await collect_events(client, path, last_event_id=first[-1].id)
         full = await collect_events(client, path)
 
-    seen = [e.id for e in first + rest]
-    assert seen == [e.id for e in full], "the reconnect skipped or repeated events"
+    seen = state_changes(first + rest)
+    assert seen == state_changes(full), "the reconnect skipped or repeated events"
+    # The log holds state changes only: a finished job replays no progress.
+    assert not [e for e in full if e.event in LIVE]
     assert rest[-1].event == "job.finished"
     # A finished job's stream replays and closes; from its last id it sends nothing.
     async with studio.aclient(studio.alice) as client:

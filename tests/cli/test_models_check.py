@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from emulators._base import Emulator
 from emulators.openai import OpenAIEmulator
 
 from .test_cli import easel
@@ -28,7 +29,7 @@ def emulator() -> Iterator[OpenAIEmulator]:
         yield running  # type: ignore[misc]
 
 
-def check(tmp_path: Path, emulator: OpenAIEmulator, *args: str) -> tuple[int, str]:
+def check(tmp_path: Path, emulator: Emulator, *args: str) -> tuple[int, str]:
     env = {**emulator.easel_env(), **TODAY}
     result = easel(
         "models", "check", *args, "--data-dir", str(tmp_path / "data"), cwd=tmp_path, env=env
@@ -37,10 +38,14 @@ def check(tmp_path: Path, emulator: OpenAIEmulator, *args: str) -> tuple[int, st
     return result.returncode, result.stdout
 
 
-def openai_section(output: str) -> dict[str, Any]:
+def provider_section(output: str, provider: str) -> dict[str, Any]:
     report = json.loads(output)
-    (openai,) = [p for p in report["providers"] if p["provider"] == "openai"]
-    return dict(openai)
+    (found,) = [p for p in report["providers"] if p["provider"] == provider]
+    return dict(found)
+
+
+def openai_section(output: str) -> dict[str, Any]:
+    return provider_section(output, "openai")
 
 
 def test_a_catalog_in_step_with_the_vendor_reports_only_known_shutdowns(

@@ -71,7 +71,6 @@ async def _seed(db: Database, user_name: str, prompts: list[str], model: str) ->
                     params={},
                     seed=i,
                     status=job.status,
-                    progress=1.0,
                     attempts=1,
                     queued_at=now,
                     duration_ms=100 * (i + 1),

@@ -1,12 +1,21 @@
-"""Black Forest Labs' FLUX API on loopback (https://docs.bfl.ai).
+"""Black Forest Labs' FLUX API on loopback (https://docs.bfl.ai/api-reference).
 
-* ``POST /v1/flux-pro-1.1`` and ``/v1/flux-pro-1.1-ultra`` with ``x-key`` → ``{id,
-  polling_url, cost, input_mp, output_mp}``; ``cost`` is in credits (``cost_credits``
-  overrides it, to tell a reported cost from the price table).
+* ``POST /v1/{model}`` with ``x-key`` for the FLUX.2 models (``flux-2-pro``, ``-max``,
+  ``-flex``, ``-klein-4b``, ``-klein-9b``) and the legacy ``flux-pro-1.1`` and
+  ``flux-pro-1.1-ultra`` → ``{id, polling_url, cost, input_mp, output_mp}``. FLUX.2
+  costs credits by megapixel as BFL prices it: the first megapixel, each further one
+  (whole megapixels, rounded up), and each input megapixel; ``cost_credits`` overrides
+  the figure, to tell a reported cost from the price table.
+* FLUX.2 takes ``width``/``height`` of at least 64 px, multiples of 16, up to 4 MP;
+  ``input_image`` … ``input_image_8`` (``_4`` on klein); ``steps`` and ``guidance`` only
+  on [flex]. FLUX1.1 [pro] takes 256-1440 px in multiples of 32.
 * ``GET /v1/get_result?id=`` (the ``polling_url``) → ``Pending`` with ``progress``,
   then ``Ready`` with ``result.sample``, a signed URL valid for ``state.url_ttl`` (10 min
   by default). Unknown ids, and tasks past ``retention_seconds``, answer ``Task not
   found`` inside a 200, as BFL does.
+* ``GET /openapi.json`` describes the endpoints served (``serve()``/``withdraw()`` plant
+  drift); a withdrawn or unknown endpoint answers FastAPI's 404 ``{"detail": "Not
+  Found"}``, as BFL's API does for a path it does not have.
 * Errors are FastAPI-shaped: ``{"detail": "…"}``, or ``{"detail": [{loc, msg, type}]}``
   for 422. Unknown body fields are refused (stricter than BFL, to catch adapter mistakes).
 
@@ -36,18 +45,52 @@ COMMON: dict[str, Any] = {
     "seed": int,
     "output_format": ("jpeg", "png"),
     "safety_tolerance": (0, 1, 2, 3, 4, 5, 6),
-    "prompt_upsampling": bool,
-    "image_prompt": str,
     "webhook_url": str,
     "webhook_secret": str,
 }
-ENDPOINTS: dict[str, tuple[dict[str, Any], float]] = {
-    "flux-pro-1.1": ({**COMMON, "width": int, "height": int}, 4.0),
+LEGACY = {**COMMON, "prompt_upsampling": bool, "image_prompt": str}
+FLUX2: dict[str, Any] = {
+    **COMMON,
+    "output_format": ("jpeg", "png", "webp"),
+    "safety_tolerance": (0, 1, 2, 3, 4, 5),
+    "width": int,
+    "height": int,
+    "input_image": str,
+    **{f"input_image_{i}": str for i in range(2, 9)},
+}
+KLEIN = {k: v for k, v in FLUX2.items() if k[-1] not in "5678"}
+FLEX = {**FLUX2, "steps": int, "guidance": float, "prompt_upsampling": bool}
+Price = tuple[float, float] | float
+"""FLUX.2: credits for the first megapixel and for each further one; FLUX.1: per image."""
+# endpoint → (schema, price in credits)
+ENDPOINTS: dict[str, tuple[dict[str, Any], Price]] = {
+    "flux-2-pro": (FLUX2, (3.0, 1.5)),
+    "flux-2-max": (FLUX2, (7.0, 3.0)),
+    "flux-2-flex": (FLEX, (5.0, 5.0)),
+    "flux-2-klein-4b": (KLEIN, (1.4, 0.1)),
+    "flux-2-klein-9b": (KLEIN, (1.5, 0.2)),
+    "flux-pro-1.1": ({**LEGACY, "width": int, "height": int}, 4.0),
     "flux-pro-1.1-ultra": (
-        {**COMMON, "aspect_ratio": ULTRA_RATIOS, "raw": bool, "image_prompt_strength": float},
+        {**LEGACY, "aspect_ratio": ULTRA_RATIOS, "raw": bool, "image_prompt_strength": float},
         6.0,
     ),
 }
+SERVED = (
+    *ENDPOINTS,
+    "flux-2-pro-preview",
+    "flux-2-klein-9b-preview",
+    "flux-pro",
+    "flux-dev",
+    "flux-kontext-pro",
+    "flux-kontext-max",
+    "flux-pro-1.0-fill",
+    "flux-pro-1.0-expand",
+)
+"""The generation endpoints ``/openapi.json`` lists by default, as BFL serves them."""
+UTILITY = ("/v1/get_result", "/v1/credits")
+MAX_PIXELS = 2048 * 2048
+INPUT_MP = 1.0
+"""Megapixels billed per input image (an emulator constant; the API measures them)."""
 BROKEN = '{"id": "7a1e0c", "polling_url": '
 
 
@@ -61,6 +104,8 @@ class Task:
     ended: str | None = None
     """A terminal status set by a fault."""
     sample: str | None = None
+    collected: float | None = None
+    """When a poll first answered it Ready."""
 
 
 def _detail(status: int, detail: object, **headers: str) -> JSONResponse:
@@ -76,6 +121,10 @@ class BFLEmulator(Emulator):
         """Tasks polled at least once."""
         self.retention_seconds = 3600.0
         self.cost_credits: float | None = None
+        self.served: list[str] = list(SERVED)
+        self.creating = 0
+        self.peak_creating = 0
+        """The most create requests this emulator was answering at once."""
         super().__init__(api_key=api_key)
         self.state.url_ttl = 600.0
 
@@ -84,8 +133,31 @@ class BFLEmulator(Emulator):
         return {"BFL_API_KEY": self.api_key, "EASEL_PROVIDERS__BFL__BASE_URL": self.base_url}
 
     def routes(self) -> None:
+        # BFL's own description replaces the one FastAPI makes of the emulator itself.
+        self.app.router.routes = [
+            r for r in self.app.router.routes if getattr(r, "path", "") != "/openapi.json"
+        ]
+        self.app.add_api_route("/openapi.json", self._openapi, methods=["GET"])
         self.app.add_api_route("/v1/get_result", self._result, methods=["GET"])
         self.app.add_api_route("/v1/{endpoint}", self._create, methods=["POST"])
+
+    # -- planting drift ----------------------------------------------------------------
+    def serve(self, endpoint: str) -> None:
+        if endpoint not in self.served:
+            self.served.append(endpoint)
+
+    def withdraw(self, endpoint: str) -> None:
+        if endpoint in self.served:
+            self.served.remove(endpoint)
+
+    async def _openapi(self) -> JSONResponse:
+        """BFL's API description: a ``Models`` POST per generation endpoint served."""
+        paths: dict[str, Any] = {path: {"get": {"tags": ["Utility"]}} for path in UTILITY}
+        for endpoint in self.served:
+            operation = {"tags": ["Models"], "summary": f"Generate with {endpoint}"}
+            paths[f"/v1/{endpoint}"] = {"post": operation}
+        info = {"title": "BFL API", "version": "0.0.1"}
+        return JSONResponse({"openapi": "3.1.0", "info": info, "paths": paths})
 
     def status(self, task: Task) -> str:
         if task.ended:
@@ -95,13 +167,33 @@ class BFLEmulator(Emulator):
         return "Ready" if time.monotonic() - task.created >= task.seconds else "Pending"
 
     async def _create(self, endpoint: str, request: Request) -> Response:
+        self.creating += 1
+        self.peak_creating = max(self.peak_creating, self.creating)
+        try:
+            return await self._answer_create(endpoint, request)
+        finally:
+            self.creating -= 1
+
+    def peak_in_flight(self) -> int:
+        """The most tasks that were created and not yet collected at one moment."""
+        edges = sorted(
+            [(t.created, 1) for t in self.tasks.values()]
+            + [(t.collected, -1) for t in self.tasks.values() if t.collected is not None]
+        )
+        peak = level = 0
+        for _, step in edges:
+            level += step
+            peak = max(peak, level)
+        return peak
+
+    async def _answer_create(self, endpoint: str, request: Request) -> Response:
         fault = self.take_fault("create")
         if request.headers.get("x-key") != self.api_key or (fault and fault.kind == "bad_key"):
             return _detail(403, "Not authenticated - Invalid Authentication")
         refusal = _refusal(fault)
         if refusal is not None:
             return refusal
-        if endpoint not in ENDPOINTS:
+        if endpoint not in ENDPOINTS or endpoint not in self.served:
             return _detail(404, "Not Found")
         body = await request.json()
         issues = _check(ENDPOINTS[endpoint][0], body)
@@ -117,15 +209,16 @@ class BFLEmulator(Emulator):
             await self.hang(fault)
         if fault and fault.kind == "malformed_json":
             return Response(BROKEN, 200, media_type="application/json")
-        megapixels = int(body.get("width", 1024)) * int(body.get("height", 1024)) / 1e6
-        cost = self.cost_credits if self.cost_credits is not None else ENDPOINTS[endpoint][1]
+        output_mp = int(body.get("width", 1024)) * int(body.get("height", 1024)) / 1e6
+        input_mp = sum(INPUT_MP for key in body if key.startswith("input_image"))
+        cost = credits(ENDPOINTS[endpoint][1], output_mp, input_mp)
         return JSONResponse(
             {
                 "id": task.id,
                 "polling_url": f"{self.base_url}/v1/get_result?id={task.id}",
-                "cost": cost,
-                "input_mp": 0,
-                "output_mp": round(megapixels, 2),
+                "cost": self.cost_credits if self.cost_credits is not None else cost,
+                "input_mp": input_mp,
+                "output_mp": round(output_mp, 2),
             }
         )
 
@@ -159,6 +252,7 @@ class BFLEmulator(Emulator):
         if status == "Pending":
             answer["progress"] = round(min(elapsed / task.seconds, 0.99), 2)
         if status == "Ready":
+            task.collected = task.collected or time.monotonic()
             if task.sample is None:
                 seed = int(task.body.get("seed", 0))
                 task.sample = self.publish_file(png_bytes(64, 48, seed), "image/png")
@@ -189,6 +283,28 @@ def _refusal(fault: Fault | None) -> Response | None:
     return None
 
 
+def credits(price: Price, output_mp: float, input_mp: float) -> float:
+    """What a generation costs: FLUX.2 by megapixel (whole megapixels, rounded up), in
+    BFL's formula ``first + (output - 1) x per MP + input x per MP``; FLUX.1 per image."""
+    if isinstance(price, float):
+        return price
+    first, per_mp = price
+    return round(first + (max(1, math.ceil(output_mp)) - 1 + input_mp) * per_mp, 3)
+
+
+def _size_issue(schema: dict[str, Any], key: str, value: int, body: dict[str, Any]) -> str | None:
+    if schema is not FLUX2 and schema is not KLEIN and schema is not FLEX:
+        if 256 <= value <= 1440 and value % 32 == 0:
+            return None
+        return f"{key} must be a multiple of 32 between 256 and 1440"
+    if value < 64 or value % 16:
+        return f"{key} must be a multiple of 16 of at least 64"
+    pixels = int(body.get("width", 1024)) * int(body.get("height", 1024))
+    if pixels > MAX_PIXELS:
+        return f"width x height must be at most {MAX_PIXELS} pixels (4 MP)"
+    return None
+
+
 def _check(schema: dict[str, Any], body: Any) -> list[dict[str, Any]]:
     """FastAPI-style validation issues, empty when the body is fine."""
     if not isinstance(body, dict) or not isinstance(body.get("prompt"), str):
@@ -204,7 +320,6 @@ def _check(schema: dict[str, Any], body: Any) -> list[dict[str, Any]]:
         elif isinstance(allowed, type) and not isinstance(value, allowed):
             msg = f"Input should be a valid {allowed.__name__}"
             issues.append({"loc": loc, "msg": msg, "type": "type_error"})
-        elif key in ("width", "height") and not (256 <= value <= 1440 and value % 32 == 0):
-            msg = f"{key} must be a multiple of 32 between 256 and 1440"
-            issues.append({"loc": loc, "msg": msg, "type": "value_error"})
+        elif key in ("width", "height") and (problem := _size_issue(schema, key, value, body)):
+            issues.append({"loc": loc, "msg": problem, "type": "value_error"})
     return issues

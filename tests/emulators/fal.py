@@ -8,7 +8,14 @@
 * ``GET …/requests/{id}`` → the result (``images[].url``, ``seed``,
   ``has_nsfw_concepts``); ``PUT …/requests/{id}/cancel`` → 202 or 400 when finished.
 * Errors are ``{"detail": …}``; a content refusal is a 422 whose ``detail[].type`` is
-  ``content_policy_violation``. Unknown inputs are refused (stricter than fal).
+  ``content_policy_violation``. Unknown inputs are refused (stricter than fal): FLUX.2
+  [pro] (``fal-ai/flux-2-pro``) takes no ``num_images`` and a string
+  ``safety_tolerance`` "1"-"5" (https://fal.ai/docs/model-api-reference/).
+* ``GET /v1/models`` is fal's Platform Model Search (https://fal.ai/docs/platform-apis/
+  v1/models): ``{models: [{endpoint_id, metadata}], next_cursor, has_more}``, filtered
+  by ``category`` and ``status`` and paged by ``limit``/``cursor``. ``serve()``,
+  ``deprecate()`` and ``withdraw()`` change what it lists, to plant drift; a withdrawn
+  app is also refused at submit.
 
 Faults, create stage: ``rate_limit`` 429 + Retry-After, ``server_error`` 500,
 ``unavailable`` 503, ``hang`` (queued, then no answer), ``malformed_json`` (queued, broken
@@ -31,7 +38,7 @@ from fastapi.responses import JSONResponse, Response
 
 from emulators._base import Emulator, Fault, png_bytes
 
-APPS = ("fal-ai/flux/schnell", "fal-ai/flux/dev")
+APPS = ("fal-ai/flux-2-pro", "fal-ai/flux/schnell", "fal-ai/flux/dev")
 PRESETS = {
     "square_hd": (1024, 1024),
     "square": (512, 512),
@@ -52,6 +59,27 @@ INPUTS: dict[str, Any] = {
     "sync_mode": bool,
     "acceleration": ("none", "regular", "high"),
 }
+FLUX2_PRO: dict[str, Any] = {
+    "prompt": str,
+    "image_size": (str, dict),
+    "seed": int,
+    "safety_tolerance": ("1", "2", "3", "4", "5"),
+    "enable_safety_checker": bool,
+    "output_format": ("jpeg", "png"),
+    "sync_mode": bool,
+}
+SCHEMAS = {"fal-ai/flux-2-pro": FLUX2_PRO}
+"""Inputs per app where they differ from the FLUX.1 apps' ``INPUTS``."""
+CATALOG: dict[str, tuple[str, str]] = {
+    "fal-ai/flux-2-pro": ("FLUX.2 [pro]", "text-to-image"),
+    "fal-ai/flux-2-pro/edit": ("FLUX.2 [pro] Edit", "image-to-image"),
+    "fal-ai/flux/schnell": ("FLUX.1 [schnell]", "text-to-image"),
+    "fal-ai/flux/dev": ("FLUX.1 [dev]", "text-to-image"),
+    "fal-ai/recraft/v3/text-to-image": ("Recraft V3", "text-to-image"),
+    "fal-ai/bytedance/seedream/v4.5/text-to-image": ("Seedream 4.5", "text-to-image"),
+    "fal-ai/ideogram/v3": ("Ideogram V3", "text-to-image"),
+}
+"""What Model Search lists by default: endpoint → (display name, category)."""
 LOCKED = (
     "User is locked. Reason: Exhausted balance. Top up your balance at fal.ai/dashboard/billing."
 )
@@ -85,13 +113,34 @@ class FalEmulator(Emulator):
         self.jobs: dict[str, Job] = {}
         self.polled: set[str] = set()
         """Requests whose status was read at least once."""
+        self.listed: dict[str, dict[str, str]] = {
+            endpoint: {"display_name": name, "category": category, "status": "active"}
+            for endpoint, (name, category) in CATALOG.items()
+        }
+        self.page_size = 50
+        """The most Model Search answers per page, whatever ``limit`` asks for."""
         super().__init__(api_key=api_key)
+
+    # -- planting drift ----------------------------------------------------------------
+    def serve(self, endpoint: str, category: str = "text-to-image") -> None:
+        self.listed[endpoint] = {"display_name": endpoint, "category": category, "status": "active"}
+
+    def deprecate(self, endpoint: str) -> None:
+        self.listed[endpoint]["status"] = "deprecated"
+
+    def withdraw(self, endpoint: str) -> None:
+        self.listed.pop(endpoint, None)
 
     def easel_env(self) -> dict[str, str]:
         """How an Easel server is pointed at this emulator."""
-        return {"FAL_KEY": self.api_key, "EASEL_PROVIDERS__FAL__BASE_URL": self.base_url}
+        return {
+            "FAL_KEY": self.api_key,
+            "EASEL_PROVIDERS__FAL__BASE_URL": self.base_url,
+            "EASEL_PROVIDERS__FAL__OPTIONS__PLATFORM_URL": f"{self.base_url}/v1",
+        }
 
     def routes(self) -> None:
+        self.app.add_api_route("/v1/models", self._models, methods=["GET"])
         base = "/{owner}/{app}/requests/{rid}"
         self.app.add_api_route(base + "/status", self._status, methods=["GET"])
         self.app.add_api_route(base + "/cancel", self._cancel, methods=["PUT"])
@@ -125,10 +174,10 @@ class FalEmulator(Emulator):
             return refusal
         if fault and fault.kind == "moderation":
             return JSONResponse({"detail": FLAGGED}, 422)
-        if path not in APPS:
+        if path not in APPS or path not in self.listed:
             return JSONResponse({"detail": f"Application '{path}' not found"}, 404)
         body = await request.json()
-        problem = _check(body)
+        problem = _check(body, SCHEMAS.get(path, INPUTS))
         if problem:
             return JSONResponse({"detail": [problem]}, 422)
         job = Job(str(uuid.uuid4()), path, body, self.state.task_seconds)
@@ -212,6 +261,28 @@ class FalEmulator(Emulator):
             }
         )
 
+    async def _models(self, request: Request) -> Response:
+        """Model Search in list mode: what fal serves, filtered and paged."""
+        if not self._authorized(request):
+            return JSONResponse({"detail": "Invalid Key Authorization header format"}, 401)
+        query = request.query_params
+        found = [
+            {"endpoint_id": endpoint, "metadata": metadata}
+            for endpoint, metadata in self.listed.items()
+            if query.get("category", metadata["category"]) == metadata["category"]
+            and query.get("status", metadata["status"]) == metadata["status"]
+        ]
+        start = int(query.get("cursor", "0"))
+        limit = min(int(query.get("limit", "50")), self.page_size)
+        more = start + limit < len(found)
+        return JSONResponse(
+            {
+                "models": found[start : start + limit],
+                "next_cursor": str(start + limit) if more else None,
+                "has_more": more,
+            }
+        )
+
     async def _cancel(self, owner: str, app: str, rid: str, request: Request) -> Response:
         if not self._authorized(request):
             return JSONResponse({"detail": "Invalid Key Authorization header format"}, 401)
@@ -244,11 +315,11 @@ def _refusal(fault: Fault | None) -> Response | None:
     return None
 
 
-def _check(body: Any) -> dict[str, Any] | None:
+def _check(body: Any, schema: dict[str, Any]) -> dict[str, Any] | None:
     if not isinstance(body, dict) or not isinstance(body.get("prompt"), str):
         return {"loc": ["body", "prompt"], "msg": "field required", "type": "value_error.missing"}
     for key, value in body.items():
-        allowed = INPUTS.get(key)
+        allowed = schema.get(key)
         if allowed is None:
             return {"loc": ["body", key], "msg": "extra fields not permitted", "type": "extra"}
         if key == "image_size" and isinstance(value, str) and value not in PRESETS:

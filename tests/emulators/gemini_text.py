@@ -19,7 +19,6 @@ from fastapi.responses import JSONResponse, Response
 from emulators._base import Fault
 from emulators._text import TextStreaming, deltas, sse
 
-TEXT_MODELS = {"gemini-3.8-flash", "gemini-3.7-flash", "gemini-3.5-flash-lite"}
 IMAGE_TOKENS = 1120
 
 

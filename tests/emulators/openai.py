@@ -187,6 +187,8 @@ class OpenAIEmulator(Emulator):
         self.reference_counts: list[int] = []
         self.served: dict[str, str | None] = dict(SERVED)
         self.list_calls = 0
+        self.streamed: dict[str, bool] = {}
+        """Prompt → whether its GPT image request asked to stream partial images."""
         self.app.add_api_route("/v1/images/generations", self._generations, methods=["POST"])
         self.app.add_api_route("/v1/images/edits", self._edits, methods=["POST"])
         self.app.add_api_route("/v1/models", self._models, methods=["GET"])
@@ -307,6 +309,7 @@ class OpenAIEmulator(Emulator):
             "quality": quality,
             "size": size,
         }
+        self.streamed[prompt] = streaming
         if streaming:
             prefix = "image_edit" if references else "image_generation"
             return StreamingResponse(

@@ -5,6 +5,9 @@ close enough for the official ``replicate`` SDK to run against it with only ``ba
   wait[=N]`` holds the answer until the prediction ends or N s pass, and a wait that runs
   out answers ``status: "starting"``.
 * ``GET /v1/predictions/{id}``, ``POST /v1/predictions/{id}/cancel``.
+* ``GET /v1/models/{owner}/{name}``: the model object of an official model served;
+  ``serve()`` and ``withdraw()`` change what is served, to plant drift. A withdrawn or
+  unknown model answers 404, for its page and its predictions alike.
 * A prediction is ``starting``, then ``processing`` (tqdm lines in ``logs``), then
   ``succeeded`` after ``state.task_seconds``. Outputs are signed URLs that expire after
   ``state.url_ttl`` (60 min by default); after ``retention_seconds`` the prediction
@@ -38,9 +41,36 @@ FLUX_RATIOS = ("1:1", "16:9", "21:9", "3:2", "2:3", "4:5", "5:4", "3:4", "4:3", 
 IDEOGRAM_RATIOS = ("1:1", "16:9", "9:16", "4:3", "3:4", "3:2", "2:3", "16:10", "10:16")
 SEEDREAM_RATIOS = ("match_input_image", "1:1", "4:3", "3:4", "16:9", "9:16", "3:2", "2:3", "21:9")
 FORMATS = ("webp", "jpg", "png")
+FLUX2_RATIOS = ("1:1", "16:9", "3:2", "2:3", "4:5", "5:4", "9:16", "3:4", "4:3")
+FLUX2: dict[str, type | tuple[Any, ...]] = {
+    "prompt": str,
+    "input_images": list,
+    "aspect_ratio": ("match_input_image", "custom", *FLUX2_RATIOS),
+    "resolution": ("match_input_image", "0.5 MP", "1 MP", "2 MP", "4 MP"),
+    "width": int,
+    "height": int,
+    "safety_tolerance": (1, 2, 3, 4, 5),
+    "seed": int,
+    "output_format": FORMATS,
+    "output_quality": int,
+}
 Schema = dict[str, type | tuple[Any, ...]]
 # model → (input schema: a type or the allowed values, whether the output is a list)
 MODELS: dict[str, tuple[Schema, bool]] = {
+    "black-forest-labs/flux-2-pro": (FLUX2, False),
+    "black-forest-labs/flux-2-max": (FLUX2, False),
+    "bytedance/seedream-5-lite": (
+        {
+            "prompt": str,
+            "image_input": list,
+            "size": ("2K", "3K"),
+            "aspect_ratio": SEEDREAM_RATIOS,
+            "sequential_image_generation": ("disabled", "auto"),
+            "max_images": int,
+            "output_format": ("png", "jpeg"),
+        },
+        True,
+    ),
     "black-forest-labs/flux-schnell": (
         {
             "prompt": str,
@@ -139,7 +169,15 @@ class ReplicateEmulator(Emulator):
         self.polled: set[str] = set()
         """Predictions read at least once (a client saved the id before polling it)."""
         self.retention_seconds = 3600.0
+        self.served: set[str] = set(MODELS)
         super().__init__(api_key=api_key)
+
+    # -- planting drift ----------------------------------------------------------------
+    def serve(self, model: str) -> None:
+        self.served.add(model)
+
+    def withdraw(self, model: str) -> None:
+        self.served.discard(model)
 
     def easel_env(self) -> dict[str, str]:
         """How an Easel server is pointed at this emulator."""
@@ -152,6 +190,7 @@ class ReplicateEmulator(Emulator):
         self.app.add_api_route(
             "/v1/models/{owner}/{name}/predictions", self._create, methods=["POST"]
         )
+        self.app.add_api_route("/v1/models/{owner}/{name}", self._model, methods=["GET"])
         self.app.add_api_route("/v1/predictions/{pid}", self._get, methods=["GET"])
         self.app.add_api_route("/v1/predictions/{pid}/cancel", self._cancel, methods=["POST"])
 
@@ -222,7 +261,7 @@ class ReplicateEmulator(Emulator):
         refusal = self._refusal(fault)
         if refusal is not None:
             return refusal
-        if model not in MODELS:
+        if model not in MODELS or model not in self.served:
             return _problem(404, "Not found", f"Model {model} does not exist")
         body = await request.json()
         invalid = _check_input(model, body.get("input"))
@@ -273,6 +312,30 @@ class ReplicateEmulator(Emulator):
                 return True
             await asyncio.sleep(0.02)
         return False
+
+    async def _model(self, owner: str, name: str, request: Request) -> Response:
+        if not self._authorized(request):
+            return self._unauthorized()
+        model = f"{owner}/{name}"
+        if model not in self.served:
+            return _problem(404, "Not found", "The requested resource could not be found")
+        return JSONResponse(
+            {
+                "url": f"https://replicate.com/{model}",
+                "owner": owner,
+                "name": name,
+                "description": f"{name}, an official model",
+                "visibility": "public",
+                "github_url": None,
+                "paper_url": None,
+                "license_url": None,
+                "run_count": 1000,
+                "cover_image_url": None,
+                "default_example": None,
+                "latest_version": None,
+                "is_official": True,
+            }
+        )
 
     async def _get(self, pid: str, request: Request) -> Response:
         fault = self.take_fault("poll")

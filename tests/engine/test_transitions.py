@@ -8,12 +8,11 @@ from collections.abc import AsyncIterator
 import pytest
 
 from easel.db.engine import Database
-from easel.db.ids import new_id, utcnow
 from easel.db.repos import events as event_log
-from easel.db.repos import users as user_repo
 from easel.db.tables import Job, Variant
 from easel.engine import transitions
 from easel.errors import Conflict, NotFound
+from support.jobs import queued_job
 
 
 @pytest.fixture
@@ -23,56 +22,16 @@ async def db(database_url: str) -> AsyncIterator[Database]:
     await database.dispose()
 
 
-async def _job(
-    db: Database, user_name: str = "ann", variants: int = 2
-) -> tuple[str, str, list[str]]:
-    async with db.transaction() as session:
-        user = await user_repo.get_or_create_user(session, name=user_name)
-        now = utcnow()
-        job = Job(
-            id=new_id(),
-            user_id=user.id,
-            prompt="a lake",
-            negative_prompt=None,
-            params={},
-            status="queued",
-            favorite=False,
-            created_at=now,
-            updated_at=now,
-        )
-        session.add(job)
-        await session.flush()
-        ids = []
-        for position in range(variants):
-            variant = Variant(
-                id=new_id(),
-                job_id=job.id,
-                user_id=user.id,
-                position=position,
-                model_id="offline/procedural",
-                provider_id="offline",
-                params={},
-                seed=position,
-                status="queued",
-                progress=0.0,
-                attempts=0,
-                queued_at=now,
-            )
-            session.add(variant)
-            ids.append(variant.id)
-    return user.id, job.id, ids
-
-
 async def _claim(db: Database, variant_id: str, owner: str = "w1") -> Variant | None:
     async with db.transaction() as session:
-        variant, _ = await transitions.claim(
+        claimed, _ = await transitions.claim(
             session, variant_id=variant_id, owner=owner, lease_seconds=30, max_attempts=3
         )
-    return variant
+    return claimed.variant if claimed else None
 
 
 async def test_claim_is_exclusive(db: Database) -> None:
-    _, _, (variant_id, _) = await _job(db)
+    _, _, (variant_id, _) = await queued_job(db)
     results = await asyncio.gather(*(_claim(db, variant_id, f"w{i}") for i in range(8)))
     winners = [r for r in results if r is not None]
     assert len(winners) == 1
@@ -80,7 +39,7 @@ async def test_claim_is_exclusive(db: Database) -> None:
 
 
 async def test_job_finishes_once_with_events_in_sequence(db: Database) -> None:
-    user_id, job_id, ids = await _job(db)
+    user_id, job_id, ids = await queued_job(db)
     for variant_id in ids:
         assert await _claim(db, variant_id) is not None
 
@@ -105,7 +64,7 @@ async def test_job_finishes_once_with_events_in_sequence(db: Database) -> None:
 
 
 async def test_cancel_retry_and_illegal_moves(db: Database) -> None:
-    user_id, job_id, (first, second) = await _job(db)
+    user_id, job_id, (first, second) = await queued_job(db)
     assert await _claim(db, first) is not None
     async with db.transaction() as session:
         running, _ = await transitions.cancel(session, user_id=user_id, job_id=job_id)
@@ -124,31 +83,31 @@ async def test_cancel_retry_and_illegal_moves(db: Database) -> None:
 
 
 async def test_lapsed_lease_is_requeued_and_attempts_are_capped(db: Database) -> None:
-    _, _, (variant_id, _) = await _job(db)
+    _, _, (variant_id, _) = await queued_job(db)
     for attempt in range(3):
         async with db.transaction() as session:
-            variant, _ = await transitions.claim(
+            claimed, _ = await transitions.claim(
                 session,
                 variant_id=variant_id,
                 owner=f"w{attempt}",
                 lease_seconds=-1,
                 max_attempts=3,
             )
-        assert variant is not None
+        assert claimed is not None
         async with db.transaction() as session:
             events = await transitions.requeue(session, variant_id=variant_id, reason="lost")
         assert [e.type for e in events] == ["variant.queued"]
     async with db.transaction() as session:
-        variant, events = await transitions.claim(
+        claimed, events = await transitions.claim(
             session, variant_id=variant_id, owner="w9", lease_seconds=30, max_attempts=3
         )
-    assert variant is None
+    assert claimed is None
     assert events[0].type == "variant.failed"
     assert "3 attempts" in events[0].data["error"]
 
 
 async def test_live_lease_is_not_requeued(db: Database) -> None:
-    _, _, (variant_id, _) = await _job(db)
+    _, _, (variant_id, _) = await queued_job(db)
     assert await _claim(db, variant_id) is not None
     async with db.transaction() as session:
         assert await transitions.requeue(session, variant_id=variant_id, reason="x") == []

@@ -25,13 +25,20 @@ from support.server import ServerProcess, create_token
 
 # model id → (the emulator's name for it, what one image costs)
 HOSTED: dict[str, tuple[str, str]] = {
+    "replicate/flux-2-pro": ("black-forest-labs/flux-2-pro", "0.03"),
+    "replicate/flux-2-max": ("black-forest-labs/flux-2-max", "0.07"),
+    "replicate/seedream-5-lite": ("bytedance/seedream-5-lite", "0.035"),
     "replicate/flux-1.1-pro": ("black-forest-labs/flux-1.1-pro", "0.04"),
     "replicate/flux-schnell": ("black-forest-labs/flux-schnell", "0.003"),
     "replicate/ideogram-v2": ("ideogram-ai/ideogram-v2", "0.08"),
     "replicate/seedream-4.5": ("bytedance/seedream-4.5", "0.04"),
     "replicate/seedream-4": ("bytedance/seedream-4", "0.03"),
-    "bfl/flux-pro-1.1": ("flux-pro-1.1", "0.035"),  # the cost BFL reports, not the table's
+    # The cost BFL reports, not the table's.
+    "bfl/flux-2-pro": ("flux-2-pro", "0.035"),
+    "bfl/flux-2-klein-4b": ("flux-2-klein-4b", "0.035"),
+    "bfl/flux-pro-1.1": ("flux-pro-1.1", "0.035"),
     "bfl/flux-pro-1.1-ultra": ("flux-pro-1.1-ultra", "0.035"),
+    "fal/flux-2-pro": ("fal-ai/flux-2-pro", "0.03"),
     "fal/flux-schnell": ("fal-ai/flux/schnell", "0.003"),
     "fal/flux-dev": ("fal-ai/flux/dev", "0.025"),
     "mcp/recraft_generate_image": ("recraft_generate_image", "0.04"),

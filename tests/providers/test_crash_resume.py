@@ -19,10 +19,10 @@ from support.server import ServerProcess, create_token
 # model → (the emulator's name for it, variants)
 MIX = {
     "replicate/flux-schnell": ("black-forest-labs/flux-schnell", 4),
-    "replicate/flux-1.1-pro": ("black-forest-labs/flux-1.1-pro", 3),
-    "bfl/flux-pro-1.1": ("flux-pro-1.1", 4),
+    "replicate/flux-2-pro": ("black-forest-labs/flux-2-pro", 3),
+    "bfl/flux-2-pro": ("flux-2-pro", 4),
     "bfl/flux-pro-1.1-ultra": ("flux-pro-1.1-ultra", 3),
-    "fal/flux-schnell": ("fal-ai/flux/schnell", 3),
+    "fal/flux-2-pro": ("fal-ai/flux-2-pro", 3),
     "fal/flux-dev": ("fal-ai/flux/dev", 3),
 }
 TOTAL = sum(n for _, n in MIX.values())

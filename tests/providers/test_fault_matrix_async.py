@@ -104,9 +104,9 @@ class Matrix:
 def matrix(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Matrix]:
     replicate, bfl, fal = ReplicateEmulator(), BFLEmulator(), FalEmulator()
     vendors = [
-        Vendor("replicate/flux-schnell", "black-forest-labs/flux-schnell", replicate),
-        Vendor("bfl/flux-pro-1.1", "flux-pro-1.1", bfl),
-        Vendor("fal/flux-schnell", "fal-ai/flux/schnell", fal),
+        Vendor("replicate/flux-2-pro", "black-forest-labs/flux-2-pro", replicate),
+        Vendor("bfl/flux-2-pro", "flux-2-pro", bfl),
+        Vendor("fal/flux-2-pro", "fal-ai/flux-2-pro", fal),
     ]
     env = {**ENGINE, **replicate.easel_env(), **bfl.easel_env(), **fal.easel_env()}
     for emulator in (replicate, bfl, fal):

@@ -17,6 +17,7 @@ import httpx
 import pytest
 
 from emulators._base import FAULTS, Emulator
+from emulators.byteplus import BytePlusEmulator
 from emulators.gemini import GeminiEmulator
 from emulators.ideogram import IdeogramEmulator
 from emulators.openai import OpenAIEmulator
@@ -43,10 +44,16 @@ class Target:
 GROUPS: dict[str, list[Target]] = {
     "openai": [Target("openai/gpt-image-2", "GPT Image 2", "OPENAI_API_KEY", "billing", False)],
     "gemini": [
-        Target("google/imagen-4", "Imagen 4", "GEMINI_API_KEY", "Enable billing", False),
         Target(
-            "google/gemini-2.5-flash-image",
-            "Gemini 2.5 Flash Image",
+            "google/gemini-3-pro-image",
+            "Nano Banana Pro (Gemini 3 Pro Image)",
+            "GEMINI_API_KEY",
+            "Enable billing",
+            False,
+        ),
+        Target(
+            "google/gemini-nano-banana-2.1",
+            "Nano Banana 2.1",
             "GEMINI_API_KEY",
             "Enable billing",
             False,
@@ -65,6 +72,9 @@ GROUPS: dict[str, list[Target]] = {
             "Buy credits",
             False,
         )
+    ],
+    "byteplus": [
+        Target("byteplus/seedream-5-0-260128", "Seedream 5.0", "ARK_API_KEY", "Top up", False)
     ],
 }
 # (error code, words the message must hold besides the model name) for faults that fail.
@@ -93,6 +103,7 @@ def matrix(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Matrix]:
         "recraft": RecraftEmulator(),
         "ideogram": IdeogramEmulator(),
         "stability": StabilityEmulator(),
+        "byteplus": BytePlusEmulator(),
     }
     env = dict(ENV)
     for emulator in emulators.values():

@@ -71,10 +71,15 @@ def request(
 
 
 async def generate(
-    provider: OfflineProvider, req: GenerationRequest, recorder: Recorder | None = None
+    provider: OfflineProvider,
+    req: GenerationRequest,
+    recorder: Recorder | None = None,
+    *,
+    want_previews: bool = False,
 ) -> tuple[bytes, Finished]:
     async with httpx.AsyncClient() as http:
-        outcome = await provider.start(req, RunContext(http=http, report=recorder or Recorder()))
+        ctx = RunContext(http=http, report=recorder or Recorder(), want_previews=want_previews)
+        outcome = await provider.start(req, ctx)
     assert isinstance(outcome, Finished)
     (output,) = outcome.outputs
     assert isinstance(output, ImageBytes)
@@ -297,7 +302,8 @@ async def test_sizes_outside_the_bounds_are_refused(provider: OfflineProvider) -
 
 async def test_progress_reports_rise_and_carry_small_previews(provider: OfflineProvider) -> None:
     rec = Recorder()
-    await generate(provider, request(provider, "neon city at night", width=640, height=360), rec)
+    req = request(provider, "neon city at night", width=640, height=360)
+    await generate(provider, req, rec, want_previews=True)
     assert len(rec.reports) >= 5
     fractions = [f for f, _, _ in rec.reports]
     assert all(0 < a < b for a, b in itertools.pairwise(fractions))
@@ -310,6 +316,16 @@ async def test_progress_reports_rise_and_carry_small_previews(provider: OfflineP
             assert img.size[0] > img.size[1]  # same shape as the picture
     # The previews show the picture growing, not one image repeated.
     assert len({p for _, _, p in rec.reports}) >= 4
+
+
+async def test_no_previews_are_painted_when_no_one_can_see_them(
+    provider: OfflineProvider,
+) -> None:
+    rec = Recorder()
+    req = request(provider, "neon city at night", width=640, height=360)
+    image, _ = await generate(provider, req, rec, want_previews=False)
+    assert len(rec.reports) >= 5 and all(p is None for _, _, p in rec.reports)
+    assert image == (await generate(provider, req, want_previews=True))[0]
 
 
 async def test_cancelling_stops_the_painting(

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import io
+import json
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -16,12 +16,13 @@ from typing import Any
 
 import httpx
 import pytest
-from PIL import Image
+from httpx_sse import aconnect_sse
 
 from emulators._base import png_bytes
-from emulators.openai import OpenAIEmulator
-from support.client import collect_events, wait_for_job
-from support.server import FAST_PROVIDERS, ServerProcess, create_token
+from emulators.openai import OpenAIEmulator, usage_for
+from support.client import LIVE, Received, collect_events, wait_for_job
+from support.server import FAST_PROVIDERS
+from support.studio import Studio, assert_retired, picture, studio, submit
 
 # Nothing here tests a provider timeout; eight streamed generations at once may take a
 # while on a busy machine.
@@ -41,28 +42,14 @@ PRICES = {
 }
 
 
-@dataclass
-class Stack:
-    server: ServerProcess
-    token: str
-    openai: OpenAIEmulator
-
-    def client(self) -> httpx.Client:
-        headers = {"Authorization": f"Bearer {self.token}"}
-        return httpx.Client(base_url=self.server.url, timeout=30, headers=headers)
+Stack = Studio[OpenAIEmulator]
 
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    emulator = OpenAIEmulator().start()
     data_dir: Path = tmp_path_factory.mktemp("openai") / "data"
-    server = ServerProcess(data_dir, env={**emulator.easel_env(), **FAST})
-    try:
-        server.start()
-        yield Stack(server, create_token(data_dir, "ada"), emulator)  # type: ignore[arg-type]
-    finally:
-        server.stop()
-        emulator.stop()
+    with studio(OpenAIEmulator(), data_dir, FAST) as running:
+        yield running
 
 
 @dataclass
@@ -116,12 +103,6 @@ CASES = [
 ]
 
 
-def submit(client: httpx.Client, prompt: str, model: str, params: dict[str, Any]) -> str:
-    response = client.post("/api/v1/jobs", json={"prompt": prompt, "models": [model], **params})
-    assert response.status_code == 202, response.text
-    return str(response.json()["id"])
-
-
 def sent_for(emulator: OpenAIEmulator, prompt: str) -> tuple[dict[str, Any], dict[str, Any]]:
     """What the emulator received for a prompt, and the usage it answered with."""
     found = [i for i, r in enumerate(emulator.requests) if r.get("prompt") == prompt]
@@ -140,19 +121,15 @@ def cost_of(remote: str, usage: dict[str, Any]) -> Decimal:
     return (total / 1_000_000).quantize(Decimal("0.000001"))
 
 
-def picture(data: bytes) -> tuple[str, tuple[int, int]]:
-    with Image.open(io.BytesIO(data)) as image:
-        return str(image.format), image.size
-
-
 def test_every_current_model_generates_stores_and_costs_its_usage(stack: Stack) -> None:
-    before = stack.openai.state.creations.copy()
+    before = stack.emulator.state.creations.copy()
     with stack.client() as client:
         models = {m["id"] for m in client.get("/api/v1/models").json() if m["provider"] == "openai"}
         assert models == {f"openai/{c.remote}" for c in CASES}  # every model on offer is here
         prompts = [f"case {i}: a harbour at dawn, {case.remote}" for i, case in enumerate(CASES)]
+        # Submitted asking for previews: streamed with partial images though no one watches.
         jobs = [
-            submit(client, p, f"openai/{c.remote}", c.params)
+            submit(client, p, f"openai/{c.remote}", {**c.params, "previews": True})
             for p, c in zip(prompts, CASES, strict=True)
         ]
         for job_id, case, prompt in zip(jobs, CASES, prompts, strict=True):
@@ -160,14 +137,14 @@ def test_every_current_model_generates_stores_and_costs_its_usage(stack: Stack) 
             assert variant["status"] == "succeeded", (case.remote, variant["error"])
             data = client.get(variant["image"]["url"]).raise_for_status().content
             assert picture(data) == case.picture, case.remote
-            sent, usage = sent_for(stack.openai, prompt)
+            sent, usage = sent_for(stack.emulator, prompt)
             assert case.sent.items() <= sent.items(), (case.remote, sent)
             assert str(sent["partial_images"]) == "2"
             assert Decimal(variant["cost_usd"]) == cost_of(case.remote, usage), case.remote
             assert usage["output_tokens"] > 2 * 100  # the two partial images are billed too
-    made = stack.openai.state.creations - before
+    made = stack.emulator.state.creations - before
     assert made == Counter(c.remote for c in CASES)  # each paid for exactly once
-    assert stack.openai.reference_counts.count(1) == 2
+    assert stack.emulator.reference_counts.count(1) == 2
 
 
 @pytest.mark.parametrize(
@@ -196,46 +173,79 @@ def test_every_current_model_generates_stores_and_costs_its_usage(stack: Stack) 
 def test_sizes_and_options_are_checked_before_anything_is_paid(
     stack: Stack, model: str, params: dict[str, Any], field: str, words: str
 ) -> None:
-    before = stack.openai.total_creations
+    before = stack.emulator.total_creations
     with stack.client() as client:
         response = client.post("/api/v1/jobs", json={"prompt": "x", "models": [model], **params})
     assert response.status_code == 422, response.text
     problem = response.json()
     assert problem["field"] == field and words in problem["detail"], problem
-    assert stack.openai.total_creations == before
+    assert stack.emulator.total_creations == before
 
 
-def test_partial_images_arrive_as_previews(stack: Stack) -> None:
-    with stack.client() as client:
-        job_id = submit(
-            client, "a fox, streamed", "openai/gpt-image-2.6-flare", {"quality": "medium"}
-        )
-        job = wait_for_job(client, job_id, timeout=30)
-        assert job["status"] == "succeeded", job["variants"][0]["error"]
+def test_partial_images_stream_only_while_someone_watches(stack: Stack) -> None:
+    model = "openai/gpt-image-2.6-flare"
 
-    async def events() -> list[Any]:
+    async def watched(prompt: str) -> list[Received]:
+        """Submit while an account-wide stream is open; its frames of the job."""
+        frames: list[Received] = []
         headers = {"Authorization": f"Bearer {stack.token}"}
-        async with httpx.AsyncClient(base_url=stack.server.url, timeout=30, headers=headers) as c:
-            return await collect_events(c, job["events_url"])
+        async with (
+            httpx.AsyncClient(base_url=stack.server.url, timeout=30, headers=headers) as c,
+            aconnect_sse(c, "GET", "/api/v1/events") as source,
+        ):
+            created = await c.post(
+                "/api/v1/jobs", json={"prompt": prompt, "models": [model], "quality": "medium"}
+            )
+            job_id = created.json()["id"]
+            async for sse in source.aiter_sse():
+                data = json.loads(sse.data) if sse.data else {}
+                if data.get("job_id") == job_id:
+                    frames.append(Received(sse.id, sse.event, data, 0.0))
+                if sse.event == "job.finished" and data.get("job_id") == job_id:
+                    return frames
+        raise AssertionError("the stream ended before the job")
 
-    progress = [e.data for e in asyncio.run(events()) if e.event == "variant.progress"]
-    previews = [p for p in progress if p.get("preview")]
+    frames = asyncio.run(watched("a fox, streamed"))
+    assert stack.emulator.streamed["a fox, streamed"] is True
+    previews = [e.data for e in frames if e.event == "variant.preview"]
     assert [p["message"] for p in previews] == ["Partial image 1", "Partial image 2"]
     assert [round(p["progress"], 2) for p in previews] == [0.33, 0.67]
     # The emulator streams 256 px partials of ~200 kB; events carry a small WebP of them.
     assert all(p["preview"].startswith("data:image/webp;base64,") for p in previews)
     assert all(len(p["preview"]) < 64 * 1024 * 4 / 3 for p in previews)
+    assert frames[-2].event == "variant.succeeded"
+
+    # The log keeps the state changes only: the previews are not replayed.
+    async def replay(job_id: str) -> list[Received]:
+        headers = {"Authorization": f"Bearer {stack.token}"}
+        async with httpx.AsyncClient(base_url=stack.server.url, timeout=30, headers=headers) as c:
+            return await collect_events(c, f"/api/v1/jobs/{job_id}/events")
+
+    replayed = asyncio.run(replay(frames[0].data["job_id"]))
+    assert [e.event for e in replayed if e.event in LIVE] == []
+
+    # Nobody watching and no previews asked for: the plain JSON answer, no partials paid.
+    with stack.client() as client:
+        job = wait_for_job(client, submit(client, "a fox, unwatched", model, {}), timeout=30)
+    assert job["status"] == "succeeded"
+    assert stack.emulator.streamed["a fox, unwatched"] is False
+    sent, usage = sent_for(stack.emulator, "a fox, unwatched")
+    assert "partial_images" not in sent
+    assert usage == usage_for("a fox, unwatched", "medium", "1024x1024", references=0)
 
 
 def test_a_stream_cut_mid_event_fails_without_paying_twice(stack: Stack) -> None:
-    before = stack.openai.state.creations["gpt-image-2"]
+    before = stack.emulator.state.creations["gpt-image-2"]
     with stack.client() as client:
-        job = wait_for_job(client, submit(client, "CUT STREAM fox", "openai/gpt-image-2", {}))
+        # Submitted asking for previews, so the image is streamed though no one watches.
+        job_id = submit(client, "CUT STREAM fox", "openai/gpt-image-2", {"previews": True})
+        job = wait_for_job(client, job_id)
+    assert stack.emulator.streamed["CUT STREAM fox"] is True
     (variant,) = job["variants"]
     assert variant["status"] == "failed" and variant["error"]["code"] == "invalid-output"
     assert "stream broke off" in variant["error"]["message"]
     assert "dashboard" in variant["error"]["message"]
-    assert stack.openai.state.creations["gpt-image-2"] == before + 1
+    assert stack.emulator.state.creations["gpt-image-2"] == before + 1
 
 
 @pytest.mark.parametrize(
@@ -249,28 +259,22 @@ def test_a_stream_cut_mid_event_fails_without_paying_twice(stack: Stack) -> None
 def test_a_retired_model_is_a_410_naming_its_replacement(
     stack: Stack, model: str, replacement: str
 ) -> None:
-    before = stack.openai.total_creations
+    before = stack.emulator.total_creations
     with stack.client() as client:
         response = client.post("/api/v1/jobs", json={"prompt": "x", "models": [model]})
         listed = {m["id"] for m in client.get("/api/v1/models").json()}
-    assert response.status_code == 410, response.text
-    assert response.headers["content-type"] == "application/problem+json"
-    problem = response.json()
-    assert problem["type"].endswith("/model-retired")
-    assert problem["allowed"] == [replacement] and problem["field"] == "models"
-    assert "shut" in problem["detail"] and model in problem["detail"]
-    assert problem["hint"] == f"Use {replacement} instead."
+    assert_retired(response, model, replacement)
     assert model not in listed and replacement in listed
-    assert stack.openai.total_creations == before
+    assert stack.emulator.total_creations == before
 
 
 def test_a_model_openai_withdrew_early_fails_saying_so(stack: Stack) -> None:
-    stack.openai.withdraw("gpt-image-2.5-flare")
+    stack.emulator.withdraw("gpt-image-2.5-flare")
     try:
         with stack.client() as client:
             job = wait_for_job(client, submit(client, "a kite", "openai/gpt-image-2.5-flare", {}))
     finally:
-        stack.openai.serve("gpt-image-2.5-flare")
+        stack.emulator.serve("gpt-image-2.5-flare")
     (variant,) = job["variants"]
     assert variant["status"] == "failed" and variant["error"]["code"] == "unsupported"
     assert "no longer serves this model" in variant["error"]["message"]

@@ -28,6 +28,8 @@ from emulators.mcp_recraft import TOOL, RecraftMCP
 from emulators.replicate import ReplicateEmulator
 
 SCHNELL = "black-forest-labs/flux-schnell"
+FLUX2_PRO = "black-forest-labs/flux-2-pro"
+SEEDREAM_5 = "bytedance/seedream-5-lite"
 
 
 @pytest.fixture(scope="module")
@@ -67,6 +69,44 @@ def test_create_get_and_progress_of_an_official_model(sdk: Replicate) -> None:
     assert done.progress is not None and done.progress.percentage == 1
     assert isinstance(done.output, list) and len(done.output) == 1  # flux-schnell: a list
     assert png_size(httpx.get(done.output[0]).content) == (64, 64)
+
+
+def test_todays_models_run_with_their_inputs_and_output_shapes(sdk: Replicate) -> None:
+    output = sdk.run(
+        FLUX2_PRO,
+        input={"prompt": "a heron", "aspect_ratio": "16:9", "resolution": "1 MP", "seed": 5},
+    )
+    assert isinstance(output, str)  # FLUX.2 answers a single URI
+    assert httpx.get(output).content.startswith(b"\x89PNG")
+    images = sdk.run(
+        SEEDREAM_5,
+        input={"prompt": "a heron", "size": "3K", "aspect_ratio": "4:3", "output_format": "png"},
+    )
+    assert isinstance(images, list) and len(images) == 1  # Seedream answers a list
+    with pytest.raises(ReplicateError) as invalid:
+        sdk.run(SEEDREAM_5, input={"prompt": "x", "size": "4K"})
+    assert invalid.value.status == 422 and "size" in str(invalid.value.detail)
+
+
+def test_the_models_api_answers_for_served_models_and_404s_withdrawn_ones(
+    sdk: Replicate, emulator: ReplicateEmulator
+) -> None:
+    model = sdk.models.get(FLUX2_PRO)
+    assert (model.owner, model.name, model.visibility) == (
+        "black-forest-labs",
+        "flux-2-pro",
+        "public",
+    )
+    emulator.withdraw(FLUX2_PRO)
+    try:
+        with pytest.raises(ReplicateError) as gone:
+            sdk.models.get(FLUX2_PRO)
+        assert gone.value.status == 404
+        with pytest.raises(ReplicateError) as refused:
+            sdk.models.predictions.create(model=FLUX2_PRO, input={"prompt": "x"})
+        assert refused.value.status == 404
+    finally:
+        emulator.serve(FLUX2_PRO)
 
 
 def test_run_with_a_wait_that_runs_out_then_polls(

@@ -1,11 +1,11 @@
 """Every synchronous hosted model end to end: a real Easel server talks to the provider
-emulators over HTTP; the test only uses Easel's public API. (OpenAI's models have their
-own file, test_openai.py.)"""
+emulators over HTTP; the test only uses Easel's public API. (OpenAI's and Google's models
+have their own files, test_openai.py and test_gemini.py.)"""
 
 from __future__ import annotations
 
-import base64
 import io
+import json
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -15,10 +15,10 @@ from typing import Any
 
 import httpx
 import pytest
+from httpx_sse import aconnect_sse
 from PIL import Image
 
-from emulators._base import Emulator, png_bytes
-from emulators.gemini import GeminiEmulator
+from emulators._base import Emulator
 from emulators.ideogram import IdeogramEmulator
 from emulators.recraft import RecraftEmulator
 from emulators.stability import StabilityEmulator
@@ -26,14 +26,12 @@ from support.client import wait_for_job
 from support.server import FAST_PROVIDERS, ServerProcess, create_token
 
 FAST = FAST_PROVIDERS
-REFERENCE = "data:image/png;base64," + base64.b64encode(png_bytes(32, 32, seed=9)).decode()
 
 
 @dataclass
 class Stack:
     server: ServerProcess
     token: str
-    gemini: GeminiEmulator
     recraft: RecraftEmulator
     ideogram: IdeogramEmulator
     stability: StabilityEmulator
@@ -44,13 +42,12 @@ class Stack:
         )
 
     def emulators(self) -> list[Emulator]:
-        return [self.gemini, self.recraft, self.ideogram, self.stability]
+        return [self.recraft, self.ideogram, self.stability]
 
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     emulators = (
-        GeminiEmulator(),
         RecraftEmulator(),
         IdeogramEmulator(),
         StabilityEmulator(),
@@ -84,17 +81,6 @@ class Case:
 
 
 CASES = [
-    Case(
-        "google/imagen-3", "imagen-3.0-generate-002", {"aspect_ratio": "16:9"}, "0.03", (256, 144)
-    ),
-    Case("google/imagen-4", "imagen-4.0-generate-001", {"size": "768x1024"}, "0.04", (48, 64)),
-    Case(
-        "google/gemini-2.5-flash-image",
-        "gemini-2.5-flash-image",
-        {"aspect_ratio": "21:9", "reference_images": [REFERENCE]},
-        "0.039",
-        (336, 144),
-    ),
     Case(
         "recraft/recraftv3",
         "recraftv3",
@@ -154,7 +140,6 @@ CASES = [
 def emulator_for(stack: Stack, model: str) -> Emulator:
     provider = model.split("/")[0]
     return {
-        "google": stack.gemini,
         "recraft": stack.recraft,
         "ideogram": stack.ideogram,
         "stability": stack.stability,
@@ -194,7 +179,6 @@ def test_every_model_generates_stores_and_bills_once(stack: Stack) -> None:
         made = emulator.state.creations - before[id(emulator)]
         wanted = Counter(c.remote for c in CASES if emulator_for(stack, c.model) is emulator)
         assert made == wanted, emulator.name
-    assert stack.gemini.reference_counts[-1] == 1
 
 
 @pytest.mark.parametrize(
@@ -207,13 +191,6 @@ def test_every_model_generates_stores_and_bills_once(stack: Stack) -> None:
             "FILTERED scene",
             "content-rejected",
             "CONTENT_FILTERED",
-            None,
-        ),
-        (
-            "google/gemini-2.5-flash-image",
-            "TEXT ONLY please",
-            "invalid-output",
-            "text instead of an image",
             None,
         ),
     ],
@@ -246,7 +223,7 @@ def test_models_without_a_key_are_listed_unavailable_with_the_variable(
         server.stop()
     variables = {
         "openai/gpt-image-2": "OPENAI_API_KEY",
-        "google/imagen-4": "GEMINI_API_KEY",
+        "google/gemini-3-pro-image": "GEMINI_API_KEY",
         "recraft/recraftv3": "RECRAFT_API_TOKEN",
         "ideogram/ideogram-v2": "IDEOGRAM_API_KEY",
         "stability/stable-image-ultra": "STABILITY_API_KEY",

@@ -12,6 +12,8 @@ import httpx
 from httpx_sse import aconnect_sse
 
 MODEL = "offline/procedural"
+LIVE = frozenset({"variant.progress", "variant.preview"})
+"""Live frames: not in the log, no SSE id of their own."""
 
 
 @dataclass
@@ -20,6 +22,11 @@ class Received:
     event: str
     data: dict[str, Any]
     at: float
+
+
+def state_changes(events: list[Received]) -> list[str]:
+    """The ids of the durable events among ``events`` (what the log replays)."""
+    return [e.id for e in events if e.event not in LIVE]
 
 
 def wait_for_job(

@@ -55,7 +55,9 @@ class VariantOut(BaseModel):
     model: str
     provider: str
     status: str
-    progress: float
+    progress: float = Field(
+        description="0..1: the latest live progress while running, 1 once succeeded."
+    )
     seed: int | None
     params: dict[str, Any]
     attempts: int
@@ -68,7 +70,7 @@ class VariantOut(BaseModel):
     image: ImageOut | None
 
     @classmethod
-    def build(cls, variant: Variant, images: dict[str, Image]) -> VariantOut:
+    def build(cls, variant: Variant, images: dict[str, Image], progress: float) -> VariantOut:
         image = images.get(variant.image_sha256) if variant.image_sha256 else None
         error = None
         if variant.error_code:
@@ -79,7 +81,7 @@ class VariantOut(BaseModel):
             model=variant.model_id,
             provider=variant.provider_id,
             status=variant.status,
-            progress=variant.progress,
+            progress=progress,
             seed=variant.seed,
             params=variant.params,
             attempts=variant.attempts,
@@ -129,7 +131,7 @@ class JobOut(BaseModel):
             created_at=as_utc(job.created_at),
             finished_at=_utc(job.finished_at),
             cost_usd=usd(view.cost_usd),
-            variants=[VariantOut.build(v, view.images) for v in view.variants],
+            variants=[VariantOut.build(v, view.images, view.progress(v)) for v in view.variants],
         )
 
 

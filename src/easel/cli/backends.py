@@ -22,7 +22,7 @@ from easel.db.repos import users as user_repo
 from easel.db.repos.jobs import JobFilters
 from easel.engine.specs import JobSpec
 from easel.errors import EaselError
-from easel.events.sse import EventStream
+from easel.events.feed import EventFeed
 from easel.services import Services, running_services
 
 
@@ -154,15 +154,15 @@ class EmbeddedBackend:
         return [JobOut.build(v).model_dump(mode="json") for v in views]
 
     async def events(self, job_id: str) -> AsyncIterator[dict[str, Any]]:
-        stream = EventStream(
+        feed = EventFeed(
             db=self.services.db,
             bus=self.services.bus,
             user_id=self.user_id,
             job_id=job_id,
             after_seq=0,
         )
-        async for frame in stream:
-            yield json.loads(str(frame.data))
+        async for event in feed:
+            yield event.sse_data()
 
     async def own_image(self, ref: str | bytes) -> str:
         """A file's bytes are stored as the user's upload; a sha256 or image URL is kept."""

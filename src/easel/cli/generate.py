@@ -63,7 +63,7 @@ async def run_generation(
 
 
 def _update(progress: Progress, task: TaskID, kind: str, event: dict[str, Any]) -> None:
-    if kind == "variant.progress":
+    if kind in ("variant.progress", "variant.preview"):
         progress.update(task, completed=event["progress"] * 100, status=event.get("message", ""))
     elif kind == "variant.started":
         progress.update(task, status="running")

@@ -11,8 +11,10 @@ from rich.table import Table
 
 def _status(entry: dict[str, Any]) -> str:
     lifecycle = entry["lifecycle"]
-    if lifecycle["status"] == "deprecated":
+    if lifecycle["status"] == "deprecated" and lifecycle["shutdown_date"]:
         return f"[yellow]shuts down {lifecycle['shutdown_date']}[/yellow]"
+    if lifecycle["status"] == "deprecated":  # no date announced yet
+        return f"[yellow]deprecated[/yellow], use {escape(lifecycle['replacement'] or 'another')}"
     if lifecycle["status"] == "shutdown":
         return f"[red]shut down[/red], use {escape(lifecycle['replacement'] or 'another')}"
     return "active"

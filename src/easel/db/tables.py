@@ -196,7 +196,6 @@ class Variant(Base):
     params: Mapped[dict[str, Any]] = mapped_column(JSON)
     seed: Mapped[int | None] = mapped_column(BigInteger)
     status: Mapped[str] = mapped_column(String(16))
-    progress: Mapped[float] = mapped_column(default=0.0, server_default="0")
     error_code: Mapped[str | None] = mapped_column(String(32))
     error_message: Mapped[str | None] = mapped_column(Text)
     attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
@@ -217,7 +216,8 @@ class Variant(Base):
 
 
 class JobEvent(Base):
-    """The event log: every state change and progress step, replayed to SSE clients."""
+    """The event log: every state change, replayed to SSE clients. Progress and previews
+    are live events on the bus only, never rows."""
 
     __tablename__ = "job_events"
     __table_args__ = (

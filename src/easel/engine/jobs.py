@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -16,6 +16,7 @@ from easel.db.repos import images as image_repo
 from easel.db.repos import jobs as job_repo
 from easel.db.repos import presets as preset_repo
 from easel.db.repos import users as user_repo
+from easel.db.repos.events import NewEvent
 from easel.db.repos.jobs import JobFilters
 from easel.db.tables import Image, Job, Variant
 from easel.engine import transitions
@@ -51,10 +52,20 @@ class JobView:
     job: Job
     variants: list[Variant]
     images: dict[str, Image]
+    live_progress: dict[str, float] = field(default_factory=dict)
+    """The latest progress of running variants, from the event bus's live state."""
 
     @property
     def cost_usd(self) -> Decimal:
         return sum((v.cost_usd or Decimal(0) for v in self.variants), Decimal(0))
+
+    def progress(self, variant: Variant) -> float:
+        """0..1: done when succeeded, the live value while running, else 0."""
+        if variant.status == "succeeded":
+            return 1.0
+        if variant.status == "running":
+            return self.live_progress.get(variant.id, 0.0)
+        return 0.0
 
 
 class JobService:
@@ -126,6 +137,8 @@ class JobService:
         return {"reference_images": shas, "reference_keys": keys} if shas else {}
 
     async def create(self, *, user_id: str, spec: JobSpec) -> Job:
+        """Write the job, its variants and their first events in one transaction, then
+        publish the events and queue the variants."""
         spec = await self._with_defaults(user_id, await self._apply_preset(user_id, spec))
         check_lengths(spec, self.settings.max_prompt_length)
         planned = plan_variants(spec, self.catalog, max_variants=self.settings.max_variants_per_job)
@@ -140,6 +153,8 @@ class JobService:
             exclude_none=True,
         )
         job_params["models"] = [c.model_dump(exclude_none=True) for c in spec.choices()]
+        if spec.previews:
+            job_params["previews"] = True
         job_params.update(await self._store_references(spec))
         now = utcnow()
         job = Job(
@@ -166,7 +181,6 @@ class JobService:
                 params=p.params,
                 seed=p.seed,
                 status="queued",
-                progress=0.0,
                 attempts=0,
                 queued_at=now,
             )
@@ -182,16 +196,10 @@ class JobService:
                 models=sorted({v.model_id for v in variants}),
                 variants=len(variants),
             )
-            events = [
-                await event_log.append(session, user_id=user_id, job_id=job.id, payload=created)
+            new = [NewEvent(job.id, created)] + [
+                NewEvent(job.id, VariantQueued(model=v.model_id, attempt=0), v.id) for v in variants
             ]
-            for v in variants:
-                queued = VariantQueued(model=v.model_id, attempt=0)
-                events.append(
-                    await event_log.append(
-                        session, user_id=user_id, job_id=job.id, variant_id=v.id, payload=queued
-                    )
-                )
+            events = await event_log.append(session, user_id=user_id, events=new)
         await self.bus.publish(events)
         await self.queue.push(v.id for v in variants)
         return job
@@ -218,7 +226,21 @@ class JobService:
         by_job: dict[str, list[Variant]] = {j.id: [] for j in jobs}
         for variant in variants:
             by_job[variant.job_id].append(variant)
-        return [JobView(j, by_job[j.id], images) for j in jobs]
+        return [
+            JobView(j, by_job[j.id], images, await self._live_progress(user_id, by_job[j.id]))
+            for j in jobs
+        ]
+
+    async def _live_progress(self, user_id: str, variants: list[Variant]) -> dict[str, float]:
+        running = {v.id for v in variants if v.status == "running"}
+        if not running:
+            return {}
+        progress: dict[str, float] = {}
+        for event in await self.bus.live_snapshot(user_id, variants[0].job_id):
+            value = event.data.get("progress")
+            if event.variant_id in running and isinstance(value, int | float):
+                progress[event.variant_id] = max(progress.get(event.variant_id, 0.0), value)
+        return progress
 
     async def search(
         self, *, user_id: str, filters: JobFilters, before: str | None, limit: int

@@ -37,15 +37,19 @@ class Reconciler:
         """One pass; returns how many variants were pushed."""
         await self._reclaim_from_dead_local_workers()
         async with self.db.session() as session:
-            ids = await job_repo.ids_to_resume(session, now=utcnow())
-        for variant_id in ids:
-            await commit(
-                self.db,
-                self.bus,
-                partial(transitions.requeue, variant_id=variant_id, reason="worker lost; resuming"),
-            )
-        await self.queue.push(ids)
-        return len(ids)
+            waiting = await job_repo.ids_to_resume(session, now=utcnow())
+        for variant_id, lapsed in waiting:
+            # Queued variants only need pushing; a write (and its locks) is for lost ones.
+            if lapsed:
+                await commit(
+                    self.db,
+                    self.bus,
+                    partial(
+                        transitions.requeue, variant_id=variant_id, reason="worker lost; resuming"
+                    ),
+                )
+        await self.queue.push(variant_id for variant_id, _ in waiting)
+        return len(waiting)
 
     async def _reclaim_from_dead_local_workers(self) -> None:
         """Requeue at once what a crashed process of this host held, without waiting for

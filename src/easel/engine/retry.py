@@ -33,13 +33,35 @@ class RetryPolicy:
         return random.uniform(ceiling / 2, ceiling)
 
 
+class Slot:
+    """One of a provider's concurrency slots, given back once: early, when the variant
+    starts waiting on a remote task, or when its work ends."""
+
+    def __init__(self, semaphore: asyncio.Semaphore) -> None:
+        self._semaphore: asyncio.Semaphore | None = semaphore
+
+    def release(self) -> None:
+        if self._semaphore is not None:
+            self._semaphore.release()
+            self._semaphore = None
+
+
 class ProviderGate:
-    """Per-provider concurrency limit and rate-limit cool-down."""
+    """Per-provider concurrency limit and rate-limit cool-down.
+
+    The limit counts generations being created at the vendor, as vendors count them:
+    a variant holds a slot while its request is sent and, for synchronous APIs, until
+    the image is back; a variant waiting on a remote task between polls holds none.
+    """
 
     def __init__(self, provider_id: str, concurrency: int) -> None:
         self.provider_id = provider_id
         self.slots = asyncio.Semaphore(concurrency)
         self._cool_until = 0.0
+
+    async def acquire(self) -> Slot:
+        await self.slots.acquire()
+        return Slot(self.slots)
 
     def cool_down(self, seconds: float) -> None:
         self._cool_until = max(self._cool_until, time.monotonic() + seconds)

@@ -4,6 +4,12 @@ The runner owns the behaviour every provider shares: retries, the poll cadence, 
 limits, saving the remote task before polling (so a restart resumes it instead of paying
 twice), saving a finished result's URLs (so a storage failure can be retried without a
 new generation), downloading, and cost.
+
+Polling backs off with the task's expected duration. Once this model's tasks have been
+seen to take about T seconds (learned from the tasks that finished), a new task is
+first asked about shortly before T, closing in on it; past T, or before anything is
+known, each poll waits a fraction of how long the task has run so far. A quick model is
+asked about every second; a task that takes minutes every few seconds.
 """
 
 from __future__ import annotations
@@ -47,6 +53,15 @@ _MAYBE_BILLED = (
 )
 
 
+POLL_FRACTION = 0.3
+"""Each poll waits this share of the task's elapsed (or typical) duration."""
+POLL_MAX_SECONDS = 30.0
+
+
+async def _nothing() -> None:
+    return None
+
+
 @dataclass(frozen=True)
 class RunHooks:
     """How the runner reports back to the worker that owns the variant."""
@@ -54,6 +69,22 @@ class RunHooks:
     report: ProgressCallback
     save_task: Callable[[Mapping[str, Any]], Awaitable[None]]
     save_result: Callable[[Mapping[str, Any]], Awaitable[None]]
+    parked: Callable[[], Awaitable[None]] = _nothing
+    """The vendor accepted a remote task: the variant waits on it from now on (its task
+    is saved next, before any poll)."""
+    unparked: Callable[[], Awaitable[None]] = _nothing
+    """The remote task finished: the download and storing start."""
+    want_previews: bool = False
+    """Whether someone can see previews: providers ask for them only then."""
+
+
+def poll_delay(elapsed: float, typical: float | None, *, floor: float) -> float:
+    """Seconds until the next poll of a task that has run ``elapsed`` seconds, when this
+    model's tasks have lately taken ``typical`` seconds (None: not known yet)."""
+    if typical is not None and elapsed < typical:
+        # Closing in on when it should be done: most of the remaining time each step.
+        return min(POLL_MAX_SECONDS, max(floor, 0.8 * (typical - elapsed)))
+    return min(POLL_MAX_SECONDS, max(floor, POLL_FRACTION * elapsed))
 
 
 @dataclass(frozen=True)
@@ -106,6 +137,12 @@ class Runner:
             base_seconds=settings.retry_base_seconds,
             max_seconds=settings.retry_max_seconds,
         )
+        self._typical: dict[str, float] = {}
+        """Seconds the remote tasks of each model took, smoothed."""
+
+    def _learn(self, model_id: str, seconds: float) -> None:
+        previous = self._typical.get(model_id)
+        self._typical[model_id] = seconds if previous is None else 0.8 * previous + 0.2 * seconds
 
     def _timeout(self, provider: Provider) -> float:
         configured = provider.settings.timeout_seconds
@@ -160,7 +197,12 @@ class Runner:
         hooks: RunHooks,
     ) -> RunResult:
         provider = entry.provider
-        ctx = RunContext(http=self.http, report=hooks.report, timeout=self._timeout(provider))
+        ctx = RunContext(
+            http=self.http,
+            report=hooks.report,
+            timeout=self._timeout(provider),
+            want_previews=hooks.want_previews,
+        )
         if remote_result:
             try:
                 return await self._finish(entry, request, _result_from_dict(remote_result))
@@ -181,8 +223,10 @@ class Runner:
                 idempotent=False,
             )
         if isinstance(outcome, Pending):
+            await hooks.parked()  # the vendor has the task: no creation in flight any more
             await hooks.save_task(task_to_dict(outcome.task))
-            outcome = await self._poll(provider, gate, outcome, ctx, hooks)
+            outcome = await self._poll(entry, gate, outcome, ctx, hooks)
+            await hooks.unparked()
         saved = _result_to_dict(outcome)
         if saved is not None:
             await hooks.save_result(saved)
@@ -190,24 +234,32 @@ class Runner:
 
     async def _poll(
         self,
-        provider: Provider,
+        entry: CatalogEntry,
         gate: ProviderGate,
         pending: Pending,
         ctx: RunContext,
         hooks: RunHooks,
     ) -> Finished:
-        deadline = time.monotonic() + self.settings.task_timeout_seconds
+        provider = entry.provider
+        started = time.monotonic()
+        deadline = started + self.settings.task_timeout_seconds
         outcome: Outcome = pending
         while isinstance(outcome, Pending):
             if outcome.progress is not None or outcome.message:
                 await hooks.report(outcome.progress or 0.0, outcome.message or "Generating", None)
-            if time.monotonic() > deadline:
+            now = time.monotonic()
+            if now > deadline:
                 raise ProviderTimeout(
                     f"{provider.display_name} did not finish within "
                     f"{self.settings.task_timeout_seconds:.0f} s.",
                     hint="Retry the variant, or raise EASEL_TASK_TIMEOUT_SECONDS.",
                 )
-            await asyncio.sleep(outcome.retry_after or self.settings.poll_interval_seconds)
+            delay = poll_delay(
+                now - started,
+                self._typical.get(entry.model.id),
+                floor=self.settings.poll_interval_seconds,
+            )
+            await asyncio.sleep(max(delay, outcome.retry_after or 0.0))
             task = outcome.task
             try:
                 outcome = await self._call(
@@ -224,6 +276,7 @@ class Runner:
                 # ends the variant only at the deadline, as a retry would pay a second time.
                 waiting = redact(f"Waiting for {provider.display_name}: {exc}", self.settings)
                 outcome = Pending(task, message=waiting)
+        self._learn(entry.model.id, time.monotonic() - started)
         return outcome
 
     def _trusted_hosts(self, provider: Provider) -> list[str]:

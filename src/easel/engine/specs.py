@@ -75,6 +75,12 @@ class JobSpec(BaseModel):
     )
     extra: Extra = Field(default_factory=dict)
     preset_id: str | None = Field(default=None, max_length=32)
+    previews: bool = Field(
+        default=False,
+        description="Ask models that can for live preview images even if no one follows the "
+        "job's events yet when it starts (for clients that open the stream right after "
+        "submitting). Without it previews are made only while someone watches.",
+    )
     webhook_url: str | None = Field(
         default=None,
         max_length=2000,

@@ -1,14 +1,20 @@
 """Every variant state change, in one place.
 
 Each function runs inside a write transaction the caller owns and returns the events it
-appended; the caller publishes them after commit. A transition first locks the job row,
-so the transitions of one job are serialised and the job status derived after each one
-is always right (``job.finished`` is emitted exactly once).
+appended; the caller publishes them after commit. Only state changes are written here:
+progress and previews travel the event bus alone (`easel.engine.progress`).
+
+Every transition takes its locks in one order: the job row, then the variant rows, then
+the user's event-sequence row (taken by the first event appended). The job lock
+serialises the transitions of one job, so the job status derived after each one is
+always right (``job.finished`` is emitted exactly once), and the one order means two
+processes on one PostgreSQL database never wait on each other in a cycle.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -18,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from easel.db.ids import as_utc, utcnow
 from easel.db.repos import events as event_log
 from easel.db.repos import jobs as job_repo
+from easel.db.repos.events import NewEvent
 from easel.db.tables import Job, Variant
 from easel.engine.pricing import usd
 from easel.engine.states import TERMINAL, can_move, job_status
@@ -28,7 +35,6 @@ from easel.events.types import (
     JobFinished,
     VariantCanceled,
     VariantFailed,
-    VariantProgress,
     VariantQueued,
     VariantStarted,
     VariantSucceeded,
@@ -43,18 +49,11 @@ async def _locked(session: AsyncSession, variant_id: str) -> tuple[Job, Variant]
     job = await job_repo.lock_job(session, job_id=variant.job_id)
     if job is None:
         return None
-    await session.refresh(variant, with_for_update=True)
+    if session.get_bind().dialect.name != "sqlite":
+        # Read again under the lock: another transaction may have changed it meanwhile.
+        # (A SQLite write transaction holds the whole database from its first statement.)
+        await session.refresh(variant, with_for_update=True)
     return job, variant
-
-
-async def _emit(session: AsyncSession, variant: Variant, payload: EventPayload) -> Event:
-    return await event_log.append(
-        session,
-        user_id=variant.user_id,
-        job_id=variant.job_id,
-        variant_id=variant.id,
-        payload=payload,
-    )
 
 
 async def _move(
@@ -73,8 +72,8 @@ async def _move(
         variant.lease_expires_at = None
         if variant.started_at is not None and variant.duration_ms is None:
             variant.duration_ms = _elapsed_ms(variant, now)
-    events = [await _emit(session, variant, payload)]
-    events += await _refresh_job(session, job, now)
+    new = [NewEvent(job.id, payload, variant.id), *await _refresh_job(session, job, now)]
+    events = await event_log.append(session, user_id=job.user_id, events=new)
     # Webhook deliveries are written in the same transaction as their events.
     await outbox.record(session, job, events)
     return events
@@ -85,7 +84,8 @@ def _elapsed_ms(variant: Variant, now: datetime) -> int:
     return int((now - as_utc(variant.started_at)).total_seconds() * 1000)
 
 
-async def _refresh_job(session: AsyncSession, job: Job, now: datetime) -> list[Event]:
+async def _refresh_job(session: AsyncSession, job: Job, now: datetime) -> list[NewEvent]:
+    """Derive the job's status from its variants; ``job.finished`` when it just ended."""
     await session.flush()
     variants = await job_repo.variants_of(session, job_ids=[job.id])
     status = job_status(v.status for v in variants)
@@ -98,13 +98,13 @@ async def _refresh_job(session: AsyncSession, job: Job, now: datetime) -> list[E
     if not finished:
         return []
     cost = sum((v.cost_usd or Decimal(0) for v in variants), Decimal(0))
-    event = await event_log.append(
-        session,
-        user_id=job.user_id,
-        job_id=job.id,
-        payload=JobFinished(status=status, cost_usd=usd(cost)),
-    )
-    return [event]
+    return [NewEvent(job.id, JobFinished(status=status, cost_usd=usd(cost)))]
+
+
+@dataclass(frozen=True)
+class Claimed:
+    job: Job
+    variant: Variant
 
 
 async def claim(
@@ -114,9 +114,10 @@ async def claim(
     owner: str,
     lease_seconds: float,
     max_attempts: int,
-) -> tuple[Variant | None, list[Event]]:
-    """Take a queued variant for this worker. Returns (None, events) when it is not
-    claimable (already taken, finished, canceled) or has used up its attempts."""
+) -> tuple[Claimed | None, list[Event]]:
+    """Take a queued variant for this worker and start it (``variant.started``), in one
+    transaction. Returns (None, events) when it is not claimable (already taken,
+    finished, canceled) or has used up its attempts."""
     locked = await _locked(session, variant_id)
     if locked is None or locked[1].status != "queued":
         return None, []
@@ -148,7 +149,7 @@ async def claim(
         "running",
         VariantStarted(model=variant.model_id, attempt=variant.attempts),
     )
-    return variant, events
+    return Claimed(job, variant), events
 
 
 def _failure(variant: Variant, code: str, message: str, *, retryable: bool) -> VariantFailed:
@@ -165,24 +166,6 @@ async def _owned(session: AsyncSession, variant_id: str, owner: str) -> tuple[Jo
     if variant.status != "running" or variant.lease_owner != owner:
         return None
     return locked
-
-
-async def progress(
-    session: AsyncSession,
-    *,
-    variant_id: str,
-    owner: str,
-    fraction: float,
-    message: str,
-    preview: str | None,
-) -> list[Event]:
-    """Record a progress step while this worker still holds the variant."""
-    variant = await job_repo.held_variant(session, variant_id=variant_id, owner=owner)
-    if variant is None:
-        return []
-    variant.progress = max(variant.progress, fraction)
-    payload = VariantProgress(progress=round(fraction, 4), message=message, preview=preview)
-    return [await _emit(session, variant, payload)]
 
 
 async def save_remote(
@@ -213,8 +196,9 @@ async def succeed(
     cost_usd: Decimal | None,
     seed: int | None,
 ) -> list[Event]:
-    """Mark the variant succeeded with its stored image. ``payload_for(variant)`` builds the
-    event (it needs the final duration)."""
+    """Mark the variant succeeded with its stored image, whose row the storing pinned
+    (`easel.storage.keeper`). ``payload_for(variant)`` builds the event (it needs the
+    final duration)."""
     owned = await _owned(session, variant_id, owner)
     if owned is None:
         return []
@@ -222,7 +206,6 @@ async def succeed(
     variant.image_sha256 = image_sha256
     variant.cost_usd = cost_usd
     variant.seed = seed if seed is not None else variant.seed
-    variant.progress = 1.0
     variant.error_code = variant.error_message = None
     variant.remote_result = None
     if variant.started_at is not None:
@@ -323,7 +306,6 @@ async def retry(
     variant.finished_at = None
     variant.started_at = None
     variant.duration_ms = None
-    variant.progress = 0.0
     variant.queued_at = utcnow()
     if not variant.remote_result:
         variant.remote_task = None

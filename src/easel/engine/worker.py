@@ -1,37 +1,43 @@
-"""The worker: claim → generate → store → publish, for one variant at a time per task.
+"""The worker: claim → generate → store → publish, for many variants at once.
 
-A worker holds a variant through a lease it renews while it works. If the process dies
-the lease lapses and the reconciler puts the variant back in the queue; if the variant is
-canceled (here or by another process) the renewal notices and the work stops.
+A worker holds each variant through a lease, renewed for all of them at once by a
+`LeaseKeeper`. If the process dies the lease lapses and the reconciler puts the variant
+back in the queue; if the variant is canceled (here or by another process) the renewal
+notices and the work stops.
+
+Per variant the database sees two write transactions when the provider answers at once
+(claim-and-start; the final transition with its image row), plus the remote task and
+result saved for create-then-poll providers. Progress and previews never touch it: they
+are live events on the bus (`easel.engine.progress`).
+
+``handle`` returns as soon as a variant waits on a remote task: polling goes on in the
+background, holding neither the queue's in-flight slot nor the provider's concurrency
+slot, so a thousand remote tasks can be in flight while the queue's cap still bounds
+the work that holds memory (renders, downloads, images being stored).
 """
 
 from __future__ import annotations
 
 import asyncio
-import base64
 import contextlib
-import io
 import logging
-import time
 from collections.abc import Mapping
-from datetime import timedelta
 from decimal import Decimal
 from functools import partial
 from typing import Any
 
-from PIL import Image
-
 from easel.config import Settings
 from easel.db.engine import Database
-from easel.db.ids import utcnow
-from easel.db.repos import jobs as job_repo
 from easel.db.repos.images import ImageFacts
 from easel.db.tables import Job, Variant
 from easel.engine import transitions
 from easel.engine.commit import Change, commit
+from easel.engine.handoff import ImageHandoff
+from easel.engine.leases import LeaseKeeper
 from easel.engine.owners import new_worker_id
 from easel.engine.pricing import price_params, usd, variant_cost
-from easel.engine.retry import ProviderGate
+from easel.engine.progress import live_reporter
+from easel.engine.retry import ProviderGate, Slot
 from easel.engine.runner import RunHooks, Runner, RunResult, describe, task_from_dict
 from easel.errors import EaselError, ProviderError, StorageError
 from easel.events.bus import EventBus
@@ -46,8 +52,9 @@ from easel.urls import image_path, thumbnail_path
 
 log = logging.getLogger(__name__)
 
-PROGRESS_MIN_INTERVAL = 0.25
-"""Seconds between stored progress events of one variant, unless a preview arrives."""
+FINISHING_AT_ONCE = 16
+"""Finished remote tasks downloaded and stored at once; the rest wait their turn, so a
+thousand tasks ending together do not hold a thousand images in memory."""
 
 
 def _image_mime(data: bytes) -> str:
@@ -59,25 +66,20 @@ def billed_cost(entry: CatalogEntry, request: GenerationRequest) -> Decimal:
     return variant_cost(entry.model.pricing, price_params(request), Finished(outputs=()))
 
 
-def data_url(data: bytes) -> str:
-    return f"data:{_image_mime(data)};base64,{base64.b64encode(data).decode()}"
+class _Run:
+    """One variant being worked on here: its task, its provider slot, and where it is."""
 
-
-PREVIEW_MAX_BYTES = 64 * 1024
-"""Larger previews are shrunk before they go into events: some APIs (gpt-image-1) stream
-partial images at full size, megabytes each."""
-
-
-def small_preview(data: bytes, side: int = 384) -> bytes | None:
-    """A WebP of at most ``side`` px, or None when the bytes are not an image."""
-    try:
-        with Image.open(io.BytesIO(data)) as image:
-            image.thumbnail((side, side))
-            out = io.BytesIO()
-            image.convert("RGB").save(out, "WEBP", quality=75)
-    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError):
-        return None  # a broken preview must not fail the generation
-    return out.getvalue()
+    def __init__(self, job: Job, variant: Variant, slot: Slot | None) -> None:
+        self.job = job
+        self.variant = variant
+        self.slot = slot
+        self.task: asyncio.Task[None] | None = None
+        self.parked = asyncio.Event()
+        """Set while the variant waits on a remote task."""
+        self.finishing = False
+        """Holds one of the worker's finishing turns (download and store)."""
+        self.final = False
+        """Its final transition is being written: it must not be interrupted."""
 
 
 class Worker:
@@ -91,6 +93,7 @@ class Worker:
         catalog: Catalog,
         runner: Runner,
         keeper: ImageKeeper,
+        handoff: ImageHandoff | None = None,
     ) -> None:
         self.settings = settings
         self.db = db
@@ -99,9 +102,14 @@ class Worker:
         self.catalog = catalog
         self.runner = runner
         self.keeper = keeper
+        self.handoff = handoff or ImageHandoff()
         self.id = new_worker_id()
         self.gates = {pid: ProviderGate(pid, self._concurrency(pid)) for pid in catalog.providers}
-        self._active: dict[str, asyncio.Task[None]] = {}
+        self.leases = LeaseKeeper(
+            db, owner=self.id, lease_seconds=settings.lease_seconds, on_lost=self.abort
+        )
+        self._active: dict[str, _Run] = {}
+        self._finishing = asyncio.Semaphore(FINISHING_AT_ONCE)
 
     def _concurrency(self, provider_id: str) -> int:
         configured = self.settings.provider(provider_id).concurrency
@@ -115,69 +123,78 @@ class Worker:
         return await commit(self.db, self.bus, change)
 
     async def handle(self, variant_id: str) -> None:
-        """Work on one variant if it is still queued. Safe to call for any id, any time."""
+        """Work on one variant if it is still queued. Safe to call for any id, any time.
+
+        Returns when the variant is done, or as soon as it waits on a remote task."""
         async with self.db.session() as session:
-            variant = await job_repo.get_variant(session, variant_id=variant_id)
+            variant = await session.get(Variant, variant_id)
         if variant is None or variant.status != "queued":
             return
         gate = self.gates.get(variant.provider_id) or ProviderGate(variant.provider_id, 1)
-        async with gate.slots:
-            claimed: list[Variant | None] = [None]
-
-            async def claim(session: Any) -> list[Event]:
-                claimed[0], events = await transitions.claim(
-                    session,
-                    variant_id=variant_id,
-                    owner=self.id,
-                    lease_seconds=self.settings.lease_seconds,
-                    max_attempts=self.settings.max_attempts,
-                )
-                return events
-
-            await self._write(claim)
-            if claimed[0] is None:
+        # A saved remote task or result needs no new creation at the vendor: no slot.
+        resuming = bool(variant.remote_task or variant.remote_result)
+        slot = None if resuming else await gate.acquire()
+        try:
+            run = await self._claim(variant_id, slot)
+            if run is None:
                 return
-            task = asyncio.create_task(self._work(claimed[0], gate))
-            self._active[variant_id] = task
-            renewer = asyncio.create_task(self._renew(variant_id, task))
+            run.task = asyncio.create_task(self._work(run, gate))
+            parked = asyncio.create_task(run.parked.wait())
             try:
-                await task
-            except asyncio.CancelledError:
-                if not task.cancelled():
-                    raise  # this handler itself was cancelled: shutting down
+                await asyncio.wait((run.task, parked), return_when=asyncio.FIRST_COMPLETED)
             finally:
-                renewer.cancel()
-                self._active.pop(variant_id, None)
+                parked.cancel()
+        finally:
+            if slot is not None:
+                slot.release()
 
-    async def _renew(self, variant_id: str, task: asyncio.Task[None]) -> None:
-        """Keep the lease; stop the work when the variant is no longer ours."""
-        while True:
-            await asyncio.sleep(self.settings.lease_seconds / 3)
-            until = utcnow() + timedelta(seconds=self.settings.lease_seconds)
-            async with self.db.transaction() as session:
-                held = await job_repo.renew_lease(
-                    session, variant_id=variant_id, owner=self.id, until=until
-                )
-            if not held:
-                task.cancel()
-                return
+    async def _claim(self, variant_id: str, slot: Slot | None) -> _Run | None:
+        """Claim and start the variant in one transaction."""
+        claimed: list[transitions.Claimed | None] = [None]
+
+        async def claim(session: Any) -> list[Event]:
+            claimed[0], events = await transitions.claim(
+                session,
+                variant_id=variant_id,
+                owner=self.id,
+                lease_seconds=self.settings.lease_seconds,
+                max_attempts=self.settings.max_attempts,
+            )
+            return events
+
+        await self._write(claim)
+        if claimed[0] is None:
+            return None
+        run = _Run(claimed[0].job, claimed[0].variant, slot)
+        self._active[variant_id] = run
+        self.leases.hold(variant_id)
+        return run
 
     def abort(self, variant_id: str) -> bool:
-        """Stop local work on a variant that was canceled."""
-        task = self._active.get(variant_id)
-        if task is None:
+        """Stop local work on a variant that was canceled or is no longer ours."""
+        run = self._active.get(variant_id)
+        if run is None or run.task is None or run.final:
             return False
-        task.cancel()
+        run.task.cancel()
         return True
 
-    async def _work(self, variant: Variant, gate: ProviderGate) -> None:
-        entry = self.catalog.get(variant.model_id)
-        async with self.db.session() as session:
-            job = await job_repo.get_job(session, user_id=variant.user_id, job_id=variant.job_id)
-        assert job is not None
-        request: GenerationRequest | None = None
-        hooks = self._hooks(variant)
+    async def _work(self, run: _Run, gate: ProviderGate) -> None:
         try:
+            await self._generate(run, gate)
+        finally:
+            if run.finishing:
+                self._finishing.release()
+            if run.slot is not None:
+                run.slot.release()
+            self.leases.release(run.variant.id)
+            self._active.pop(run.variant.id, None)
+
+    async def _generate(self, run: _Run, gate: ProviderGate) -> None:
+        job, variant = run.job, run.variant
+        entry = self.catalog.get(variant.model_id)
+        request: GenerationRequest | None = None
+        try:
+            hooks = await self._hooks(run)
             request = await self._request(job, variant, entry)
             result = await self.runner.run(
                 entry=entry,
@@ -193,24 +210,23 @@ class Worker:
                 holder=variant.id,
                 limits=Limits(allowed_types=entry.model.capabilities.output_types),
                 report=hooks.report,
+                hand_over=self.handoff.receiver(job.id),
             )
-            await self._succeed(variant, image, result)
+            await self._succeed(run, image, result)
         except asyncio.CancelledError:
             await self._cancel_remote(variant.id, entry)
             raise
         except StorageError as exc:
-            await self._fail(variant, "storage", f"Storing the image failed: {exc}", True)
+            await self._fail(run, "storage", f"Storing the image failed: {exc}", True)
         except ProviderError as exc:
             message = describe(exc, entry.model.name)
             cost = billed_cost(entry, request) if exc.billed and request else None
-            await self._fail(variant, exc.code, message, exc.retryable, cost)
+            await self._fail(run, exc.code, message, exc.retryable, cost)
         except EaselError as exc:
-            await self._fail(variant, exc.code, f"{entry.model.name}: {exc}", False)
+            await self._fail(run, exc.code, f"{entry.model.name}: {exc}", False)
         except Exception as exc:  # a bug must fail the variant, not leave it running
             log.exception("variant %s crashed", variant.id)
-            await self._fail(
-                variant, "internal", f"Internal error: {type(exc).__name__}: {exc}", True
-            )
+            await self._fail(run, "internal", f"Internal error: {type(exc).__name__}: {exc}", True)
 
     async def _request(self, job: Job, variant: Variant, entry: CatalogEntry) -> GenerationRequest:
         params = variant.params
@@ -250,30 +266,13 @@ class Worker:
             params=params,
         )
 
-    def _hooks(self, variant: Variant) -> RunHooks:
-        last_at, last_step = 0.0, (-1.0, "")
+    async def _previews_wanted(self, job: Job) -> bool:
+        """Someone can see previews: the job asked for them when it was submitted, or a
+        subscriber follows it (or the user's account stream) right now."""
+        return job.params.get("previews") is True or await self.bus.watched(job.user_id, job.id)
 
-        async def report(fraction: float, message: str, preview: bytes | None) -> None:
-            nonlocal last_at, last_step
-            now = time.monotonic()
-            if preview is None and (
-                (fraction, message) == last_step or now - last_at < PROGRESS_MIN_INTERVAL
-            ):
-                return
-            last_at, last_step = now, (fraction, message)
-            if preview is not None and len(preview) > PREVIEW_MAX_BYTES:
-                preview = await asyncio.to_thread(small_preview, preview)
-            preview_url = data_url(preview) if preview else None
-            await self._write(
-                lambda s: transitions.progress(
-                    s,
-                    variant_id=variant.id,
-                    owner=self.id,
-                    fraction=min(max(fraction, 0.0), 0.99),
-                    message=message,
-                    preview=preview_url,
-                )
-            )
+    async def _hooks(self, run: _Run) -> RunHooks:
+        job, variant = run.job, run.variant
 
         async def save_task(task: Mapping[str, Any]) -> None:
             variant.remote_task = dict(task)
@@ -288,11 +287,33 @@ class Worker:
                     session, variant_id=variant.id, owner=self.id, result=result
                 )
 
-        return RunHooks(report=report, save_task=save_task, save_result=save_result)
+        async def parked() -> None:
+            if run.slot is not None:
+                run.slot.release()
+            run.parked.set()
+
+        async def unparked() -> None:
+            await self._finishing.acquire()
+            run.finishing = True
+
+        return RunHooks(
+            report=live_reporter(
+                self.bus,
+                user_id=job.user_id,
+                job_id=job.id,
+                variant_id=variant.id,
+                previews_wanted=partial(self._previews_wanted, job),
+            ),
+            save_task=save_task,
+            save_result=save_result,
+            parked=parked,
+            unparked=unparked,
+            want_previews=await self._previews_wanted(job),
+        )
 
     async def _cancel_remote(self, variant_id: str, entry: CatalogEntry) -> None:
         async with self.db.session() as session:
-            variant = await job_repo.get_variant(session, variant_id=variant_id)
+            variant = await session.get(Variant, variant_id)
         if variant is None or variant.status != "canceled" or not variant.remote_task:
             return
         ctx = RunContext(http=self.runner.http, report=_ignore_progress)
@@ -300,27 +321,34 @@ class Worker:
             async with asyncio.timeout(10):
                 await entry.provider.cancel(task_from_dict(variant.remote_task), ctx)
 
+    async def _final(self, run: _Run, change: Change) -> list[Event]:
+        """Write the variant's last transition; from here a cancel no longer interrupts."""
+        run.final = True
+        self.leases.release(run.variant.id)
+        return await self._write(change)
+
     async def _fail(
         self,
-        variant: Variant,
+        run: _Run,
         code: str,
         message: str,
         retryable: bool,
         cost_usd: Decimal | None = None,
     ) -> None:
-        await self._write(
-            lambda s: transitions.fail(
-                s,
-                variant_id=variant.id,
+        await self._final(
+            run,
+            partial(
+                transitions.fail,
+                variant_id=run.variant.id,
                 owner=self.id,
                 code=code,
                 message=redact(message, self.settings),
                 retryable=retryable,
                 cost_usd=cost_usd,
-            )
+            ),
         )
 
-    async def _succeed(self, variant: Variant, image: ImageFacts, result: RunResult) -> None:
+    async def _succeed(self, run: _Run, image: ImageFacts, result: RunResult) -> None:
         def payload(v: Variant) -> VariantSucceeded:
             return VariantSucceeded(
                 image=image_path(image.sha256),
@@ -338,11 +366,11 @@ class Worker:
             return await self.keeper.settle(
                 session,
                 image,
-                holder=variant.id,
+                holder=run.variant.id,
                 reference=partial(
                     transitions.succeed,
                     session,
-                    variant_id=variant.id,
+                    variant_id=run.variant.id,
                     owner=self.id,
                     image_sha256=image.sha256,
                     payload_for=payload,
@@ -351,7 +379,7 @@ class Worker:
                 ),
             )
 
-        await self._write(write)
+        await self._final(run, write)
 
     async def hand_back(self) -> None:
         """On shutdown, give running variants back to the queue so a restart resumes them
@@ -365,6 +393,14 @@ class Worker:
                     owner=self.id,
                 )
             )
+
+    async def aclose(self) -> None:
+        """Stop every variant still running here (handed back first) and the renewals."""
+        tasks = [run.task for run in self._active.values() if run.task is not None]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        await self.leases.aclose()
 
 
 async def _ignore_progress(fraction: float, message: str, preview: bytes | None) -> None:

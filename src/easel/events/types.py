@@ -1,5 +1,14 @@
-"""One pydantic class per event. Every state change and progress step becomes one of these,
-is appended to the job event log, then published on the bus."""
+"""Events, one pydantic class per kind, in two families.
+
+* **Durable events** (`Event`) are state changes: a job created, a variant queued,
+  started, succeeded, failed or canceled, a job finished or deleted. Each is appended to
+  the job event log in the transaction that made the change, with a per-user gap-free
+  sequence number (the SSE ``id``, what ``Last-Event-ID`` replays), then published.
+* **Live events** (`LiveEvent`) are ephemeral frames: progress steps, previews, and any
+  later stream of small frames (an assistant's text deltas). They never touch the
+  database and carry no sequence number; they travel the event bus only, which keeps the
+  newest one per ``retain`` key of each running variant for late subscribers.
+"""
 
 from __future__ import annotations
 
@@ -10,11 +19,21 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict
 
+from easel.db.ids import utcnow
+
 
 class EventPayload(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     name: ClassVar[str]
+
+
+class LivePayload(EventPayload):
+    """The payload of a live event."""
+
+    retain: ClassVar[str | None] = None
+    """Latest-wins key: the bus keeps the newest live event of each (variant, key) until
+    the variant's next durable event. None: the frame is not kept (text deltas)."""
 
 
 class JobCreated(EventPayload):
@@ -37,12 +56,21 @@ class VariantStarted(EventPayload):
     attempt: int
 
 
-class VariantProgress(EventPayload):
+class VariantProgress(LivePayload):
     name = "variant.progress"
+    retain = "progress"
     progress: float
     """0..1"""
     message: str = ""
-    preview: str | None = None
+
+
+class VariantPreview(LivePayload):
+    name = "variant.preview"
+    retain = "preview"
+    progress: float
+    """0..1, how far the run was when the preview was made."""
+    message: str = ""
+    preview: str
     """A small image as a data: URL."""
 
 
@@ -79,15 +107,16 @@ class JobDeleted(EventPayload):
 
 
 TERMINAL_JOB_EVENTS = frozenset({JobFinished.name, JobDeleted.name})
+TERMINAL_VARIANT_EVENTS = frozenset(
+    {VariantSucceeded.name, VariantFailed.name, VariantCanceled.name}
+)
 
 
-class Event(BaseModel):
-    """An event as stored in the log and delivered to subscribers."""
+class _Frame(BaseModel):
+    """What both families share: whose event it is, its kind and its fields."""
 
     model_config = ConfigDict(frozen=True)
 
-    seq: int
-    """Per-user sequence number: the SSE ``id``."""
     user_id: str
     job_id: str
     variant_id: str | None
@@ -108,3 +137,34 @@ class Event(BaseModel):
             "at": self.created_at.isoformat(),
             **self.data,
         }
+
+
+class Event(_Frame):
+    """A durable event, as stored in the log and delivered to subscribers."""
+
+    seq: int
+    """Per-user sequence number: the SSE ``id``."""
+
+
+class LiveEvent(_Frame):
+    """An ephemeral frame published on the bus only: no sequence number, never stored."""
+
+    retain: str | None = None
+    """See `LivePayload.retain`."""
+
+    @classmethod
+    def of(
+        cls, *, user_id: str, job_id: str, variant_id: str | None, payload: LivePayload
+    ) -> LiveEvent:
+        return cls(
+            user_id=user_id,
+            job_id=job_id,
+            variant_id=variant_id,
+            type=payload.name,
+            data=payload.model_dump(mode="json"),
+            created_at=utcnow(),
+            retain=payload.retain,
+        )
+
+
+AnyEvent = Event | LiveEvent

@@ -38,7 +38,8 @@ from easel.db.repos.jobs import JobFilters
 from easel.engine.jobs import JobView
 from easel.engine.specs import JobSpec
 from easel.errors import EaselError
-from easel.events.follow import JobUpdate, follow_job
+from easel.events.follow import follow_job
+from easel.events.types import AnyEvent, VariantPreview, VariantProgress
 from easel.mcp.assist_tools import register_assist
 from easel.services import Services
 from easel.urls import image_path, job_path
@@ -84,7 +85,7 @@ def job_summary(view: JobView, base_url: str) -> dict[str, Any]:
                 "id": v.id,
                 "model": v.model_id,
                 "status": v.status,
-                "progress": v.progress,
+                "progress": view.progress(v),
                 "seed": v.seed,
                 "error": v.error_message,
                 "image": None
@@ -120,11 +121,11 @@ class _Progress:
         self.parts: dict[str | None, float] = {}
         self.sent = -1.0
 
-    async def update(self, update: JobUpdate) -> None:
+    async def update(self, update: AnyEvent) -> None:
         if update.type == "job.created":
             self.total = max(1, int(update.data["variants"]))
             return
-        if update.type == "variant.progress":
+        if update.type in (VariantProgress.name, VariantPreview.name):
             self.parts[update.variant_id] = float(update.data["progress"])
         elif update.type in ("variant.succeeded", "variant.failed", "variant.canceled"):
             self.parts[update.variant_id] = 1.0

@@ -33,6 +33,7 @@ BUILTIN: tuple[str, ...] = (
     "easel.providers.recraft:RecraftProvider",
     "easel.providers.ideogram:IdeogramProvider",
     "easel.providers.stability:StabilityProvider",
+    "easel.providers.byteplus:BytePlusProvider",
 )
 
 

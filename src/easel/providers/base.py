@@ -55,7 +55,8 @@ class ExtraOption(BaseModel):
 class Capabilities(BaseModel):
     """What a model accepts. The API validates every request against this."""
 
-    model_config = ConfigDict(frozen=True)
+    # forbid: a misspelt capability must fail at import, not be ignored.
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
     sizes: tuple[str, ...] = ()
     """Exact ``WxH`` sizes accepted. Empty means any size within the bounds below."""
@@ -153,8 +154,9 @@ class Lifecycle(BaseModel):
         return self.status
 
 
-def deprecated(shutdown: date, replacement: str, source: str) -> Lifecycle:
-    """A model the vendor still serves until ``shutdown``."""
+def deprecated(shutdown: date | None, replacement: str, source: str) -> Lifecycle:
+    """A model the vendor still serves until ``shutdown``; ``None`` when the vendor
+    deprecated it without announcing a date yet (it stays offered until it does)."""
     return Lifecycle(
         status="deprecated", shutdown_date=shutdown, replacement=replacement, source=source
     )
@@ -245,7 +247,9 @@ class Finished:
     outputs: tuple[Output, ...]
     seed: int | None = None
     usage: Mapping[str, Any] | None = None
-    """Raw usage as the API returned it (token counts), for token pricing."""
+    """Token usage in OpenAI's ``usage`` shape (``input_tokens``, ``output_tokens`` and
+    their ``*_tokens_details``), which `easel.engine.pricing.token_cost` reads; adapters of
+    other vendors translate their own counts into it."""
     cost_usd: Decimal | None = None
     """A cost the API itself reported; wins over the price table when set."""
     revised_prompt: str | None = None
@@ -284,6 +288,9 @@ class RunContext:
     report: ProgressCallback
     """``await report(fraction 0..1, message, preview PNG/WebP bytes or None)``."""
     timeout: float = 120.0
+    want_previews: bool = False
+    """Whether someone can see previews now. Providers whose previews cost extra (a
+    streamed request, partial images billed as output tokens) ask for them only then."""
 
 
 def api_key_from(

@@ -1,9 +1,26 @@
 """Black Forest Labs' own FLUX API: ``POST /v1/{model}`` with ``x-key``, then poll.
 
-Create-then-poll (https://docs.bfl.ai). The submit answers ``{id, polling_url, cost}``; the
-``polling_url`` may name another cluster host, so it is always used as given (after
+Create-then-poll. The submit answers ``{id, polling_url, cost, input_mp, output_mp}``;
+the ``polling_url`` may name another cluster host, so it is always used as given (after
 checking it is a BFL host, since the key goes with it). Every outcome, moderation and
 "Task not found" included, comes back as a status string inside a 200.
+
+Facts and where they were read:
+
+* FLUX.2 endpoints (``flux-2-pro``, ``-max``, ``-flex``, ``-klein-4b``, ``-klein-9b``),
+  their fields (``width``/``height`` of at least 64 px up to 4 MP, ``seed``,
+  ``safety_tolerance``, ``output_format``; ``steps`` and ``guidance`` on [flex]):
+  BFL's API reference, https://docs.bfl.ai/api-reference (generated from
+  https://api.bfl.ai/openapi.json), and BFL's own client, github.com/black-forest-labs/
+  blackforest ``src/bfl/_models.py`` and ``_catalog.py``.
+* Prices, "1 credit = $0.01" and the FLUX.2 megapixel formula
+  ``first MP + (output MP - 1) x MP price + input MP x MP price``:
+  https://docs.bfl.ai/quick_start/pricing and BFL's skills repository,
+  github.com/black-forest-labs/skills ``skills/bfl-api/SKILL.md``.
+* FLUX1.1 [pro] and Ultra are listed under "Legacy models"; BFL recommends FLUX.2 for
+  new work and has announced no shutdown, so they stay active here.
+* ``GET /openapi.json`` describes every endpoint the API serves; `served_models` reads
+  the POST endpoints tagged ``Models`` from it.
 """
 
 from __future__ import annotations
@@ -14,7 +31,7 @@ from decimal import Decimal
 from typing import Any, ClassVar
 
 import httpx
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from easel.errors import ContentRejected, InvalidOutput, ProviderError, UnsupportedRequest
 from easel.providers._http import api_url, parse_json, send
@@ -24,6 +41,7 @@ from easel.providers.base import (
     Finished,
     GenerationRequest,
     ImageURL,
+    Lifecycle,
     ModelInfo,
     Outcome,
     Pending,
@@ -31,23 +49,65 @@ from easel.providers.base import (
     Provider,
     RemoteTask,
     RunContext,
+    ServedModel,
 )
 
 NAME = "Black Forest Labs"
-SOURCE = "docs.bfl.ai and BFL's skills repo [DOC] (dated 2026; as of reading)"
+API_REFERENCE = "https://docs.bfl.ai/api-reference"
+PRICING = "https://docs.bfl.ai/quick_start/pricing"
+PRICED_ON = date(2026, 11, 27)
 ULTRA_RATIOS = ("21:9", "16:9", "3:2", "4:3", "5:4", "1:1", "4:5", "3:4", "2:3", "9:16", "9:21")
+FLUX2_RATIOS = ("1:1", "16:9", "9:16", "4:3", "3:4", "3:2", "2:3", "21:9", "9:21")
 API_HOSTS = (".bfl.ai", ".bfl.ml")
 CREDIT_USD = Decimal("0.01")
+CURRENT_FAMILY = "flux-2-"
+"""How `served_models` tells a current image model from BFL's other endpoints (legacy
+FLUX.1, Kontext and Fill editing, tools): only FLUX.2 models are reported missing."""
+PREVIEW = "-preview"
+"""BFL's moving preview endpoints (``flux-2-pro-preview``) track a pinned model."""
+
+FLUX2_SIZES = Capabilities(
+    # Any size of at least 64 px a side, edges multiples of 16, up to 4 MP (2048x2048).
+    min_side=64,
+    max_side=4096,
+    size_multiple=16,
+    max_pixels=2048 * 2048,
+    aspect_ratios=FLUX2_RATIOS,
+    seed=True,
+    max_n=4,
+    max_prompt_length=32000,
+    extra_options={
+        "output_format": ExtraOption(type="string", choices=("png", "jpeg")),
+        "safety_tolerance": ExtraOption(
+            type="integer", minimum=0, maximum=5, description="0 strictest, 5 least strict."
+        ),
+    },
+)
+FLUX2_FLEX = FLUX2_SIZES.model_copy(
+    update={
+        "extra_options": {
+            **FLUX2_SIZES.extra_options,
+            "steps": ExtraOption(type="integer", minimum=1, maximum=50),
+            "guidance": ExtraOption(type="number", minimum=1.5, maximum=10),
+        }
+    }
+)
 
 
-def _model(slug: str, name: str, caps: Capabilities, usd: str) -> ModelInfo:
+def _model(slug: str, name: str, caps: Capabilities, usd: str, description: str) -> ModelInfo:
     return ModelInfo(
         id=f"bfl/{slug}",
         name=name,
         provider="bfl",
         remote_name=slug,
+        description=description,
         capabilities=caps,
-        pricing=Pricing(per_image=Decimal(usd), source=SOURCE, as_of=date(2026, 11, 24)),
+        pricing=Pricing(
+            per_image=Decimal(usd),
+            source=f"{PRICING} (text to image at 1 MP; the cost BFL reports wins)",
+            as_of=PRICED_ON,
+        ),
+        lifecycle=Lifecycle(source=API_REFERENCE),
     )
 
 
@@ -63,12 +123,48 @@ ULTRA_EXTRAS = {**EXTRAS, "raw": ExtraOption(type="boolean", description="Less p
 
 MODELS = (
     _model(
+        "flux-2-pro",
+        "FLUX.2 [pro]",
+        FLUX2_SIZES,
+        "0.03",
+        "BFL's recommended FLUX.2 model for production: any size up to 4 MP.",
+    ),
+    _model(
+        "flux-2-max",
+        "FLUX.2 [max]",
+        FLUX2_SIZES,
+        "0.07",
+        "FLUX.2 at its highest quality and prompt following; any size up to 4 MP.",
+    ),
+    _model(
+        "flux-2-flex",
+        "FLUX.2 [flex]",
+        FLUX2_FLEX,
+        "0.05",
+        "FLUX.2 for typography and fine detail; takes steps (1-50) and guidance (1.5-10) in extra.",
+    ),
+    _model(
+        "flux-2-klein-4b",
+        "FLUX.2 [klein] 4B",
+        FLUX2_SIZES,
+        "0.014",
+        "The fastest and cheapest FLUX.2 model (4B parameters), for drafts and volume.",
+    ),
+    _model(
+        "flux-2-klein-9b",
+        "FLUX.2 [klein] 9B",
+        FLUX2_SIZES,
+        "0.015",
+        "A fast FLUX.2 model (9B parameters) with better quality than klein 4B.",
+    ),
+    _model(
         "flux-pro-1.1",
         "FLUX1.1 [pro]",
         Capabilities(
             min_side=256, max_side=1440, size_multiple=32, seed=True, max_n=4, extra_options=EXTRAS
         ),
         "0.04",
+        "Legacy FLUX1.1 [pro], still served; BFL recommends FLUX.2 for new work.",
     ),
     _model(
         "flux-pro-1.1-ultra",
@@ -81,6 +177,8 @@ MODELS = (
             extra_options=ULTRA_EXTRAS,
         ),
         "0.06",
+        "Legacy FLUX1.1 [pro] Ultra (4 MP by aspect ratio), still served; BFL "
+        "recommends FLUX.2 for new work.",
     ),
 )
 
@@ -89,7 +187,9 @@ class _Created(BaseModel):
     id: str
     polling_url: str | None = None
     cost: Decimal | None = None
-    """Credits (1 credit = $0.01); only newer answers carry it."""
+    """Credits (1 credit = $0.01)."""
+    input_mp: Decimal | None = None
+    output_mp: Decimal | None = None
 
 
 class _Sample(BaseModel):
@@ -112,8 +212,30 @@ class _Invalid(BaseModel):
     detail: list[_Issue]
 
 
+class _Operation(BaseModel):
+    tags: list[str] = []
+
+
+class _PathItem(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    post: _Operation | None = None
+
+
+class _OpenAPI(BaseModel):
+    paths: dict[str, _PathItem]
+
+
 def _validation(response: httpx.Response, message: str) -> ProviderError | None:
-    """422 bodies are FastAPI's ``detail[]``; join the messages as BFL's own client does."""
+    """422 bodies are FastAPI's ``detail[]``; join the messages as BFL's own client does.
+    A 404 on a generation endpoint means BFL no longer serves that model."""
+    if response.status_code == 404:
+        return UnsupportedRequest(
+            f"{NAME} does not serve {response.request.url.path} (404): the model was "
+            "withdrawn or renamed.",
+            hint="`easel models check` lists what Black Forest Labs serves now.",
+            status_code=404,
+        )
     if response.status_code != 422:
         return None
     try:
@@ -121,6 +243,30 @@ def _validation(response: httpx.Response, message: str) -> ProviderError | None:
     except ValidationError:
         issues = message
     return UnsupportedRequest(f"{NAME} refused the request: {issues}", status_code=422)
+
+
+def _served(path: str, item: _PathItem) -> ServedModel | None:
+    """A generation endpoint of BFL's API description, or None for anything else."""
+    if item.post is None or "Models" not in item.post.tags or not path.startswith("/v1/"):
+        return None
+    name = path.removeprefix("/v1/")
+    preview = name.removesuffix(PREVIEW) if name.endswith(PREVIEW) else None
+    return ServedModel(remote_name=name, image=name.startswith(CURRENT_FAMILY), snapshot_of=preview)
+
+
+def request_body(request: GenerationRequest) -> dict[str, Any]:
+    """The JSON of one generation; options the user set in ``extra`` pass through."""
+    body: dict[str, Any] = {**request.extra, "prompt": request.prompt}
+    body["output_format"] = str(request.extra.get("output_format", "png"))
+    if "safety_tolerance" in request.extra:
+        body["safety_tolerance"] = int(str(request.extra["safety_tolerance"]))
+    if request.model.capabilities.ratio_only:
+        body["aspect_ratio"] = request.aspect_ratio or "1:1"
+    else:
+        body |= {"width": request.width, "height": request.height}
+    if request.seed is not None:
+        body["seed"] = request.seed
+    return body
 
 
 class BFLProvider(Provider):
@@ -137,13 +283,6 @@ class BFLProvider(Provider):
         return {"x-key": self.api_key or ""}
 
     async def start(self, request: GenerationRequest, ctx: RunContext) -> Outcome:
-        body: dict[str, Any] = {"prompt": request.prompt, "output_format": "png"}
-        if request.model.capabilities.ratio_only:
-            body["aspect_ratio"] = request.aspect_ratio or "1:1"
-        else:
-            body |= {"width": request.width, "height": request.height}
-        if request.seed is not None:
-            body["seed"] = request.seed
         response = await send(
             ctx.http,
             "POST",
@@ -151,12 +290,15 @@ class BFLProvider(Provider):
             provider=NAME,
             classify=_validation,
             headers=self._headers(),
-            json={**request.extra, **body},
+            json=request_body(request),
         )
         created = parse_json(response, _Created, NAME)
         poll_url = created.polling_url or f"{self.base_url}/v1/get_result?id={created.id}"
-        cost = str(created.cost * CREDIT_USD) if created.cost is not None else None
-        task = RemoteTask(id=created.id, poll_url=poll_url, state={"cost_usd": cost})
+        state = {
+            "cost_usd": str(created.cost * CREDIT_USD) if created.cost is not None else None,
+            "usage": _usage(created),
+        }
+        task = RemoteTask(id=created.id, poll_url=poll_url, state=state)
         return Pending(task, message="Submitted")
 
     async def poll(self, task: RemoteTask, ctx: RunContext) -> Outcome:
@@ -166,6 +308,12 @@ class BFLProvider(Provider):
         answer = parse_json(response, _Status, NAME)
         return self._outcome(task, answer, task.state)
 
+    async def served_models(self, http: httpx.AsyncClient) -> list[ServedModel] | None:
+        """``GET /openapi.json``: the generation endpoints BFL's API describes today."""
+        response = await send(http, "GET", f"{self.base_url}/openapi.json", provider=NAME)
+        paths = parse_json(response, _OpenAPI, NAME).paths
+        return [m for m in (_served(path, item) for path, item in paths.items()) if m]
+
     def _outcome(self, task: RemoteTask, answer: _Status, state: Mapping[str, Any]) -> Outcome:
         match answer.status:
             case "Ready" if answer.result is not None:
@@ -173,6 +321,7 @@ class BFLProvider(Provider):
                 return Finished(
                     outputs=(ImageURL(answer.result.sample),),
                     seed=answer.result.seed,
+                    usage=state.get("usage") or None,
                     cost_usd=Decimal(cost) if cost is not None else None,
                 )
             case "Ready":
@@ -194,3 +343,10 @@ class BFLProvider(Provider):
         if progress is not None and progress > 1:
             progress /= 100  # the scale is undocumented: take a percentage as well
         return Pending(task, progress=progress, message=answer.status)
+
+
+def _usage(created: _Created) -> dict[str, str]:
+    """What BFL reported billing for, kept with the result: credits and megapixels."""
+    reported = {"cost_credits": created.cost, "input_mp": created.input_mp}
+    reported["output_mp"] = created.output_mp
+    return {key: str(value) for key, value in reported.items() if value is not None}

@@ -4,10 +4,19 @@ Create-then-poll (https://docs.fal.ai/model-apis/model-endpoints/queue). The sub
 to ``{queue}/{owner}/{app}/{path}``, but fal answers with follow-up URLs under
 ``{owner}/{app}/requests/{id}`` (the subpath is dropped), so those URLs are always used
 as given, after checking they point at fal.
+
+FLUX.2 [pro] (``fal-ai/flux-2-pro``) takes ``image_size``, ``seed``,
+``safety_tolerance`` ("1"-"5"), ``enable_safety_checker`` and ``output_format`` and
+makes one image per request (https://fal.ai/docs/model-api-reference/image-generation-
+api/flux-2-pro); the FLUX.1 apps also take ``num_images``. `served_models` asks fal's
+Platform API (``GET https://api.fal.ai/v1/models``, Model Search, with the same key;
+https://fal.ai/docs/platform-apis/v1/models) for the text-to-image endpoints it serves;
+``EASEL_PROVIDERS__FAL__OPTIONS__PLATFORM_URL`` points it elsewhere.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
 from typing import Any, ClassVar, Literal
@@ -15,7 +24,8 @@ from typing import Any, ClassVar, Literal
 import httpx
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from easel.errors import ContentRejected, ProviderError, ProviderQuotaError
+from easel.config import ProviderSettings
+from easel.errors import ContentRejected, ProviderError, ProviderQuotaError, UnsupportedRequest
 from easel.providers._http import api_url, json_body, parse_json, send
 from easel.providers.base import (
     Capabilities,
@@ -23,6 +33,7 @@ from easel.providers.base import (
     Finished,
     GenerationRequest,
     ImageURL,
+    Lifecycle,
     ModelInfo,
     Outcome,
     Pending,
@@ -30,6 +41,7 @@ from easel.providers.base import (
     Provider,
     RemoteTask,
     RunContext,
+    ServedModel,
 )
 
 NAME = "fal.ai"
@@ -49,15 +61,41 @@ SOURCE = (
 )
 
 
-def _model(slug: str, name: str, app: str, usd: str, extras: dict[str, ExtraOption]) -> ModelInfo:
-    caps = Capabilities(sizes=tuple(SIZES), seed=True, max_n=4, extra_options=extras)
+FLUX2_SOURCE = (
+    "UNVERIFIED: $0.03 for the first megapixel, $0.015 for each further one, from "
+    "third-party copies of fal's model page; every size offered is at most 1 MP"
+)
+MODEL_PAGE = "https://fal.ai/models/{}"
+PLATFORM_URL = "https://api.fal.ai/v1"
+FOLLOWED = ("fal-ai/flux-2", "fal-ai/flux/")
+"""The text-to-image families Easel offers through fal: only new endpoints of these are
+reported as missing by `easel models check` (fal serves hundreds of other models)."""
+MAX_PAGES = 20
+"""Model Search pages read at most, so a runaway cursor cannot loop for ever."""
+BATCHED = ("fal-ai/flux/schnell", "fal-ai/flux/dev")
+"""Apps that take ``num_images``; FLUX.2 [pro] makes one image per request and refuses it."""
+
+
+def _model(
+    slug: str,
+    name: str,
+    app: str,
+    usd: str,
+    *,
+    source: str,
+    as_of: date,
+    extras: dict[str, ExtraOption] | None = None,
+) -> ModelInfo:
     return ModelInfo(
         id=f"fal/{slug}",
         name=name,
         provider="fal",
         remote_name=app,
-        capabilities=caps,
-        pricing=Pricing(per_image=Decimal(usd), source=SOURCE.format(usd), as_of=date(2026, 5, 11)),
+        capabilities=Capabilities(
+            sizes=tuple(SIZES), seed=True, max_n=4, extra_options=extras or {}
+        ),
+        pricing=Pricing(per_image=Decimal(usd), source=source, as_of=as_of),
+        lifecycle=Lifecycle(source=MODEL_PAGE.format(app)),
     )
 
 
@@ -72,10 +110,36 @@ DEV_EXTRAS = {
 
 MODELS = (
     _model(
-        "flux-schnell", "FLUX.1 [schnell] on fal", "fal-ai/flux/schnell", "0.003", SCHNELL_EXTRAS
+        "flux-2-pro",
+        "FLUX.2 [pro] on fal",
+        "fal-ai/flux-2-pro",
+        "0.03",
+        source=FLUX2_SOURCE,
+        as_of=date(2026, 11, 27),
     ),
-    _model("flux-dev", "FLUX.1 [dev] on fal", "fal-ai/flux/dev", "0.025", DEV_EXTRAS),
+    _model(
+        "flux-schnell",
+        "FLUX.1 [schnell] on fal",
+        "fal-ai/flux/schnell",
+        "0.003",
+        source=SOURCE.format("0.003"),
+        as_of=date(2026, 5, 11),
+        extras=SCHNELL_EXTRAS,
+    ),
+    _model(
+        "flux-dev",
+        "FLUX.1 [dev] on fal",
+        "fal-ai/flux/dev",
+        "0.025",
+        source=SOURCE.format("0.025"),
+        as_of=date(2026, 5, 11),
+        extras=DEV_EXTRAS,
+    ),
 )
+
+
+class _Options(BaseModel):
+    platform_url: str = PLATFORM_URL
 
 
 class _Queued(BaseModel):
@@ -117,6 +181,28 @@ class _Problem(BaseModel):
 _ERROR_BODY: TypeAdapter[_Problem | list[_Issue]] = TypeAdapter(_Problem | list[_Issue])
 
 
+class _EndpointMetadata(BaseModel):
+    status: str = "active"
+    category: str = ""
+
+
+class _Endpoint(BaseModel):
+    endpoint_id: str
+    metadata: _EndpointMetadata = _EndpointMetadata()
+
+
+class _ModelPage(BaseModel):
+    models: list[_Endpoint]
+    next_cursor: str | None = None
+    has_more: bool = False
+
+
+def _served(endpoint: _Endpoint) -> ServedModel:
+    followed = endpoint.endpoint_id.startswith(FOLLOWED)
+    image = followed and endpoint.metadata.status == "active"
+    return ServedModel(remote_name=endpoint.endpoint_id, image=image)
+
+
 def _classify(response: httpx.Response, message: str) -> ProviderError | None:
     if response.status_code == 403 and "balance" in message.lower():
         # fal locks an account with no credit and answers 403, not 402.
@@ -148,6 +234,21 @@ class FalProvider(Provider):
     default_base_url = "https://queue.fal.run"
     result_hosts: ClassVar[tuple[str, ...]] = ("*.fal.media",)
 
+    def __init__(self, settings: ProviderSettings, environ: Mapping[str, str]) -> None:
+        super().__init__(settings, environ)
+        self.options_error: str | None = None
+        try:
+            options = _Options.model_validate(settings.options)
+        except ValidationError as exc:
+            options = _Options()
+            self.options_error = (
+                f"EASEL_PROVIDERS__FAL__OPTIONS is invalid: {exc.errors()[0]['msg']}"
+            )
+        self.platform_url = options.platform_url.rstrip("/")
+
+    def unavailable_reason(self) -> str | None:
+        return self.options_error or super().unavailable_reason()
+
     def models(self) -> list[ModelInfo]:
         return list(MODELS)
 
@@ -170,10 +271,11 @@ class FalProvider(Provider):
         body: dict[str, Any] = {
             "prompt": request.prompt,
             "image_size": SIZES[request.size],
-            "num_images": 1,
             "output_format": "png",
             "enable_safety_checker": True,
         }
+        if request.model.remote_name in BATCHED:
+            body["num_images"] = 1
         if request.seed is not None:
             body["seed"] = request.seed
         url = f"{self.base_url}/{request.model.remote_name}"
@@ -199,6 +301,26 @@ class FalProvider(Provider):
                 f"{NAME}'s safety checker flagged the generated image.", hint="Rephrase it."
             )
         return Finished(outputs=tuple(ImageURL(i.url) for i in result.images), seed=result.seed)
+
+    async def served_models(self, http: httpx.AsyncClient) -> list[ServedModel] | None:
+        """fal's Model Search: every text-to-image endpoint, page by page."""
+        served: list[ServedModel] = []
+        params = {"category": "text-to-image", "limit": "100"}
+        for _ in range(MAX_PAGES):
+            response = await send(
+                http,
+                "GET",
+                f"{self.platform_url}/models",
+                provider=NAME,
+                headers=self._headers(),
+                params=params,
+            )
+            page = parse_json(response, _ModelPage, NAME)
+            served += [_served(endpoint) for endpoint in page.models]
+            if not (page.has_more and page.next_cursor):
+                return served
+            params = {**params, "cursor": page.next_cursor}
+        raise UnsupportedRequest(f"{NAME} listed more than {MAX_PAGES} pages of models.")
 
     async def cancel(self, task: RemoteTask, ctx: RunContext) -> None:
         response = await self._call(ctx, "PUT", str(task.state.get("cancel_url")))

@@ -5,8 +5,9 @@ colour, mood, subject and shape words from the prompt and paints a composed scen
 them. Output is deterministic in (prompt, seed, size, style, negative prompt).
 
 Each painting stage runs in a worker thread so the event loop stays free, and reports
-a small preview when it ends. Cancelling the task stops the work at the next stage
-boundary (a thread cannot be interrupted mid-stage; the stage's result is discarded).
+a small preview when it ends (when someone can see it: ``RunContext.want_previews``).
+Cancelling the task stops the work at the next stage boundary (a thread cannot be
+interrupted mid-stage; the stage's result is discarded).
 """
 
 from __future__ import annotations
@@ -50,9 +51,9 @@ DESCRIPTION = (
 )
 
 
-def _paint_stage(step: painter.StageFn, canvas: painter.Canvas) -> bytes:
+def _paint_stage(step: painter.StageFn, canvas: painter.Canvas, preview: bool) -> bytes | None:
     step(canvas)
-    return painter.preview(canvas)
+    return painter.preview(canvas) if preview else None
 
 
 class OfflineProvider(Provider):
@@ -94,9 +95,10 @@ class OfflineProvider(Provider):
         canvas = await asyncio.to_thread(painter.new_canvas, scene)
         steps = painter.stages(scene)
         total = len(steps) + 1  # the last share is the PNG encoding
-        preview = b""
+        preview: bytes | None = None
         for done, (message, step) in enumerate(steps, start=1):
-            preview = await asyncio.to_thread(_paint_stage, step, canvas)
+            # A preview costs about as much as a stage at small sizes: only when wanted.
+            preview = await asyncio.to_thread(_paint_stage, step, canvas, ctx.want_previews)
             await ctx.report(done / total, message, preview)
         png = await asyncio.to_thread(painter.encode_png, canvas)
         await ctx.report(1.0, "Finished", preview)

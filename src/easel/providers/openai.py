@@ -1,7 +1,8 @@
 """OpenAI Images API: the GPT image models, streamed with partial images as previews.
 
-Every model streams (``stream: true, partial_images: 2``), so its partial images become
-live previews. With reference images the same request goes to ``/images/edits`` as
+When someone can see previews, a request streams (``stream: true, partial_images: 2``)
+so its partial images become live previews; otherwise it asks for the plain JSON answer
+(partial images are billed as extra output tokens). With reference images the same request goes to ``/images/edits`` as
 multipart with ``image[]`` parts; only the body encoding differs. The cost comes from the
 ``usage`` block of the final event (token prices below); the per-image tables are the
 estimate shown before a run.
@@ -428,16 +429,17 @@ def _finished(parsed: _ImagesResponse, output_format: str | None) -> Finished:
     return Finished((image,), usage=usage, revised_prompt=first.revised_prompt)
 
 
-def request_fields(request: GenerationRequest) -> dict[str, Any]:
-    """The JSON (or multipart) fields of one image, with the options the model declares."""
+def request_fields(request: GenerationRequest, *, previews: bool) -> dict[str, Any]:
+    """The JSON (or multipart) fields of one image, with the options the model declares;
+    streamed with partial images only when ``previews`` (someone can see them)."""
     fields: dict[str, Any] = {
         "model": request.model.remote_name,
         "prompt": request.prompt,
         "n": 1,
         "size": request.size,
-        "stream": True,
-        "partial_images": PARTIAL_IMAGES,
     }
+    if previews:
+        fields.update(stream=True, partial_images=PARTIAL_IMAGES)
     if request.quality:
         fields["quality"] = request.quality
     # The API validated these against the model's declared extra_options.
@@ -460,7 +462,7 @@ class OpenAIProvider(Provider):
         return {"Authorization": f"Bearer {self.api_key}"}
 
     async def start(self, request: GenerationRequest, ctx: RunContext) -> Outcome:
-        fields = request_fields(request)
+        fields = request_fields(request, previews=ctx.want_previews)
         output_format = fields.get("output_format")
         if not request.reference_images:
             return await self._stream(ctx, "generations", output_format, json=fields)

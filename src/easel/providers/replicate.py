@@ -4,10 +4,19 @@ Create-then-poll (https://replicate.com/docs/reference/http). The create asks Re
 to hold the request a few seconds (``Prefer: wait=N``) so fast models often finish in
 the first answer; a wait that runs out comes back ``starting`` or ``processing`` and the
 engine polls ``urls.get``.
+
+Each model's inputs are read from its page on replicate.com (``/api`` lists the input
+schema): FLUX.2 [pro] and [max] take ``aspect_ratio``, ``resolution`` ("1 MP" …),
+``seed``, ``safety_tolerance`` and ``output_format`` and answer one URL; Seedream 5.0
+lite (``bytedance/seedream-5-lite``) takes ``size`` 2K or 3K, ``aspect_ratio``,
+``image_input`` (1-14 images), ``sequential_image_generation`` and ``output_format``
+and answers a list. `served_models` asks ``GET /v1/models/{owner}/{name}`` for each
+official model Easel lists: a removed model answers 404.
 """
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import re
 from collections.abc import Callable, Mapping
@@ -20,13 +29,14 @@ import httpx
 from pydantic import BaseModel
 
 from easel.errors import ContentRejected, InvalidOutput, ProviderError
-from easel.providers._http import api_url, parse_json, send
+from easel.providers._http import api_url, map_error, parse_json, send, transport_errors
 from easel.providers.base import (
     Capabilities,
     ExtraOption,
     Finished,
     GenerationRequest,
     ImageURL,
+    Lifecycle,
     ModelInfo,
     Outcome,
     Pending,
@@ -35,6 +45,7 @@ from easel.providers.base import (
     ReferenceImage,
     RemoteTask,
     RunContext,
+    ServedModel,
 )
 
 NAME = "Replicate"
@@ -58,6 +69,8 @@ IDEOGRAM_RATIOS = (
 )
 IDEOGRAM_STYLES = ("Auto", "General", "Realistic", "Design", "Render 3D", "Anime")
 SEEDREAM_RATIOS = ("1:1", "4:3", "3:4", "16:9", "9:16", "3:2", "2:3", "21:9")
+FLUX2_RATIOS = ("1:1", "16:9", "3:2", "2:3", "4:5", "5:4", "9:16", "3:4", "4:3")
+MODEL_PAGE = "https://replicate.com/{}"
 IDEOGRAM_SEED_MAX = 2**31 - 1
 # tqdm lines in the logs, as the official SDK reads them: " 50%|█████     | 2/4 [...]".
 PROGRESS_LINE = re.compile(r"^\s*(\d+)%\s*\|.+?\|\s*(\d+)/(\d+)", re.MULTILINE)
@@ -92,7 +105,13 @@ def _ideogram(request: GenerationRequest) -> dict[str, Any]:
     return body
 
 
-def _seedream(request: GenerationRequest) -> dict[str, Any]:
+def _flux2(request: GenerationRequest) -> dict[str, Any]:
+    body = _flux(request, batch=False)
+    body["resolution"] = "1 MP"  # what the price below is for
+    return body
+
+
+def _seedream(request: GenerationRequest, *, output_format: str | None = None) -> dict[str, Any]:
     body: dict[str, Any] = {
         "prompt": request.prompt,
         "size": "2K",
@@ -100,6 +119,8 @@ def _seedream(request: GenerationRequest) -> dict[str, Any]:
         "sequential_image_generation": "disabled",
         "max_images": 1,
     }
+    if output_format:
+        body["output_format"] = output_format
     if request.reference_images:
         # Replicate takes files as data: URIs too (it suggests them for small files).
         body["image_input"] = [_data_url(r) for r in request.reference_images]
@@ -117,6 +138,7 @@ def _model(
         remote_name=remote,
         capabilities=Capabilities(**{"ratio_only": True, "max_n": 4, **caps}),
         pricing=Pricing(per_image=Decimal(usd), source=source, as_of=as_of),
+        lifecycle=Lifecycle(source=MODEL_PAGE.format(remote)),
     )
 
 
@@ -125,9 +147,47 @@ PER_OUTPUT = f"{LISTED}; per output image"
 IDEOGRAM_PRICE = "UNVERIFIED on Replicate: Ideogram's own 2.0 price, ideogram.ai [DOC]"
 SEEDREAM_45_PRICE = "UNVERIFIED: $0.04 on Replicate per third-party listings (llm-stats.com)"
 SEEDREAM_4_PRICE = "UNVERIFIED on Replicate: the price seen on other hosts"
+FLUX2_PRICE = (
+    "UNVERIFIED on Replicate: BFL's own price for one 1 MP image "
+    "(docs.bfl.ai/quick_start/pricing); Replicate bills FLUX.2 by megapixel"
+)
+SEEDREAM_5_PRICE = "UNVERIFIED on Replicate: BytePlus' list price for Seedream 5.0 lite"
 
 # extra_options: inputs a job may add, from each model's API page on replicate.com.
 MODELS: tuple[tuple[ModelInfo, Builder], ...] = (
+    (
+        _model(
+            "flux-2-pro",
+            "FLUX.2 [pro]",
+            "black-forest-labs/flux-2-pro",
+            ("0.03", FLUX2_PRICE, READ_ON),
+            aspect_ratios=FLUX2_RATIOS,
+            seed=True,
+        ),
+        _flux2,
+    ),
+    (
+        _model(
+            "flux-2-max",
+            "FLUX.2 [max]",
+            "black-forest-labs/flux-2-max",
+            ("0.07", FLUX2_PRICE, READ_ON),
+            aspect_ratios=FLUX2_RATIOS,
+            seed=True,
+        ),
+        _flux2,
+    ),
+    (
+        _model(
+            "seedream-5-lite",
+            "Seedream 5.0 lite",
+            "bytedance/seedream-5-lite",
+            ("0.035", SEEDREAM_5_PRICE, READ_ON),
+            aspect_ratios=SEEDREAM_RATIOS,
+            reference_images=14,
+        ),
+        partial(_seedream, output_format="png"),
+    ),
     (
         _model(
             "flux-1.1-pro",
@@ -201,6 +261,11 @@ MODELS: tuple[tuple[ModelInfo, Builder], ...] = (
 )
 
 
+class _Model(BaseModel):
+    owner: str
+    name: str
+
+
 class _Urls(BaseModel):
     get: str
     cancel: str
@@ -266,6 +331,24 @@ class ReplicateProvider(Provider):
     async def cancel(self, task: RemoteTask, ctx: RunContext) -> None:
         url = self._api_url(task.state.get("cancel_url"))
         await send(ctx.http, "POST", url, provider=NAME, headers=self._headers())
+
+    async def served_models(self, http: httpx.AsyncClient) -> list[ServedModel] | None:
+        """``GET /v1/models/{owner}/{name}`` for each official model Easel lists; Replicate
+        has no list of official models to compare with, so nothing is reported missing."""
+        found = await asyncio.gather(*(self._served(http, m.remote_name) for m, _ in MODELS))
+        return [m for m in found if m is not None]
+
+    async def _served(self, http: httpx.AsyncClient, remote: str) -> ServedModel | None:
+        with transport_errors(NAME):
+            response = await http.get(
+                f"{self.base_url}/v1/models/{remote}", headers=self._headers()
+            )
+        if response.status_code == 404:
+            return None  # removed from Replicate
+        if response.status_code >= 400:
+            raise map_error(response, NAME, _refused)
+        model = parse_json(response, _Model, NAME)
+        return ServedModel(remote_name=f"{model.owner}/{model.name}", image=True)
 
     def _api_url(self, url: object) -> str:
         """Our token only goes to the API host we were configured with."""

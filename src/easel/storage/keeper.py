@@ -60,8 +60,11 @@ class ImageKeeper:
         holder: str,
         limits: Limits,
         report: Report,
+        hand_over: Callable[[str, bytes, str], None] | None = None,
     ) -> ImageFacts:
         """Prepare and store ``staged`` (which this consumes), pinned for ``holder``.
+        ``hand_over(sha256, data, mime_type)``, when given, receives the stored bytes
+        (for a caller in this process that answers with them).
 
         Raises `InvalidOutput` when it is not a usable image and `StorageError` when the
         store stayed unavailable for the whole retry window.
@@ -72,6 +75,9 @@ class ImageKeeper:
             await asyncio.to_thread(staged.discard)
         try:
             await self._store(prepared, holder, report)
+            if hand_over is not None:
+                data = await asyncio.to_thread(prepared.read_original)
+                hand_over(prepared.sha256, data, prepared.mime_type)
         finally:
             if isinstance(prepared.original, Path):
                 with contextlib.suppress(OSError):

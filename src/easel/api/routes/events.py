@@ -9,7 +9,8 @@ from sse_starlette import EventSourceResponse
 
 from easel.api.deps import CurrentUser, ServicesDep
 from easel.db.repos import events as event_log
-from easel.events.sse import EventStream
+from easel.events.feed import EventFeed
+from easel.events.sse import sse_frames
 
 router = APIRouter(tags=["events"])
 
@@ -26,8 +27,9 @@ def _after(last_event_id: str | None, after: int | None) -> int:
     "/jobs/{job_id}/events",
     response_class=EventSourceResponse,
     summary="Stream a job's events (SSE)",
-    description="Replays the job's events after `Last-Event-ID` (or `after`), then streams "
-    "live ones; a finished job's stream replays and closes.",
+    description="Replays the job's state changes after `Last-Event-ID` (or `after`), then "
+    "the current progress and preview of its running variants (frames without an `id`), "
+    "then streams both as they happen; a finished job's stream replays and closes.",
 )
 async def job_events(
     job_id: str,
@@ -38,7 +40,7 @@ async def job_events(
 ) -> EventSourceResponse:
     view = await services.jobs.get(user_id=user.id, job_id=job_id)
     finished = view.job.finished_at is not None
-    stream = EventStream(
+    feed = EventFeed(
         db=services.db,
         bus=services.bus,
         user_id=user.id,
@@ -46,7 +48,9 @@ async def job_events(
         after_seq=_after(last_event_id, after),
         job_finished=finished,
     )
-    return EventSourceResponse(stream, ping=services.settings.sse_ping_seconds, headers=SSE_HEADERS)
+    return EventSourceResponse(
+        sse_frames(feed), ping=services.settings.sse_ping_seconds, headers=SSE_HEADERS
+    )
 
 
 @router.get(
@@ -67,11 +71,13 @@ async def user_events(
         # the whole history.
         async with services.db.session() as session:
             after = await event_log.last_seq(session, user_id=user.id)
-    stream = EventStream(
+    feed = EventFeed(
         db=services.db,
         bus=services.bus,
         user_id=user.id,
         job_id=None,
         after_seq=_after(last_event_id, after),
     )
-    return EventSourceResponse(stream, ping=services.settings.sse_ping_seconds, headers=SSE_HEADERS)
+    return EventSourceResponse(
+        sse_frames(feed), ping=services.settings.sse_ping_seconds, headers=SSE_HEADERS
+    )

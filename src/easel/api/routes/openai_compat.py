@@ -34,13 +34,20 @@ from easel.api.error_docs import OPENAI_ERROR_RESPONSES
 from easel.api.limits import body_limit
 from easel.api.openai_errors import OpenAIError, OpenAIRoute, failure
 from easel.db.ids import as_utc
-from easel.db.tables import Image, Job
-from easel.engine.jobs import JobView
+from easel.db.repos import jobs as job_repo
+from easel.db.tables import Job
+from easel.engine.handoff import HandedImage
 from easel.engine.specs import MAX_TEXT_LENGTH, JobSpec
-from easel.events.follow import JobUpdate, follow_job
+from easel.events.follow import follow_job
+from easel.events.types import (
+    AnyEvent,
+    Event,
+    VariantFailed,
+    VariantPreview,
+    VariantSucceeded,
+)
 from easel.providers import CatalogEntry
 from easel.services import Services
-from easel.urls import image_path
 
 log = logging.getLogger(__name__)
 router = APIRouter(
@@ -112,6 +119,7 @@ def _invalid(exc: ValidationError) -> OpenAIError:
 
 
 def _spec(body: ImageRequest, references: list[str], services: Services) -> JobSpec:
+    """The Easel job for the call; a streamed call asks for previews (its partial images)."""
     if not body.model:
         available = [e.model.id for e in services.catalog.entries() if e.available]
         raise OpenAIError(
@@ -138,6 +146,7 @@ def _spec(body: ImageRequest, references: list[str], services: Services) -> JobS
                 for k in PASSTHROUGH
                 if getattr(body, k) is not None and k in entry.model.capabilities.extra_options
             },
+            previews=body.stream and body.partial_images > 0,
         )
     except ValidationError as exc:
         raise _invalid(exc) from None
@@ -151,39 +160,82 @@ def _format(mime: str) -> str:
     return mime.split("/")[-1].replace("jpg", "jpeg")
 
 
-async def _image_item(
-    services: Services, image: Image, base_url: str, response_format: str | None
+class _Outcome:
+    """The job's fate, from its durable events: each variant's latest state change, in
+    the order the variants were queued (their position)."""
+
+    def __init__(self) -> None:
+        self.latest: dict[str, Event] = {}
+
+    def see(self, event: AnyEvent) -> None:
+        if isinstance(event, Event) and event.variant_id is not None:
+            self.latest[event.variant_id] = event  # keeps the variant's first place
+
+    def succeeded(self) -> list[Event]:
+        return [e for e in self.latest.values() if e.type == VariantSucceeded.name]
+
+    def no_image(self, job_id: str) -> OpenAIError:
+        failed = next((e for e in self.latest.values() if e.type == VariantFailed.name), None)
+        if failed is None:
+            return failure("canceled", "The job was canceled before it made an image.", job_id)
+        message = str(failed.data.get("error") or "Generation failed.")
+        return failure(str(failed.data["error_code"]), message, job_id)
+
+
+def _sha(succeeded: Event) -> str:
+    return str(succeeded.data["image"]).rsplit("/", 1)[-1]
+
+
+async def _images(
+    services: Services, succeeded: list[Event], received: dict[str, HandedImage]
+) -> dict[str, HandedImage]:
+    """The bytes of each image: handed over by this process's worker, or else read back
+    from storage (the job ran in another process)."""
+    images = dict(received)
+    missing = [sha for sha in map(_sha, succeeded) if sha not in images]
+    if missing:
+        async with services.db.session() as session:
+            rows = await job_repo.images_of(session, shas=missing)
+        for sha, row in rows.items():
+            images[sha] = HandedImage(await services.store.get(row.storage_key), row.mime_type)
+    return images
+
+
+def _image_item(
+    event: Event, image: HandedImage, base_url: str, response_format: str | None
 ) -> dict[str, Any]:
     item: dict[str, Any] = {}
     if response_format in (None, "url"):
-        item["url"] = base_url + image_path(image.sha256)
+        item["url"] = base_url + str(event.data["image"])
     if response_format in (None, "b64_json"):
-        item["b64_json"] = base64.b64encode(await services.store.get(image.storage_key)).decode()
+        item["b64_json"] = base64.b64encode(image.data).decode()
     return item
 
 
-def _no_image(view: JobView) -> OpenAIError:
-    failed = next((v for v in view.variants if v.status == "failed"), None)
-    if failed is None:
-        return failure("canceled", "The job was canceled before it made an image.", view.job.id)
-    return failure(failed.error_code, failed.error_message or "Generation failed.", view.job.id)
+def _size(event: Event) -> str:
+    return f"{event.data['width']}x{event.data['height']}"
 
 
 async def _response_body(
-    services: Services, view: JobView, base_url: str, body: ImageRequest
+    services: Services,
+    job: Job,
+    outcome: _Outcome,
+    received: dict[str, HandedImage],
+    base_url: str,
+    body: ImageRequest,
 ) -> dict[str, Any]:
-    images = [
-        view.images[v.image_sha256]
-        for v in view.variants
-        if v.status == "succeeded" and v.image_sha256
-    ]
-    if not images:
-        raise _no_image(view)
+    succeeded = outcome.succeeded()
+    if not succeeded:
+        raise outcome.no_image(job.id)
+    images = await _images(services, succeeded, received)
+    first = images[_sha(succeeded[0])]
     return {
-        "created": int(as_utc(view.job.created_at).timestamp()),
-        "data": [await _image_item(services, i, base_url, body.response_format) for i in images],
-        "output_format": _format(images[0].mime_type),
-        "size": f"{images[0].width}x{images[0].height}",
+        "created": int(as_utc(job.created_at).timestamp()),
+        "data": [
+            _image_item(e, images[_sha(e)], base_url, body.response_format) for e in succeeded
+        ],
+        "output_format": _format(first.mime_type),
+        "size": _size(succeeded[0]),
         "quality": body.quality or "auto",
         "background": body.background or "auto",
     }
@@ -208,10 +260,12 @@ class _Partials:
         self.limit = limit
         self.sent: dict[str | None, int] = {}
 
-    def take(self, update: JobUpdate) -> tuple[int, str, str] | None:
-        preview = update.data.get("preview")
+    def take(self, update: AnyEvent) -> tuple[int, str, str] | None:
+        if update.type != VariantPreview.name:
+            return None
+        preview = update.data["preview"]
         index = self.sent.get(update.variant_id, 0)
-        if not preview or index >= self.limit:
+        if index >= self.limit:
             return None
         if float(update.data.get("progress", 0)) < (index + 1) / (self.limit + 1):
             return None
@@ -224,27 +278,38 @@ async def _stream(
     services: Services, job: Job, base_url: str, body: ImageRequest, kind: Kind
 ) -> AsyncIterator[ServerSentEvent]:
     partials = _Partials(body.partial_images)
-    completed = 0
-    async for update in follow_job(services.db, services.bus, user_id=job.user_id, job_id=job.id):
-        if update.type == "variant.progress" and (chosen := partials.take(update)):
-            index, output_format, b64 = chosen
-            fields = {"b64_json": b64, "partial_image_index": index, "output_format": output_format}
-            yield _event(kind, "partial_image", {**fields, "size": "auto"}, body)
-        elif update.type == "variant.succeeded":
-            view = await services.jobs.get(user_id=job.user_id, job_id=job.id)
-            variant = next(v for v in view.variants if v.id == update.variant_id)
-            image = view.images[str(variant.image_sha256)]
-            fields = {
-                **await _image_item(services, image, base_url, None),
-                "output_format": _format(image.mime_type),
-                "size": f"{image.width}x{image.height}",
-                "usage": NO_USAGE,
-            }
-            completed += 1
-            yield _event(kind, "completed", fields, body)
-    if not completed:
-        error = _no_image(await services.jobs.get(user_id=job.user_id, job_id=job.id))
+    outcome = _Outcome()
+    updates = follow_job(
+        services.db,
+        services.bus,
+        user_id=job.user_id,
+        job_id=job.id,
+        live=body.partial_images > 0,
+    )
+    with services.handoff.expect(job.id) as received:
+        async for update in updates:
+            outcome.see(update)
+            if chosen := partials.take(update):
+                index, output_format, b64 = chosen
+                fields = {
+                    "b64_json": b64,
+                    "partial_image_index": index,
+                    "output_format": output_format,
+                }
+                yield _event(kind, "partial_image", {**fields, "size": "auto"}, body)
+            elif isinstance(update, Event) and update.type == VariantSucceeded.name:
+                images = await _images(services, [update], received)
+                image = images[_sha(update)]
+                fields = {
+                    **_image_item(update, image, base_url, None),
+                    "output_format": _format(image.mime_type),
+                    "size": _size(update),
+                    "usage": NO_USAGE,
+                }
+                yield _event(kind, "completed", fields, body)
+    if not outcome.succeeded():
         # The SDK raises APIError for a data object with a top-level "error".
+        error = outcome.no_image(job.id)
         yield ServerSentEvent(data=json.dumps(error.body()), event="error")
 
 
@@ -267,10 +332,15 @@ async def _run(
             ping=services.settings.sse_ping_seconds,
             headers={**SSE_HEADERS, **headers},
         )
-    async for _ in follow_job(services.db, services.bus, user_id=user_id, job_id=job.id):
-        pass
-    view = await services.jobs.get(user_id=user_id, job_id=job.id)
-    return JSONResponse(await _response_body(services, view, base_url, body), headers=headers)
+    outcome = _Outcome()
+    with services.handoff.expect(job.id) as received:
+        # Waiting for the end only: not a watcher, so no previews are made for this job.
+        async for event in follow_job(
+            services.db, services.bus, user_id=user_id, job_id=job.id, live=False
+        ):
+            outcome.see(event)
+        answer = await _response_body(services, job, outcome, received, base_url, body)
+    return JSONResponse(answer, headers=headers)
 
 
 @router.post("/images/generations", response_model=None)

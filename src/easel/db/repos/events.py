@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from easel.db.ids import as_utc, utcnow
@@ -24,36 +25,44 @@ def _to_event(row: JobEvent) -> Event:
     )
 
 
-async def append(
-    session: AsyncSession,
-    *,
-    user_id: str,
-    job_id: str,
-    payload: EventPayload,
-    variant_id: str | None = None,
-) -> Event:
-    """Append one event. Taking the next number locks the user's row until commit, so a
-    user's events commit in sequence order and a reader never skips one that lands late."""
-    seq = (
+@dataclass(frozen=True)
+class NewEvent:
+    """An event to append: what happened, to which job (and variant)."""
+
+    job_id: str
+    payload: EventPayload
+    variant_id: str | None = None
+
+
+async def append(session: AsyncSession, *, user_id: str, events: Sequence[NewEvent]) -> list[Event]:
+    """Append events of one user, in order: one statement numbers them all, one writes
+    them. Taking the numbers locks the user's row until commit, so a user's events commit
+    in sequence order and a reader never skips one that lands late."""
+    if not events:
+        return []
+    last = (
         await session.execute(
             update(User)
             .where(User.id == user_id)
-            .values(event_seq=User.event_seq + 1)
+            .values(event_seq=User.event_seq + len(events))
             .returning(User.event_seq)
         )
     ).scalar_one()
-    row = JobEvent(
-        user_id=user_id,
-        seq=seq,
-        job_id=job_id,
-        variant_id=variant_id,
-        type=payload.name,
-        data=payload.model_dump(mode="json"),
-        created_at=utcnow(),
-    )
-    session.add(row)
-    await session.flush()
-    return _to_event(row)
+    now = utcnow()
+    rows = [
+        {
+            "user_id": user_id,
+            "seq": last - len(events) + 1 + index,
+            "job_id": new.job_id,
+            "variant_id": new.variant_id,
+            "type": new.payload.name,
+            "data": new.payload.model_dump(mode="json"),
+            "created_at": now,
+        }
+        for index, new in enumerate(events)
+    ]
+    await session.execute(insert(JobEvent).execution_options(render_nulls=True), rows)
+    return [Event.model_validate(row) for row in rows]
 
 
 async def after(

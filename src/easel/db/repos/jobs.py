@@ -27,8 +27,14 @@ async def get_job(session: AsyncSession, *, user_id: str, job_id: str) -> Job | 
 
 
 async def lock_job(session: AsyncSession, *, job_id: str) -> Job | None:
-    """Load a job for update: variant transitions of one job are serialised on this lock."""
-    return await session.scalar(select(Job).where(Job.id == job_id).with_for_update())
+    """Load a job for update: variant transitions of one job are serialised on this lock.
+
+    On PostgreSQL it is ``FOR NO KEY UPDATE`` (no transition changes a job's id), which
+    leaves the ``KEY SHARE`` locks of foreign-key checks (an event row naming the job)
+    free to proceed instead of queueing behind a transition.
+    """
+    query = select(Job).where(Job.id == job_id).with_for_update(key_share=True)
+    return await session.scalar(query)
 
 
 async def variants_of(session: AsyncSession, *, job_ids: Sequence[str]) -> Sequence[Variant]:
@@ -131,29 +137,35 @@ async def held_variant(session: AsyncSession, *, variant_id: str, owner: str) ->
     return await session.scalar(select(Variant).where(_held_by(variant_id, owner)))
 
 
-async def renew_lease(
-    session: AsyncSession, *, variant_id: str, owner: str, until: datetime
-) -> bool:
-    """Extend a running variant's lease; False when this worker no longer holds it."""
-    result = await session.execute(
-        update(Variant).where(_held_by(variant_id, owner)).values(lease_expires_at=until)
+async def renew_leases(session: AsyncSession, *, owner: str, until: datetime) -> set[str]:
+    """Extend every lease this worker holds, in one statement; return the ids of the
+    variants it still holds.
+
+    Rows a transition has locked right now are skipped rather than waited for (renewed
+    next time), so renewing never joins a lock queue: it cannot deadlock with the
+    transitions, which lock a job row before its variants.
+    """
+    mine = (Variant.lease_owner == owner) & (Variant.status == "running")
+    unlocked = select(Variant.id).where(mine).with_for_update(skip_locked=True)
+    await session.execute(
+        update(Variant)
+        .where(Variant.id.in_(unlocked.scalar_subquery()))
+        .values(lease_expires_at=until)
+        .execution_options(synchronize_session=False)
     )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    return set((await session.scalars(select(Variant.id).where(mine))).all())
 
 
-async def ids_to_resume(session: AsyncSession, *, now: datetime) -> Sequence[str]:
-    """Variants waiting to run: queued ones, and running ones whose lease lapsed."""
+async def ids_to_resume(session: AsyncSession, *, now: datetime) -> Sequence[tuple[str, bool]]:
+    """Variants waiting to run, as (id, lapsed): queued ones, and running ones whose
+    lease lapsed (those must go back to queued first)."""
+    lapsed = (Variant.status == "running") & (Variant.lease_expires_at < now)
     query = (
-        select(Variant.id)
-        .where(
-            or_(
-                Variant.status == "queued",
-                (Variant.status == "running") & (Variant.lease_expires_at < now),
-            )
-        )
+        select(Variant.id, lapsed)
+        .where(or_(Variant.status == "queued", lapsed))
         .order_by(Variant.queued_at)
     )
-    return (await session.scalars(query)).all()
+    return [(vid, bool(was_lapsed)) for vid, was_lapsed in (await session.execute(query)).tuples()]
 
 
 async def leased_variants(session: AsyncSession, *, now: datetime) -> Sequence[tuple[str, str]]:

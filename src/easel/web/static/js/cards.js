@@ -67,6 +67,7 @@ export class VariantCard {
         Object.assign(s, { status: "running", progress: 0, startedAt: at, error: null, message: "Starting" });
         break;
       case "variant.progress":
+      case "variant.preview":
         if (!ACTIVE.has(s.status)) return false;
         s.status = "running";
         s.progress = Math.max(s.progress, data.progress || 0);

@@ -90,10 +90,12 @@ export function priceLabel(model) {
   return `$${text} / image`;
 }
 
-/** "Shuts down 1 Dec 2026" for a deprecated model, or null for one without an end date. */
+/** "Shuts down 1 Dec 2026" for a deprecated model ("Deprecated" while the vendor has
+ * announced no date), or null for one that is not deprecated. */
 export function shutdownLabel(model) {
   const life = model.lifecycle;
-  if (!life || life.status !== "deprecated" || !life.shutdown_date) return null;
+  if (!life || life.status !== "deprecated") return null;
+  if (!life.shutdown_date) return "Deprecated";
   const [y, m, d] = life.shutdown_date.split("-").map(Number);
   const day = new Date(y, m - 1, d).toLocaleDateString(undefined, { day: "numeric", month: "short", year: "numeric" });
   return `Shuts down ${day}`;
@@ -107,7 +109,7 @@ export function lifecycleBadge(model, models) {
   const instead = replacement ? (models.find((m) => m.id === replacement) || { name: replacement }).name : null;
   const badge = document.createElement("span");
   badge.className = "chip warning lifecycle";
-  badge.dataset.shutdown = model.lifecycle.shutdown_date;
+  if (model.lifecycle.shutdown_date) badge.dataset.shutdown = model.lifecycle.shutdown_date;
   badge.textContent = label;
   if (instead) badge.title = `${model.name} is being retired; use ${instead} instead.`;
   return badge;

@@ -353,7 +353,8 @@ export async function mount(root, { navigate }) {
     state.busy = true;
     refreshEstimate();
     try {
-      const created = await api.jobs.create(spec);
+      // The page follows the job's events right after: ask for previews from the start.
+      const created = await api.jobs.create({ ...spec, previews: true });
       const job = await api.jobs.get(created.id);
       show(job);
     } catch (error) {

@@ -1,9 +1,11 @@
 // A job's live events over SSE (EventSource), resumable.
 //
-// Every event carries its id; the last one seen is kept here and in sessionStorage. When a
+// State changes carry an id; the last one seen is kept here and in sessionStorage. When a
 // connection ends (the server closes a stream, a network drop, a restart), this opens a new
 // EventSource at once with ?after=<last id>, so the server replays exactly what was missed;
 // repeated failures back off up to 10 s. A reloaded page resumes from sessionStorage.
+// Progress and previews are live frames without an id: they are applied as they come and
+// never move the position (a new connection starts with the current ones).
 
 import { API } from "../api.js";
 
@@ -12,6 +14,7 @@ export const EVENT_TYPES = [
   "variant.queued",
   "variant.started",
   "variant.progress",
+  "variant.preview",
   "variant.succeeded",
   "variant.failed",
   "variant.canceled",
@@ -19,6 +22,7 @@ export const EVENT_TYPES = [
   "job.deleted",
 ];
 const TERMINAL = new Set(["job.finished", "job.deleted"]);
+const LIVE = new Set(["variant.progress", "variant.preview"]);
 const storageKey = (jobId) => `easel.stream.${jobId}`;
 
 export function savedPosition(jobId) {
@@ -87,11 +91,14 @@ export class JobStream {
 
   receive(type, message) {
     if (this.closed) return;
-    const seq = Number(message.lastEventId) || this.position;
-    if (seq <= this.position && seq !== 0) return; // already applied (a replay overlap)
-    this.position = seq;
+    // A live frame has no id of its own (EventSource repeats the last one): not a position.
+    const seq = LIVE.has(type) ? this.position : Number(message.lastEventId) || this.position;
+    if (!LIVE.has(type)) {
+      if (seq <= this.position && seq !== 0) return; // already applied (a replay overlap)
+      this.position = seq;
+      savePosition(this.jobId, seq);
+    }
     this.failures = 0;
-    savePosition(this.jobId, seq);
     let data = {};
     try {
       data = JSON.parse(message.data);

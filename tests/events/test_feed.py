@@ -1,0 +1,147 @@
+"""The event feed behind SSE streams and followers, on a real database: the log's
+replay, then the live state the bus keeps, then what is published, in that order."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncGenerator, AsyncIterator
+from functools import partial
+from typing import cast
+
+import pytest
+
+from easel.db.engine import Database
+from easel.engine import transitions
+from easel.engine.commit import commit
+from easel.events.bus import InProcessEventBus
+from easel.events.feed import EventFeed
+from easel.events.follow import follow_job
+from easel.events.types import (
+    AnyEvent,
+    Event,
+    LiveEvent,
+    LivePayload,
+    VariantPreview,
+    VariantProgress,
+)
+from support.jobs import queued_job
+
+
+@pytest.fixture
+async def db(database_url: str) -> AsyncIterator[Database]:
+    database = Database(database_url)
+    yield database
+    await database.dispose()
+
+
+async def _claim(db: Database, bus: InProcessEventBus, variant_id: str) -> None:
+    async def change(session: object) -> list[Event]:
+        _, events = await transitions.claim(
+            session,  # type: ignore[arg-type]
+            variant_id=variant_id,
+            owner="w1",
+            lease_seconds=30,
+            max_attempts=3,
+        )
+        return events
+
+    await commit(db, bus, change)
+
+
+async def _fail(db: Database, bus: InProcessEventBus, variant_id: str) -> None:
+    fail = partial(
+        transitions.fail, variant_id=variant_id, owner="w1", code="x", message="x", retryable=False
+    )
+    await commit(db, bus, fail)
+
+
+def _frame(event: AnyEvent) -> tuple[str, str | None, float | None]:
+    return event.type, event.variant_id, event.data.get("progress")
+
+
+async def test_replay_then_live_state_then_published_events(db: Database) -> None:
+    bus = InProcessEventBus()
+    user_id, job_id, (first, second) = await queued_job(db)
+
+    async def live(variant_id: str, payload: LivePayload) -> None:
+        event = LiveEvent.of(user_id=user_id, job_id=job_id, variant_id=variant_id, payload=payload)
+        await bus.publish_live(event)
+
+    await _claim(db, bus, first)
+    await _claim(db, bus, second)
+    await live(first, VariantProgress(progress=0.2))
+    await live(first, VariantPreview(progress=0.4, preview="data:image/webp;base64,AA=="))
+    await live(second, VariantProgress(progress=0.3))
+    await _fail(db, bus, second)  # its live state goes with it
+
+    feed = EventFeed(db=db, bus=bus, user_id=user_id, job_id=job_id, after_seq=0)
+    frames = cast(AsyncGenerator[AnyEvent, None], aiter(feed))
+    seen = [_frame(await anext(frames)) for _ in range(5)]
+    assert seen == [
+        ("variant.started", first, None),
+        ("variant.started", second, None),
+        ("variant.failed", second, None),
+        ("variant.progress", first, 0.2),
+        ("variant.preview", first, 0.4),
+    ]
+    await live(first, VariantProgress(progress=0.6))
+    assert _frame(await anext(frames)) == ("variant.progress", first, 0.6)
+    await _fail(db, bus, first)
+    assert _frame(await anext(frames)) == ("variant.failed", first, None)
+    finished = await anext(frames)
+    assert finished.type == "job.finished"
+    with pytest.raises(StopAsyncIteration):  # the job's stream ends with the job
+        await anext(frames)
+    assert isinstance(finished, Event) and feed.cursor == finished.seq
+
+
+async def test_resuming_after_a_position_skips_what_was_seen(db: Database) -> None:
+    bus = InProcessEventBus()
+    user_id, job_id, (first, second) = await queued_job(db)
+    await _claim(db, bus, first)
+    await _claim(db, bus, second)
+    feed = EventFeed(db=db, bus=bus, user_id=user_id, job_id=job_id, after_seq=0)
+    replayed = [e async for e in _take(feed, 2)]
+    assert [e.variant_id for e in replayed] == [first, second]
+    position = feed.cursor
+    await _fail(db, bus, first)
+    resumed = EventFeed(db=db, bus=bus, user_id=user_id, job_id=job_id, after_seq=position)
+    assert [_frame(e) async for e in _take(resumed, 1)] == [("variant.failed", first, None)]
+
+
+async def _take(feed: EventFeed, count: int) -> AsyncIterator[AnyEvent]:
+    frames = cast(AsyncGenerator[AnyEvent, None], aiter(feed))
+    try:
+        for _ in range(count):
+            yield await anext(frames)
+    finally:
+        await frames.aclose()
+
+
+async def test_a_follower_that_only_waits_sees_state_changes_and_is_no_watcher(
+    db: Database,
+) -> None:
+    bus = InProcessEventBus()
+    user_id, job_id, (first, second) = await queued_job(db)
+    follower = follow_job(db, bus, user_id=user_id, job_id=job_id, live=False)
+    collected: list[AnyEvent] = []
+
+    async def collect() -> None:
+        async for event in follower:
+            collected.append(event)
+
+    task = asyncio.create_task(collect())
+    await _claim(db, bus, first)
+    while not collected:
+        await asyncio.sleep(0.01)
+    assert not await bus.watched(user_id, job_id)
+    progress = VariantProgress(progress=0.5)
+    await bus.publish_live(
+        LiveEvent.of(user_id=user_id, job_id=job_id, variant_id=first, payload=progress)
+    )
+    await _fail(db, bus, first)
+    await _claim(db, bus, second)
+    await _fail(db, bus, second)
+    await asyncio.wait_for(task, 10)
+    assert all(isinstance(e, Event) for e in collected)
+    assert [e.type for e in collected][-1] == "job.finished"
