@@ -333,3 +333,31 @@ async def test_history_search_and_spend(assisted: Assisted) -> None:
         today["assist_cost_usd"]
     )
     assert stats[HOSTED[1]]["succeeded"] >= 1 and Decimal(stats[HOSTED[1]]["total_cost_usd"]) > 0
+
+
+async def test_the_account_stream_carries_the_same_frames_as_live_events(
+    assisted: Assisted,
+) -> None:
+    claude = assisted.vendors["anthropic"]
+    claude.delta_interval = 0.01
+    watched: list[dict[str, Any]] = []
+    async with assisted.client() as client, assisted.client() as watcher:
+
+        async def watch() -> None:
+            async with aconnect_sse(watcher, "GET", "/api/v1/events") as source:
+                async for sse in source.aiter_sse():
+                    if sse.event.startswith("assist."):
+                        assert not sse.id, "live frames carry no id"
+                        watched.append({"event": sse.event, **json.loads(sse.data)})
+                        if sse.event in ("assist.done", "assist.error"):
+                            return
+
+        watching = asyncio.create_task(watch())
+        await asyncio.sleep(0.5)  # subscribed before the run starts
+        frames, _ = await stream(
+            client, "/api/v1/assist/prompt", {"idea": "a kite", "model": HOSTED[0]}
+        )
+        await asyncio.wait_for(watching, 10)
+    assert [w["event"] for w in watched] == [f"assist.{f.event}" for f in frames]
+    assert [w.get("text") for w in watched] == [f.data.get("text") for f in frames]
+    assert {w["job_id"] for w in watched} == {frames[0].data["run_id"]}

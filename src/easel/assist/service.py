@@ -16,7 +16,7 @@ import logging
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 
@@ -28,6 +28,7 @@ from easel.assist.frames import (
     DeltaFrame,
     DoneFrame,
     ErrorFrame,
+    Frame,
     SuggestionFrame,
     SuggestionOut,
     UsageOut,
@@ -52,6 +53,7 @@ from easel.storage.base import ImageStore
 from easel.urls import API
 
 log = logging.getLogger(__name__)
+F = TypeVar("F", bound=Frame)
 
 
 def assist_path(run_id: str) -> str:
@@ -132,14 +134,16 @@ class AssistRun:
             if outcome.first_delta_ms is None:
                 outcome.first_delta_ms = outcome.elapsed_ms()
             outcome.pieces.append(event.text)
-            frame = DeltaFrame(run_id=self.id, text=event.text)
-            await live.publish(service.bus, self.user_id, frame)
-            yield frame
+            yield await self._published(DeltaFrame(run_id=self.id, text=event.text))
             for found in self.reader.feed(event.text) if self.reader else []:
-                yield self._suggestion(found)
+                yield await self._published(self._suggestion(found))
         for found in self.reader.finish() if self.reader else []:
-            yield self._suggestion(found)
+            yield await self._published(self._suggestion(found))
         outcome.status = "succeeded"
+
+    async def _published(self, frame: F) -> F:
+        await live.publish(self.service.bus, self.user_id, frame)
+        return frame
 
     async def frames(self) -> AsyncIterator[AnyFrame]:
         """Deltas (and suggestions) as they come, then one ``done`` or ``error`` frame."""
