@@ -37,11 +37,11 @@ from easel.assist.base import (
     TextDone,
     TextEvent,
     TextModelInfo,
-    TextPricing,
     TextProvider,
     TextRate,
     TextRequest,
     TextUsage,
+    hosted_model,
 )
 from easel.errors import (
     ContentRejected,
@@ -61,15 +61,17 @@ _PAGES = "https://platform.claude.com/docs/en/models"
 
 
 def _claude(remote: str, name: str, description: str, rate: TextRate, page: str) -> TextModelInfo:
-    return TextModelInfo(
-        id=f"anthropic/{remote}",
-        name=name,
-        provider="anthropic",
-        remote_name=remote,
-        description=description,
-        max_images=20,
-        pricing=TextPricing(rates=(rate,), source=f"{_PAGES}/{page}/overview", as_of=_AS_OF),
+    source = f"{_PAGES}/{page}/overview"
+    return hosted_model(
+        "anthropic",
+        remote,
+        name,
+        description,
+        rate=rate,
+        source=source,
+        as_of=_AS_OF,
         facts=SDK,
+        max_images=20,
     )
 
 

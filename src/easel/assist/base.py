@@ -93,6 +93,31 @@ class TextModelInfo(BaseModel):
     """Where the model id, wire format and limits were read."""
 
 
+def hosted_model(
+    provider: str,
+    remote: str,
+    name: str,
+    description: str,
+    *,
+    rate: TextRate,
+    source: str,
+    as_of: date,
+    facts: str,
+    max_images: int,
+) -> TextModelInfo:
+    """A vendor's model at one rate, named ``<provider>/<remote>``."""
+    return TextModelInfo(
+        id=f"{provider}/{remote}",
+        name=name,
+        provider=provider,
+        remote_name=remote,
+        description=description,
+        max_images=max_images,
+        pricing=TextPricing(rates=(rate,), source=source, as_of=as_of),
+        facts=facts,
+    )
+
+
 @dataclass(frozen=True)
 class TextUsage:
     """Tokens billed for one answer; ``raw`` is the vendor's own usage block."""

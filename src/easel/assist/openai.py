@@ -36,11 +36,11 @@ from easel.assist.base import (
     TextDone,
     TextEvent,
     TextModelInfo,
-    TextPricing,
     TextProvider,
     TextRate,
     TextRequest,
     TextUsage,
+    hosted_model,
 )
 from easel.errors import ContentRejected, ProviderError
 from easel.providers.openai import OpenAIErrorObject, classify_error, specific_error
@@ -61,15 +61,17 @@ def _gpt(
         long_input_per_million=Decimal(input_usd) * 2,
         long_output_per_million=Decimal(output_usd) * Decimal("1.5"),
     )
-    return TextModelInfo(
-        id=f"openai/{remote}",
-        name=name,
-        provider="openai",
-        remote_name=remote,
-        description=description,
-        max_images=16,
-        pricing=TextPricing(rates=(rate,), source=f"{_PAGES}/{remote}", as_of=_AS_OF),
+    source = f"{_PAGES}/{remote}"
+    return hosted_model(
+        "openai",
+        remote,
+        name,
+        description,
+        rate=rate,
+        source=source,
+        as_of=_AS_OF,
         facts=SDK,
+        max_images=16,
     )
 
 
