@@ -1,5 +1,5 @@
-"""What can be read from an image's pixels alone: dominant colours (named with the offline
-painter's colour words), brightness, contrast, saturation, warmth, where the detail sits,
+"""What can be read from an image's pixels alone: dominant colours (`easel.imaging.palette`,
+named with the offline painter's colour words), brightness, contrast, saturation, warmth, where the detail sits,
 symmetry, the horizon, the aspect ratio and the texture.
 
 The image is read at most 160 px on its long side: these are whole-picture measures, and
@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image
 
+from easel.imaging.palette import extract_palette
 from easel.providers._procedural.vocabulary import COLOURS
 
 ANALYSIS_SIDE = 160
@@ -88,23 +89,15 @@ def _nearest_name(rgb: np.ndarray) -> str:
 
 
 def _swatches(image: Image.Image, count: int = 6) -> tuple[Swatch, ...]:
-    quantised = image.quantize(colors=count, method=Image.Quantize.MEDIANCUT)
-    palette = np.array(quantised.getpalette() or [], dtype=float)[: count * 3].reshape(-1, 3)
-    counts = np.bincount(np.asarray(quantised).ravel(), minlength=len(palette))
-    total = float(counts.sum()) or 1.0
-    merged: dict[str, tuple[float, np.ndarray]] = {}
-    for index in np.argsort(-counts):
-        if counts[index] == 0:
-            continue
-        rgb = palette[index]
-        name = _nearest_name(rgb)
-        share, kept = merged.get(name, (0.0, rgb))
-        merged[name] = (share + counts[index] / total, kept)
+    """The dominant colours (`easel.imaging.palette`), named; colours that take the same
+    name are counted together."""
+    merged: dict[str, tuple[float, str]] = {}
+    for found in extract_palette(image, count):
+        name = _nearest_name(np.array(found.rgb, dtype=float))
+        share, kept = merged.get(name, (0.0, found.hex))
+        merged[name] = (share + found.share, kept)
     ordered = sorted(merged.items(), key=lambda item: -item[1][0])
-    return tuple(
-        Swatch(name, "#{:02x}{:02x}{:02x}".format(*(int(v) for v in rgb)), round(share, 3))
-        for name, (share, rgb) in ordered
-    )
+    return tuple(Swatch(name, hexa, round(share, 3)) for name, (share, hexa) in ordered)
 
 
 def _focus(weights: np.ndarray) -> tuple[float, float]:
