@@ -1,6 +1,6 @@
 """What can be read from an image's pixels alone: dominant colours (`easel.imaging.palette`,
-named with the offline painter's colour words), brightness, contrast, saturation, warmth, where the detail sits,
-symmetry, the horizon, the aspect ratio and the texture.
+named with the offline painter's colour words), brightness, contrast, saturation, warmth,
+where the detail sits, symmetry, the horizon, the aspect ratio and the texture.
 
 The image is read at most 160 px on its long side: these are whole-picture measures, and
 they cost a few milliseconds at that size. Run `read_pixels` in a worker thread.
