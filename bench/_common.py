@@ -94,6 +94,8 @@ sys.path.insert(0, {tests!r})
 from emulators.{module} import {cls}
 emulator = {cls}()
 emulator.state.task_seconds = {task_seconds!r}
+for name, value in {attributes!r}.items():
+    setattr(emulator, name, value)
 emulator.start()
 print(emulator.port, flush=True)
 sys.stdin.read()  # until the benchmark closes our stdin
@@ -113,11 +115,22 @@ class Emulated:
 
 
 @contextmanager
-def emulator_process(module: str, cls: str, *, task_seconds: float = 0.3) -> Iterator[Emulated]:
+def emulator_process(
+    module: str,
+    cls: str,
+    *,
+    task_seconds: float = 0.3,
+    attributes: dict[str, object] | None = None,
+) -> Iterator[Emulated]:
     """A provider emulator (``tests/emulators``) served by a process of its own, so its
-    CPU is neither the client's nor the server's."""
+    CPU is neither the client's nor the server's; ``attributes`` are set on it first
+    (a text emulator's ``delta_interval`` or ``reply``)."""
     code = _EMULATOR_MAIN.format(
-        tests=str(ROOT / "tests"), module=module, cls=cls, task_seconds=task_seconds
+        tests=str(ROOT / "tests"),
+        module=module,
+        cls=cls,
+        task_seconds=task_seconds,
+        attributes=attributes or {},
     )
     process = subprocess.Popen(
         [sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True

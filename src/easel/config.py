@@ -93,6 +93,18 @@ class Settings(BaseSettings):
     webhook_give_up_seconds: float = Field(default=3 * 86400.0, gt=0)
     """A delivery not made within this long after its event is marked failed."""
 
+    assist_model: str = ""
+    """The assistant model describe and suggest use when the caller names none; empty means
+    the offline assistant (free, no keys)."""
+    assist_idle_timeout_seconds: float = Field(default=30.0, gt=0)
+    """An assistant that sends nothing for this long mid-answer is stopped."""
+    assist_retry_seconds: float = Field(default=30.0, ge=0)
+    """The longest total wait, before any text, for assistants that answer 429 or
+    overloaded with a ``retry-after``; a longer wait ends the run with an error."""
+    assist_max_attempts: int = Field(default=3, ge=1)
+    assist_max_output_tokens: int = Field(default=8192, ge=256)
+    """The answer length asked of hosted assistants (thinking tokens count too)."""
+
     check_models: bool = False
     """Ask every configured vendor which models it serves, once a day, and show admins
     what changed (`easel models check` does the same on demand). Off by default: it calls

@@ -152,6 +152,18 @@ class ProviderUnavailable(ProviderError):
     code = "unavailable"
     retryable = True
 
+    def __init__(
+        self,
+        message: str,
+        *,
+        hint: str | None = None,
+        status_code: int | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(message, hint=hint, status_code=status_code)
+        self.retry_after = retry_after
+        """A wait the vendor asked for (``retry-after`` on an overloaded answer)."""
+
 
 class ProviderTimeout(ProviderError):
     code = "timeout"

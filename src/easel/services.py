@@ -10,6 +10,8 @@ from pathlib import Path
 
 import httpx
 
+from easel.assist.catalog import AssistCatalog
+from easel.assist.service import AssistService
 from easel.config import Settings
 from easel.db.engine import Database
 from easel.engine.handoff import ImageHandoff
@@ -49,6 +51,7 @@ class Services:
     staging: Staging
     keeper: ImageKeeper
     collector: Collector
+    assist: AssistService
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
     _checking: asyncio.Task[None] | None = None
 
@@ -81,6 +84,7 @@ class Services:
                 await task
         self._tasks.clear()
         await self.catalog.aclose()
+        await self.assist.aclose()
         await self.webhooks.aclose()
         await self.http.aclose()
         await self.queue.aclose()
@@ -107,6 +111,15 @@ def build_services(
         timeout=httpx.Timeout(settings.provider_timeout_seconds, connect=10.0),
         limits=httpx.Limits(max_connections=100, max_keepalive_connections=20),
         headers={"User-Agent": "easel-studio"},
+    )
+    assist = AssistService(
+        settings=settings,
+        db=db,
+        bus=bus,
+        store=store,
+        images=catalog,
+        catalog=AssistCatalog.load(settings),
+        http=assist_client(settings),
     )
     runner = Runner(settings=settings, http=http, staging=staging)
     keeper = ImageKeeper(
@@ -158,6 +171,17 @@ def build_services(
             upload_grace_seconds=settings.upload_grace_seconds,
             interval_seconds=settings.collect_interval_seconds,
         ),
+        assist=assist,
+    )
+
+
+def assist_client(settings: Settings) -> httpx.AsyncClient:
+    """Assistant streams hold a connection each for as long as the model writes, so they
+    get their own pool rather than queue behind image downloads."""
+    return httpx.AsyncClient(
+        timeout=httpx.Timeout(settings.provider_timeout_seconds, connect=10.0),
+        limits=httpx.Limits(max_connections=512, max_keepalive_connections=64),
+        headers={"User-Agent": "easel-studio"},
     )
 
 

@@ -43,6 +43,7 @@ CALLS: dict[tuple[str, str], Any] = {
     ("GET", "/api/v1/webhooks/deliveries/{delivery_id}/attempts"): None,
     ("DELETE", "/api/v1/tokens/{token_id}"): None,
     ("DELETE", "/api/v1/sessions/{session_id}"): None,
+    ("GET", "/api/v1/assist/{run_id}"): None,
 }
 # Routes without an id: bob sees only his own (empty) data there.
 LISTINGS = {
@@ -70,6 +71,11 @@ LISTINGS = {
     ("PUT", "/api/v1/me/defaults"),
     ("GET", "/api/v1/tokens"),
     ("GET", "/api/v1/sessions"),
+    ("GET", "/api/v1/assist"),
+    ("GET", "/api/v1/assist/models"),
+    ("POST", "/api/v1/assist/prompt"),
+    ("POST", "/api/v1/assist/describe"),
+    ("GET", "/api/v1/stats/assist"),
 }
 # Studio-wide routes: for admins only (the first user), never for bob.
 ADMIN_ONLY = {("GET", "/api/v1/models/check"), ("POST", "/api/v1/models/check")}
@@ -126,7 +132,13 @@ async def test_every_endpoint_is_scoped_to_its_user(studio: Studio) -> None:
             assert signed_in.is_success
         (session,) = alice.get("/api/v1/sessions").json()
         (token,) = alice.get("/api/v1/tokens").json()
+        run = alice.post(
+            "/api/v1/assist/prompt",
+            json={"idea": "alice's secret garden"},
+            headers={"Accept": "application/json"},
+        ).json()
         ids = {
+            "run_id": run["run_id"],
             "token_id": token["id"],
             "session_id": session["id"],
             "job_id": job["id"],
@@ -158,6 +170,15 @@ async def test_every_endpoint_is_scoped_to_its_user(studio: Studio) -> None:
             assert bob.get(upload.json()[key]).status_code == 404
             assert alice.get(upload.json()[key]).status_code == 200
 
+        # Nor describe alice's upload or result by its hash, nor see her assist history.
+        for sha in (upload.json()["sha256"], ids["sha256"]):
+            stolen = bob.post("/api/v1/assist/describe", json={"images": [sha]})
+            assert stolen.status_code == 404, stolen.text
+        assert bob.get("/api/v1/assist").json()["items"] == []
+        assert bob.get("/api/v1/assist", params={"q": "secret"}).json()["items"] == []
+        assert bob.get("/api/v1/stats/assist").json() == []
+        assert all(day["assists"] == 0 for day in bob.get("/api/v1/stats/spend").json())
+
         assert bob.get("/api/v1/jobs").json()["items"] == []
         assert bob.get("/api/v1/jobs", params={"q": "secret"}).json()["items"] == []
         assert bob.get("/api/v1/presets").json() == []
@@ -180,6 +201,7 @@ async def test_every_endpoint_is_scoped_to_its_user(studio: Studio) -> None:
         assert alice.get(f"/api/v1/webhooks/{ids['webhook_id']}").status_code == 200
         assert alice.get(variant["image"]["url"]).status_code == 200
         assert alice.get(f"/api/v1/jobs/{job['id']}/winner").json()["variant_id"] == variant["id"]
+        assert alice.get(f"/api/v1/assist/{run['run_id']}").json()["status"] == "succeeded"
 
 
 async def test_account_stream_carries_only_own_events(studio: Studio) -> None:

@@ -17,7 +17,8 @@
 Errors use Google's RPC shape ``{"error": {code, message, status[, details]}}``; a bad key
 is a 400 ``INVALID_ARGUMENT`` with reason ``API_KEY_INVALID``. A prompt containing
 ``TEXT ONLY`` makes the model answer with words and no image; ``WITHHOLD`` makes it
-withhold the image with ``finishReason: IMAGE_SAFETY``.
+withhold the image with ``finishReason: IMAGE_SAFETY``. The text models stream through
+``:streamGenerateContent?alt=sse`` (`emulators.gemini_text`).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from fastapi import Request
 from fastapi.responses import JSONResponse, Response
 
 from emulators._base import Emulator, Fault, png_bytes
+from emulators.gemini_text import GeminiTextStreaming
 
 RATIOS = frozenset({"1:1", "2:3", "3:2", "3:4", "4:3", "4:5", "5:4", "9:16", "16:9", "21:9"})
 WIDE_RATIOS = RATIOS | {"1:4", "4:1", "1:8", "8:1"}
@@ -153,10 +155,12 @@ def _inline(data: bytes, **extra: Any) -> dict[str, Any]:
     }
 
 
-class GeminiEmulator(Emulator):
+class GeminiEmulator(GeminiTextStreaming, Emulator):
     name = "gemini"
+    own_faults = ("mid_stream_error", "stall")
 
     def routes(self) -> None:
+        self.setup_text()
         self.reference_counts: list[int] = []
         self.requests: list[dict[str, Any]] = []
         self.usages: list[dict[str, Any]] = []
@@ -233,12 +237,18 @@ class GeminiEmulator(Emulator):
         if not self._authorized(request):
             return bad_key()
         rules = IMAGE_MODELS.get(model)
-        if method != "generateContent" or rules is None or model not in self.served:
+        text_model = model in self.served and "generateContent" in self.served[model][1]
+        streamed = method == "streamGenerateContent" and text_model and rules is None
+        if not streamed and (
+            method != "generateContent" or rules is None or model not in self.served
+        ):
             return not_found(model, version, method)
         try:
             body = await request.json()
         except ValueError:
             return rpc_error(400, "INVALID_ARGUMENT", "Invalid JSON payload received.")
+        if streamed:
+            return await self.stream_text(model, body, request)
         fault = self.take_fault("create")
         if fault is not None:
             return await self._fault(fault, model)

@@ -15,6 +15,7 @@ from easel.api.error_docs import PROBLEM_RESPONSES
 from easel.api.limits import BodyLimitMiddleware
 from easel.api.routes import (
     access,
+    assist,
     compare,
     events,
     images,
@@ -28,6 +29,7 @@ from easel.api.routes import (
     uploads,
     webhooks,
 )
+from easel.assist.frames import DoneFrame
 from easel.config import Settings
 from easel.db.migrate import upgrade
 from easel.mcp.http import MCPEndpoint
@@ -52,6 +54,7 @@ def api_router() -> APIRouter:
         compare,
         trends,
         webhooks,
+        assist,
     )
     for module in modules:
         router.include_router(module.router)
@@ -82,7 +85,7 @@ def create_app(settings: Settings, *, migrate: bool = True) -> FastAPI:
     app.add_middleware(GZipMiddleware, minimum_size=500)
     app.add_middleware(BodyLimitMiddleware, settings=settings)
     problems.install(app)
-    error_docs.install(app)
+    error_docs.install(app, extra=(DoneFrame,))
     app.include_router(api_router())
     app.include_router(openai_compat.router)
     app.router.routes.append(mcp.route())

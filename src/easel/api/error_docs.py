@@ -67,6 +67,7 @@ _DESCRIPTIONS = {
     500: "Easel hit an unexpected error.",
     502: "The model's provider failed to make the image.",
     503: "A service Easel depends on failed.",
+    504: "The model's provider stopped answering.",
 }
 
 
@@ -78,14 +79,20 @@ def _answers(codes: tuple[int, ...], media_type: str, schema: str) -> dict[int |
     }
 
 
+def problem_answers(*codes: int) -> dict[int | str, Any]:
+    """More problem+json answers a route declares beside `PROBLEM_RESPONSES`."""
+    return _answers(codes, PROBLEM, "Problem")
+
+
 PROBLEM_RESPONSES = _answers((400, 401, 403, 404, 405, 409, 413, 422, 429, 503), PROBLEM, "Problem")
 OPENAI_ERROR_RESPONSES = _answers(
     (400, 401, 403, 404, 405, 413, 429, 500, 502, 503), "application/json", "OpenAIError"
 )
 
 
-def install(app: FastAPI) -> None:
-    """Add the error schemas to the OpenAPI document's components."""
+def install(app: FastAPI, extra: tuple[type[BaseModel], ...] = ()) -> None:
+    """Add the error schemas (and ``extra`` models that routes name by reference) to the
+    OpenAPI document's components."""
     build: Callable[[], dict[str, Any]] = app.openapi
 
     def openapi() -> dict[str, Any]:
@@ -93,7 +100,8 @@ def install(app: FastAPI) -> None:
             return app.openapi_schema
         document = build()
         schemas = document.setdefault("components", {}).setdefault("schemas", {})
-        for model in (Problem, OpenAIErrorBody):
+        models: tuple[type[BaseModel], ...] = (Problem, OpenAIErrorBody, *extra)
+        for model in models:
             definition = model.model_json_schema(ref_template="#/components/schemas/{model}")
             schemas.update(definition.pop("$defs", {}))
             schemas[str(definition["title"])] = definition

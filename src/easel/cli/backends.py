@@ -12,8 +12,11 @@ from typing import Any, Protocol
 
 import httpx
 from httpx_sse import aconnect_sse
+from pydantic import ValidationError
 
 from easel.api.schemas import JobOut, ModelOut
+from easel.assist.inputs import image_sha
+from easel.assist.specs import DescribeSpec, SuggestSpec
 from easel.config import Settings
 from easel.db.repos import users as user_repo
 from easel.db.repos.jobs import JobFilters
@@ -35,6 +38,8 @@ class Backend(Protocol):
     async def jobs(self, limit: int) -> list[dict[str, Any]]: ...
     def events(self, job_id: str) -> AsyncIterator[dict[str, Any]]: ...
     async def image(self, path: str) -> bytes: ...
+    def assist(self, kind: str, body: dict[str, Any]) -> AsyncIterator[dict[str, Any]]: ...
+    async def own_image(self, ref: str | bytes) -> str: ...
 
 
 class RemoteBackend:
@@ -80,6 +85,26 @@ class RemoteBackend:
         if response.status_code >= 400:
             raise BackendError(_problem_text(response))
         return response.content
+
+    async def own_image(self, ref: str | bytes) -> str:
+        """A file's bytes are uploaded first; a sha256 or image URL is used as it is."""
+        if isinstance(ref, str):
+            return ref
+        files = {"file": ("image", ref)}
+        return str((await self._json("POST", "/api/v1/uploads", files=files))["sha256"])
+
+    async def assist(self, kind: str, body: dict[str, Any]) -> AsyncIterator[dict[str, Any]]:
+        path = f"/api/v1/assist/{kind}"
+        try:
+            async with aconnect_sse(self.client, "POST", path, json=body, timeout=None) as source:
+                if source.response.status_code >= 400:
+                    await source.response.aread()
+                    raise BackendError(_problem_text(source.response))
+                async for sse in source.aiter_sse():
+                    if sse.data and sse.event != "ping":
+                        yield {"event": sse.event, **json.loads(sse.data)}
+        except httpx.TransportError as exc:
+            raise BackendError(f"Lost the Easel server at {self.client.base_url}: {exc}") from exc
 
 
 def _problem_text(response: httpx.Response) -> str:
@@ -138,6 +163,29 @@ class EmbeddedBackend:
         )
         async for event in feed:
             yield event.sse_data()
+
+    async def own_image(self, ref: str | bytes) -> str:
+        """A file's bytes are stored as the user's upload; a sha256 or image URL is kept."""
+        try:
+            return await image_sha(self.services, self.user_id, ref)
+        except EaselError as exc:
+            raise BackendError(str(exc)) from None
+
+    async def assist(self, kind: str, body: dict[str, Any]) -> AsyncIterator[dict[str, Any]]:
+        service = self.services.assist
+        try:
+            if kind == "describe":
+                run = await service.describe(
+                    user_id=self.user_id, spec=DescribeSpec.model_validate(body)
+                )
+            else:
+                run = await service.suggest(
+                    user_id=self.user_id, spec=SuggestSpec.model_validate(body)
+                )
+        except (EaselError, ValidationError) as exc:
+            raise BackendError(str(exc)) from None
+        async for frame in run.frames():
+            yield {"event": frame.event, **frame.model_dump(mode="json")}
 
     async def image(self, path: str) -> bytes:
         sha = path.rstrip("/").split("/")[-1]

@@ -248,6 +248,65 @@ def jobs(
     console.print(table)
 
 
+Assistant = Annotated[
+    str | None,
+    typer.Option("--model", "-m", help="Assistant model id (easel assist models); default: yours."),
+]
+
+
+def _assist(
+    kind: str, body: dict[str, Any], images: list[str], backend_args: tuple[Any, ...]
+) -> None:
+    from easel.cli.assist import print_stream
+
+    # Local files are read here; sha256s and image URLs go as they are.
+    refs: list[str | bytes] = [Path(r).read_bytes() if Path(r).is_file() else r for r in images]
+
+    async def go() -> bool:
+        async with _backend(*backend_args) as backend:
+            if refs:
+                body["images"] = [await backend.own_image(ref) for ref in refs]
+            return await print_stream(backend.assist(kind, body), err)
+
+    if not _run(go()):
+        raise typer.Exit(1)
+
+
+@app.command()
+def describe(
+    images: Annotated[list[str], typer.Argument(help="Image files, sha256s or Easel image URLs.")],
+    question: Annotated[str | None, typer.Option(help="Something to ask about them.")] = None,
+    model: Assistant = None,
+    server: Server = None,
+    token: Token = None,
+    data_dir: DataDir = None,
+    user: User = "admin",
+) -> None:
+    """Describe images and end with a prompt that reproduces them, printed as it streams.
+    Local files are uploaded (with --server) or stored in the data dir first."""
+    body: dict[str, Any] = {"question": question, "model": model}
+    _assist("describe", body, images, (server, token, data_dir, user))
+
+
+@app.command()
+def suggest(
+    idea: Annotated[str, typer.Argument(help="The idea or prompt to improve.")],
+    for_model: Annotated[
+        list[str] | None, typer.Option("--for", help="An image model the prompts are for.")
+    ] = None,
+    count: Annotated[int, typer.Option("-n", help="How many prompts.")] = 3,
+    style: Annotated[str | None, typer.Option(help="A style to aim for.")] = None,
+    model: Assistant = None,
+    server: Server = None,
+    token: Token = None,
+    data_dir: DataDir = None,
+    user: User = "admin",
+) -> None:
+    """Improve an idea into prompts for the chosen image models, printed as it streams."""
+    body = {"idea": idea, "models": for_model or [], "count": count, "style": style, "model": model}
+    _assist("prompt", body, [], (server, token, data_dir, user))
+
+
 @app.command()
 def mcp(token: Token = None, data_dir: DataDir = None) -> None:
     """Serve Easel's MCP tools over stdio (for Claude Desktop, Cursor…), as the token's user."""

@@ -287,3 +287,43 @@ class WebhookAttempt(Base):
     status_code: Mapped[int | None] = mapped_column(Integer)
     error: Mapped[str | None] = mapped_column(Text)
     duration_ms: Mapped[int] = mapped_column(Integer)
+
+
+class AssistRun(Base):
+    """One streamed answer of an assistant model (a description of images or prompt
+    suggestions), stored once when it ends: never a row per streamed word."""
+
+    __tablename__ = "assist_runs"
+    __table_args__ = (
+        Index("ix_assist_runs_user_id_id", "user_id", "id"),
+        Index("ix_assist_runs_user_id_finished_at", "user_id", "finished_at"),
+    )
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))
+    """``describe`` (images analysed) or ``prompt`` (prompts suggested)."""
+    model_id: Mapped[str] = mapped_column(String(100))
+    provider_id: Mapped[str] = mapped_column(String(50))
+    status: Mapped[str] = mapped_column(String(16))
+    """succeeded, failed or canceled (the client went away mid-stream)."""
+    request_text: Mapped[str] = mapped_column(Text)
+    """The question asked about the images, or the idea to improve."""
+    params: Mapped[dict[str, Any]] = mapped_column(JSON)
+    """The rest of the request: image sha256s, target models, count, style."""
+    text: Mapped[str] = mapped_column(Text)
+    """Everything the model streamed (as far as it got)."""
+    result: Mapped[dict[str, Any]] = mapped_column(JSON)
+    """What was read out of the text: the reproducing prompt, or the suggestions."""
+    input_tokens: Mapped[int | None] = mapped_column(Integer)
+    output_tokens: Mapped[int | None] = mapped_column(Integer)
+    usage: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    """Usage as the vendor reported it."""
+    cost_usd: Mapped[Decimal | None] = mapped_column(Money)
+    error_code: Mapped[str | None] = mapped_column(String(32))
+    error_message: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = _ts()
+    finished_at: Mapped[datetime] = _ts()
+    duration_ms: Mapped[int] = mapped_column(Integer)
+    first_delta_ms: Mapped[int | None] = mapped_column(Integer)
+    """Time from the request to the first streamed text."""

@@ -2,7 +2,8 @@
 
 Tools: ``generate_image`` (waits, sending progress notifications, and returns the images
 as image content with their Easel URLs), ``start_generation`` and ``get_job`` for long
-runs, ``list_models``, ``search_history`` and ``list_presets``. Images are also readable
+runs, ``list_models``, ``search_history`` and ``list_presets``; ``describe_image`` and
+``suggest_prompts`` (`easel.mcp.assist_tools`) stream an assistant's text. Images are also readable
 as resources, ``easel://images/{sha256}``.
 
 Who the caller is comes from the transport: over HTTP the bearer token checked by the
@@ -39,6 +40,7 @@ from easel.engine.specs import JobSpec
 from easel.errors import EaselError
 from easel.events.follow import follow_job
 from easel.events.types import AnyEvent, VariantPreview, VariantProgress
+from easel.mcp.assist_tools import register_assist
 from easel.services import Services
 from easel.urls import image_path, job_path
 
@@ -301,6 +303,7 @@ def build_server(
         log_level="WARNING",
     )
     register(server, EaselTools(services, default_user))
+    register_assist(server, services, lambda: _user_id(default_user))
     return server
 
 

@@ -13,10 +13,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from importlib.metadata import entry_points
+from typing import Protocol
 
 from easel.config import Settings
 from easel.errors import ModelRetired, NotFound
-from easel.providers.base import ModelInfo, ModelStatus, Provider
+from easel.providers.base import Lifecycle, ModelInfo, ModelStatus, Provider
 
 log = logging.getLogger(__name__)
 
@@ -62,13 +63,24 @@ class CatalogEntry:
         return self.status != "shutdown"
 
 
-def shutdown_text(model: ModelInfo, vendor: str) -> str:
+class KnownModel(Protocol):
+    """What lifecycle messages need of a catalog entry (image or assistant model)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def lifecycle(self) -> Lifecycle: ...
+
+
+def shutdown_text(model: KnownModel, vendor: str) -> str:
     """That the vendor shut a model down, and when."""
     day = model.lifecycle.shutdown_date
     return f"{vendor} shut {model.name} ({model.id}) down{f' on {day}' if day else ''}."
 
 
-def retirement_text(model: ModelInfo, vendor: str) -> str:
+def retirement_text(model: KnownModel, vendor: str) -> str:
     """Why a shut-down model cannot run, naming its replacement."""
     replacement = model.lifecycle.replacement
     use = f" Use {replacement} instead." if replacement else ""

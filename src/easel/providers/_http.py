@@ -114,7 +114,9 @@ def map_error(
         return ProviderTimeout(f"{provider} timed out ({status}).", status_code=status)
     if status >= 500:
         return ProviderUnavailable(
-            f"{provider} had a server error ({status}). {said}", status_code=status
+            f"{provider} had a server error ({status}). {said}",
+            status_code=status,
+            retry_after=retry_after_seconds(response.headers),
         )
     if status == 422 and "safety" in message.lower():
         return ContentRejected(

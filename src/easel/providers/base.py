@@ -89,6 +89,8 @@ class Capabilities(BaseModel):
     ``image/svg+xml`` and returns ``ImageBytes(svg, "image/svg+xml")``; the engine
     sanitises and stores it (`easel.storage.svg`)."""
     max_prompt_length: int = 4000
+    text_rendering: bool = False
+    """Renders legible words written in the prompt (lettering, posters, logos)."""
     extra_options: dict[str, ExtraOption] = Field(default_factory=dict)
     """The ``extra`` keys the model's provider reads, by name; empty: no extras."""
 
@@ -291,6 +293,20 @@ class RunContext:
     streamed request, partial images billed as output tokens) ask for them only then."""
 
 
+def api_key_from(
+    settings: ProviderSettings, environ: Mapping[str, str], names: tuple[str, ...]
+) -> str | None:
+    """The key from the provider's settings, else the first of ``names`` that is set."""
+    return settings.api_key or next((environ[name] for name in names if environ.get(name)), None)
+
+
+def missing_key_reason(names: tuple[str, ...], api_key: str | None) -> str | None:
+    """Why a model needing one of ``names`` cannot run without a key, or None."""
+    if names and not api_key:
+        return f"No API key: set {' or '.join(names)} in the environment or the .env file."
+    return None
+
+
 class Provider(abc.ABC):
     """A source of models. Subclasses live one per file under ``easel.providers``."""
 
@@ -305,9 +321,7 @@ class Provider(abc.ABC):
 
     def __init__(self, settings: ProviderSettings, environ: Mapping[str, str]) -> None:
         self.settings = settings
-        self.api_key = settings.api_key or next(
-            (environ[name] for name in self.key_env_vars if environ.get(name)), None
-        )
+        self.api_key = api_key_from(settings, environ, self.key_env_vars)
         self.base_url = (settings.base_url or self.default_base_url).rstrip("/")
 
     @abc.abstractmethod
@@ -316,10 +330,7 @@ class Provider(abc.ABC):
 
     def unavailable_reason(self) -> str | None:
         """Why this provider's models cannot run now, or None when they can."""
-        if self.key_env_vars and not self.api_key:
-            names = " or ".join(self.key_env_vars)
-            return f"No API key: set {names} in the environment or the .env file."
-        return None
+        return missing_key_reason(self.key_env_vars, self.api_key)
 
     @abc.abstractmethod
     async def start(self, request: GenerationRequest, ctx: RunContext) -> Outcome:

@@ -11,7 +11,7 @@ thinking tokens, billed as text output.
 
 Google reports a bad key as a 400 ``INVALID_ARGUMENT`` with reason ``API_KEY_INVALID``, a
 key without quota for the model as a 429 with ``limit: 0``, and a model it no longer
-serves as a 404 ``NOT_FOUND``; `_classify` tells those apart. A filtered image arrives as
+serves as a 404 ``NOT_FOUND``; `classify_error` tells those apart. A filtered image arrives as
 a 200 without image data and is a refusal, not a success.
 
 Facts and where they were read:
@@ -77,7 +77,7 @@ PRICING = "https://ai.google.dev/gemini-api/docs/pricing"
 MODEL_PAGES = "https://docs.cloud.google.com/gemini-enterprise-agent-platform/models/gemini"
 _KEY_HINT = "Check GEMINI_API_KEY or GOOGLE_API_KEY (or EASEL_PROVIDERS__GOOGLE__API_KEY)."
 _BILLING_HINT = "Enable billing for the key's Google Cloud project (aistudio.google.com/apikey)."
-_BLOCKED = ("SAFETY", "PROHIBITED", "BLOCKLIST", "RECITATION", "SPII")
+BLOCKED_REASONS = ("SAFETY", "PROHIBITED", "BLOCKLIST", "RECITATION", "SPII")
 _PAGE_SIZE = 1000
 """Google's largest page of ``models.list``."""
 _MAX_PAGES = 50
@@ -313,15 +313,15 @@ class _Detail(BaseModel):
     retryDelay: str | None = None
 
 
-class _Status(BaseModel):
+class GoogleStatus(BaseModel):
     code: int = 0
     message: str = ""
     status: str = ""
     details: list[_Detail] = []
 
 
-class _ErrorBody(BaseModel):
-    error: _Status
+class GoogleErrorBody(BaseModel):
+    error: GoogleStatus
 
 
 class ListedModel(BaseModel):
@@ -334,7 +334,7 @@ class _ModelList(BaseModel):
     nextPageToken: str | None = None
 
 
-def _retry_delay(error: _Status, response: httpx.Response) -> float | None:
+def _retry_delay(error: GoogleStatus, response: httpx.Response) -> float | None:
     for detail in error.details:
         if detail.retryDelay and detail.retryDelay.endswith("s"):
             try:
@@ -344,9 +344,9 @@ def _retry_delay(error: _Status, response: httpx.Response) -> float | None:
     return retry_after_seconds(response.headers)
 
 
-def _classify(response: httpx.Response, message: str) -> ProviderError | None:
+def classify_error(response: httpx.Response, message: str) -> ProviderError | None:
     try:
-        error = _ErrorBody.model_validate_json(response.content).error
+        error = GoogleErrorBody.model_validate_json(response.content).error
     except ValidationError:
         return None
     status, said = response.status_code, error.message.rstrip(".")
@@ -407,7 +407,7 @@ def _final_image(answer: _GenerateResponse) -> tuple[ImageBytes | None, list[str
             if part.text:
                 texts.append(part.text.strip())
         reason = candidate.finishReason or ""
-        if any(word in reason for word in _BLOCKED):
+        if any(word in reason for word in BLOCKED_REASONS):
             raise ContentRejected(
                 f"{NAME} withheld the image ({reason}).", hint="Rephrase the prompt."
             )
@@ -483,7 +483,7 @@ class GeminiProvider(Provider):
             "POST",
             f"{self.base_url}/v1beta/models/{remote}:generateContent",
             provider=NAME,
-            classify=_classify,
+            classify=classify_error,
             headers=self._headers(),
             json=request_body(request),
         )
@@ -499,7 +499,7 @@ class GeminiProvider(Provider):
                 "GET",
                 f"{self.base_url}/v1beta/models",
                 provider=NAME,
-                classify=_classify,
+                classify=classify_error,
                 headers=self._headers(),
                 params=params,
             )

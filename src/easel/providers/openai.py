@@ -337,7 +337,7 @@ class _ImagesResponse(BaseModel):
     usage: _Usage | None = None
 
 
-class _Error(BaseModel):
+class OpenAIErrorObject(BaseModel):
     message: str = ""
     type: str | None = None
     code: str | None = None
@@ -345,7 +345,7 @@ class _Error(BaseModel):
 
 
 class _ErrorBody(BaseModel):
-    error: _Error
+    error: OpenAIErrorObject
 
 
 class _StreamEvent(BaseModel):
@@ -354,7 +354,7 @@ class _StreamEvent(BaseModel):
     partial_image_index: int = 0
     output_format: str | None = None
     usage: _Usage | None = None
-    error: _Error | None = None
+    error: OpenAIErrorObject | None = None
 
 
 class _Model(BaseModel):
@@ -366,7 +366,7 @@ class _ModelList(BaseModel):
     data: list[_Model]
 
 
-def _specific(error: _Error, status: int) -> ProviderError | None:
+def specific_error(error: OpenAIErrorObject, status: int) -> ProviderError | None:
     """The errors a person can act on, told apart by OpenAI's own codes."""
     code = error.code or error.type or ""
     said = error.message.rstrip(".")
@@ -409,12 +409,12 @@ def _specific(error: _Error, status: int) -> ProviderError | None:
     return None
 
 
-def _classify(response: httpx.Response, message: str) -> ProviderError | None:
+def classify_error(response: httpx.Response, message: str) -> ProviderError | None:
     try:
         error = _ErrorBody.model_validate_json(response.content).error
     except ValidationError:
         return None
-    return _specific(error, response.status_code)
+    return specific_error(error, response.status_code)
 
 
 def _image(b64: str, output_format: str | None) -> ImageBytes:
@@ -484,7 +484,7 @@ class OpenAIProvider(Provider):
             async with ctx.http.stream("POST", url, headers=self._headers(), **body) as response:
                 if response.status_code >= 400:
                     await response.aread()
-                    raise map_error(response, NAME, _classify)
+                    raise map_error(response, NAME, classify_error)
                 return await _read_stream(response, ctx, output_format)
 
     async def served_models(self, http: httpx.AsyncClient) -> list[ServedModel] | None:
@@ -521,7 +521,7 @@ async def _read_stream(
             except ValidationError as exc:
                 raise InvalidOutput(f"{NAME} sent a malformed stream event.") from exc
             if event.error is not None:
-                specific = _specific(event.error, 400)
+                specific = specific_error(event.error, 400)
                 raise specific or InvalidOutput(f"{NAME} failed mid-stream: {event.error.message}")
             if not event.b64_json:
                 continue
