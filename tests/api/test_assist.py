@@ -323,7 +323,11 @@ async def test_history_search_and_spend(assisted: Assisted) -> None:
         )
         found = (await client.get("/api/v1/assist", params={"q": "heron"})).json()["items"]
         assert len(found) == 1 and found[0]["request_text"] == "a heron at the harbour"
-        assert (await client.get("/api/v1/assist", params={"kind": "describe"})).json()["items"]
+        prompts = (await client.get("/api/v1/assist", params={"kind": "prompt"})).json()
+        assert {r["kind"] for r in prompts["items"]} == {"prompt"}
+        assert found[0]["id"] in {r["id"] for r in prompts["items"]}
+        describes = (await client.get("/api/v1/assist", params={"kind": "describe"})).json()
+        assert all(r["kind"] == "describe" for r in describes["items"])
         assert (await bob.get("/api/v1/assist")).json()["items"] == []
         assert (await bob.get(found[0]["url"])).status_code == 404
         today = (await client.get("/api/v1/stats/spend", params={"days": 1})).json()[-1]

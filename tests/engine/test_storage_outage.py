@@ -97,8 +97,8 @@ async def test_a_storage_outage_is_waited_out_without_paying_twice(
     outage: tuple[Services, SwitchedStore, list],  # type: ignore[type-arg]
 ) -> None:
     services, store, (bfl, google) = outage
-    providers = services.catalog.by_provider()
-    models = [providers["bfl"].models()[0].id, providers["google"].models()[-1].id]
+    # A URL result (BFL) and an inline base64 one (Google).
+    models = ["bfl/flux-2-pro", "google/gemini-nano-banana-2.1"]
     async with services.db.transaction() as session:
         issued = await user_repo.create_token(session, user_name="alice")
         user = await user_repo.user_for_token(session, token=issued.token)

@@ -20,7 +20,7 @@ from support.server import FAST_PROVIDERS, ServerProcess, create_token
 # (model, size, extra): every size is a different number of whole megapixels.
 CASES = [
     ("flux-2-pro", "1536x1024", {"output_format": "jpeg"}),
-    ("flux-2-max", "1024x1024", {"safety_tolerance": "4"}),
+    ("flux-2-max", "1024x1024", {"safety_tolerance": 4}),
     ("flux-2-flex", "2048x1024", {"steps": 28, "guidance": 6.5}),
     ("flux-2-klein-4b", "1920x1088", {}),
     ("flux-2-klein-9b", "704x1408", {}),
@@ -78,9 +78,7 @@ def test_every_flux2_model_generates_at_its_size_and_costs_what_bfl_reports(
             task = stack.sent(f"a glacier, {remote}")
             assert task.endpoint == remote
             assert (task.body["width"], task.body["height"]) == (width, height)
-            assert {k: task.body[k] for k in extra} == {
-                k: int(v) if k == "safety_tolerance" else v for k, v in extra.items()
-            }
+            assert {k: task.body[k] for k in extra} == extra
             assert task.body["output_format"] == extra.get("output_format", "png")
             reported = credits(ENDPOINTS[remote][1], width * height / 1e6, 0)
             assert Decimal(variant["cost_usd"]) == Decimal(str(reported)) / 100, remote
@@ -111,12 +109,22 @@ def test_sizes_beyond_flux2s_limits_are_refused_before_anything_is_paid(
     assert stack.bfl.total_creations == before
 
 
-def test_bfls_own_refusal_of_an_option_reaches_the_variant(stack: Stack) -> None:
+def test_an_option_the_model_does_not_take_is_refused_before_anything_is_paid(
+    stack: Stack,
+) -> None:
+    """[klein] takes no steps: Easel refuses it from the declared options (BFL would
+    answer 422 "Extra inputs are not permitted"), so nothing reaches BFL."""
+    before = sum(stack.bfl.state.creations.values())
     with stack.client() as client:
-        job_id = submit(client, "klein has no steps", "bfl/flux-2-klein-4b", extra={"steps": 9})
-        (variant,) = wait_for_job(client, job_id, timeout=30)["variants"]
-    assert variant["status"] == "failed" and variant["error"]["code"] == "unsupported"
-    assert "Extra inputs are not permitted" in variant["error"]["message"]
+        response = client.post(
+            "/api/v1/jobs",
+            json={"prompt": "klein", "models": ["bfl/flux-2-klein-4b"], "extra": {"steps": 9}},
+        )
+    assert response.status_code == 422, response.text
+    problem = response.json()
+    assert problem["field"] == "extra.steps"
+    assert problem["allowed"] == ["output_format", "safety_tolerance"]
+    assert sum(stack.bfl.state.creations.values()) == before
 
 
 def test_an_endpoint_bfl_withdrew_fails_saying_so(stack: Stack) -> None:

@@ -128,7 +128,8 @@ async def test_the_engine_reports_drawing_the_subjects() -> None:
 
     req = GenerationRequest(provider.models()[0], "a red kite and a blue boat", 320, 240, seed=1)
     async with httpx.AsyncClient() as http:
-        outcome = await provider.start(req, RunContext(http=http, report=report))
+        ctx = RunContext(http=http, report=report, want_previews=True)  # someone watches
+        outcome = await provider.start(req, ctx)
     assert isinstance(outcome, Finished)
     assert isinstance(outcome.outputs[0], ImageBytes)
     messages = [m for _, m, _ in reports]

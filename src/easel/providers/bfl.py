@@ -89,6 +89,7 @@ FLUX2_FLEX = FLUX2_SIZES.model_copy(
             **FLUX2_SIZES.extra_options,
             "steps": ExtraOption(type="integer", minimum=1, maximum=50),
             "guidance": ExtraOption(type="number", minimum=1.5, maximum=10),
+            "prompt_upsampling": ExtraOption(type="boolean"),
         }
     }
 )
