@@ -14,6 +14,7 @@ from easel.assist.catalog import AssistCatalog
 from easel.assist.service import AssistService
 from easel.config import Settings
 from easel.db.engine import Database
+from easel.engine.background import Background
 from easel.engine.handoff import ImageHandoff
 from easel.engine.jobs import JobService
 from easel.engine.model_check import ModelCheck
@@ -53,7 +54,7 @@ class Services:
     collector: Collector
     assist: AssistService
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
-    _checking: asyncio.Task[None] | None = None
+    background: Background = field(default_factory=Background)
 
     async def start_workers(self) -> None:
         """Run workers and the reconciler in this process (embedded mode)."""
@@ -61,19 +62,24 @@ class Services:
             await self.store.remove_stale_staging()
         await self.reconciler.sweep()
         self._tasks.append(asyncio.create_task(self.queue.consume(self.worker.handle)))
-        self._tasks.append(asyncio.create_task(self.reconciler.run()))
-        self._tasks.append(asyncio.create_task(self.webhooks.run()))
-        self._tasks.append(asyncio.create_task(self.collector.run()))
+        self.background.every(self.reconciler.interval, self.reconciler.sweep, what="reconciling")
+        self.background.every(
+            self.webhooks.poll_seconds, self.webhooks.drain, what="delivering webhooks"
+        )
+        self.background.every(
+            self.collector.interval, self.collector.collect_and_sweep, what="collecting images"
+        )
 
     def start_model_check(self) -> None:
         """Check the vendors' model lists on a schedule (the `check_models` setting)."""
-        self._checking = asyncio.create_task(self.model_check.run())
+        self.background.every(
+            self.model_check.seconds_until_due,
+            self.model_check.check_when_due,
+            what="checking the vendors' models",
+        )
 
     async def aclose(self) -> None:
-        if self._checking is not None:
-            self._checking.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._checking
+        await self.background.stop()
         if self._tasks:
             await self.worker.hand_back()
         await self.worker.aclose()

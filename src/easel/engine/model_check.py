@@ -33,6 +33,7 @@ class ModelCheck:
         self.interval = interval
         self.report: DriftReport | None = self._load()
         self._lock = asyncio.Lock()
+        self._failed_at: datetime | None = None
 
     def _load(self) -> DriftReport | None:
         try:
@@ -60,22 +61,26 @@ class ModelCheck:
         """What the last check found per model id (empty before the first check)."""
         return self.report.notes() if self.report else {}
 
-    def _wait(self) -> float:
-        if self.report is None:
+    def seconds_until_due(self) -> float:
+        """One interval after the last check, or after the last failed attempt."""
+        last = self.report.checked_at if self.report else None
+        if self._failed_at is not None and (last is None or self._failed_at > last):
+            due = self._failed_at + timedelta(seconds=min(self.interval, 3600))
+        elif last is not None:
+            due = last + timedelta(seconds=self.interval)
+        else:
             return 0.0
-        due = self.report.checked_at + timedelta(seconds=self.interval)
         return max(0.0, (due - datetime.now(UTC)).total_seconds())
 
-    async def run(self) -> None:
-        """Check whenever a check is due, for ever (a background task)."""
-        while True:
-            await asyncio.sleep(self._wait())
-            try:
-                report = await self.run_now()
-            except Exception:  # a failed check must not stop the schedule
-                log.exception("the model catalog check failed")
-                await asyncio.sleep(min(self.interval, 3600))
-                continue
-            drifted = [p.name for p in report.providers if p.drifted]
-            if drifted:
-                log.warning("vendors changed their models: %s", ", ".join(drifted))
+    async def check_when_due(self) -> None:
+        """A scheduled pass: check if a check is due, and log what drifted."""
+        if self.seconds_until_due() > 0:
+            return
+        try:
+            report = await self.run_now()
+        except Exception:
+            self._failed_at = datetime.now(UTC)
+            raise
+        drifted = [p.name for p in report.providers if p.drifted]
+        if drifted:
+            log.warning("vendors changed their models: %s", ", ".join(drifted))

@@ -8,7 +8,6 @@ harmless because workers claim variants in the database before working.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from functools import partial
 
@@ -69,11 +68,3 @@ class Reconciler:
                     reason="the server stopped; resuming",
                 ),
             )
-
-    async def run(self) -> None:
-        while True:
-            try:
-                await self.sweep()
-            except Exception:  # keep reconciling after a transient database error
-                log.exception("reconciler sweep failed")
-            await asyncio.sleep(self.interval)

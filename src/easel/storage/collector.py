@@ -104,11 +104,7 @@ class Collector:
         log.info("removed unreferenced image %s", sha256)
         return True
 
-    async def run(self) -> None:
-        while True:
-            try:
-                await self.collect()
-                await asyncio.to_thread(self.staging.sweep)
-            except Exception:  # keep collecting after a transient database error
-                log.exception("image collection failed")
-            await asyncio.sleep(self.interval)
+    async def collect_and_sweep(self) -> None:
+        """One periodic pass: unreferenced images, then abandoned staged files."""
+        await self.collect()
+        await asyncio.to_thread(self.staging.sweep)

@@ -106,14 +106,6 @@ class Dispatcher:
         )
         self._slots = asyncio.Semaphore(self.concurrency)
 
-    async def run(self) -> None:
-        while True:
-            try:
-                await self.drain()
-            except Exception:  # a database hiccup must not stop deliveries for good
-                log.exception("webhook dispatch pass failed")
-            await asyncio.sleep(self.poll_seconds)
-
     async def drain(self) -> int:
         """One pass over the due deliveries; returns how many were due."""
         async with self.db.session() as session:
