@@ -17,7 +17,7 @@ from easel.db.repos import jobs as job_repo
 from easel.engine import transitions
 from easel.engine.commit import commit
 from easel.engine.owners import is_dead_local_worker
-from easel.engine.queue import VariantQueue
+from easel.engine.queue import Ticket, VariantQueue
 from easel.events.bus import EventBus
 
 log = logging.getLogger(__name__)
@@ -37,7 +37,7 @@ class Reconciler:
         await self._reclaim_from_dead_local_workers()
         async with self.db.session() as session:
             waiting = await job_repo.ids_to_resume(session, now=utcnow())
-        for variant_id, lapsed in waiting:
+        for variant_id, _, lapsed in waiting:
             # Queued variants only need pushing; a write (and its locks) is for lost ones.
             if lapsed:
                 await commit(
@@ -47,7 +47,7 @@ class Reconciler:
                         transitions.requeue, variant_id=variant_id, reason="worker lost; resuming"
                     ),
                 )
-        await self.queue.push(variant_id for variant_id, _ in waiting)
+        await self.queue.push(Ticket(variant_id, user_id) for variant_id, user_id, _ in waiting)
         return len(waiting)
 
     async def _reclaim_from_dead_local_workers(self) -> None:
