@@ -114,7 +114,7 @@ def _check_conflicts(spec: JobSpec, grid: GridSpec) -> None:
                 _fail(
                     f"The grid's {pos} axis sets {axis.axis}; leave {name} out of the job.",
                     field=name,
-                    hint=f"Or choose a {pos} axis other than {axis.axis}.",
+                    hint=f"Or make the {pos} axis something other than {axis.axis}.",
                 )
     if grid.axis("model") is None and len(spec.choices()) != 1:
         _fail(

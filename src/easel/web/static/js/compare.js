@@ -1,8 +1,11 @@
-// Compare: one job's models side by side, a column each with time and cost; pick the
-// winner, and the picks add up into a per-model leaderboard.
+// Compare: one job's models side by side, a column each with time and cost, or a grid
+// job along any two axes (compare-grid.js); pick the winner (of a grid: per row), and the
+// picks add up into a per-model leaderboard.
 
 import * as api from "./api.js";
 import { VariantCard } from "./cards.js";
+import { GridView, gridTitle, rowPicks } from "./compare-grid.js";
+import { gridBuilder } from "./compare-grid-builder.js";
 import { followJob } from "./jobview.js";
 import { duration, fill, h, icon, modelName, money, plural, problemText, toast, when } from "./ui.js";
 
@@ -147,7 +150,7 @@ async function recentComparisons() {
   for (let page = 0; page < 6 && found.length < 24; page += 1) {
     const result = await api.jobs.list({ limit: 100, before });
     for (const job of result.items) {
-      if (new Set(job.variants.map((v) => v.model)).size > 1) found.push(job);
+      if (job.grid || new Set(job.variants.map((v) => v.model)).size > 1) found.push(job);
     }
     if (!result.next_cursor) break;
     before = result.next_cursor;
@@ -155,7 +158,7 @@ async function recentComparisons() {
   return found;
 }
 
-export async function mount(root, { params }) {
+export async function mount(root, { navigate, params }) {
   const models = await api.models();
   const board = h("aside", { class: "card leaderboard", "aria-label": "Model leaderboard" });
   const content = h("div", { class: "compare-main" });
@@ -166,7 +169,7 @@ export async function mount(root, { params }) {
       h(
         "div",
         { class: "page-head" },
-        h("div", {}, h("h1", {}, "Compare"), h("p", {}, "Run one prompt on several models, then pick the best image.")),
+        h("div", {}, h("h1", {}, "Compare"), h("p", {}, "Run one prompt on several models, or a grid along any two axes, then pick the best images.")),
         h("span", { class: "spacer" }),
         params[0] ? h("a", { class: "button small", href: "/compare", "data-link": "" }, icon("back"), "All comparisons") : null,
       ),
@@ -177,6 +180,7 @@ export async function mount(root, { params }) {
 
   if (!params[0]) {
     const jobs = await recentComparisons();
+    content.append(gridBuilder(models, (id) => navigate(`/compare/${id}`)));
     content.append(
       jobs.length
         ? h(
@@ -189,7 +193,7 @@ export async function mount(root, { params }) {
                 "a",
                 { class: "card job-row", href: `/compare/${job.id}`, "data-link": "", dataset: { jobId: job.id } },
                 first ? h("img", { src: first.image.thumbnail_url, alt: "", loading: "lazy" }) : h("div", { class: "ph" }),
-                h("div", {}, h("div", { class: "prompt" }, job.prompt), h("div", { class: "sub" }, `${distinct.map((m) => modelName(models, m)).join(" vs ")} · ${when(job.created_at)}`)),
+                h("div", {}, h("div", { class: "prompt" }, job.prompt), h("div", { class: "sub" }, `${job.grid ? `Grid: ${gridTitle(job.grid)}` : distinct.map((m) => modelName(models, m)).join(" vs ")} · ${when(job.created_at)}`)),
                 icon("open"),
               );
             }),
@@ -199,7 +203,7 @@ export async function mount(root, { params }) {
             { class: "card empty" },
             icon("columns"),
             h("h2", {}, "No comparisons yet"),
-            h("p", {}, "In the studio, pick two or more models for one prompt; the job shows up here."),
+            h("p", {}, "Build a grid above, or pick two or more models for one prompt in the studio; the job shows up here."),
             h("a", { class: "button primary", href: "/", "data-link": "" }, icon("wand"), "Open the studio"),
           ),
     );
@@ -216,7 +220,10 @@ export async function mount(root, { params }) {
     }
     throw error;
   }
-  const view = new CompareView(job, job.winner_variant_id, models, () => renderLeaderboard(board, models));
+  const refreshBoard = () => renderLeaderboard(board, models);
+  const view = job.grid
+    ? new GridView(job, await rowPicks(job.id), models, refreshBoard)
+    : new CompareView(job, job.winner_variant_id, models, refreshBoard);
   content.append(
     h(
       "div",
@@ -227,6 +234,7 @@ export async function mount(root, { params }) {
         { class: "job-meta" },
         h("span", {}, when(job.created_at)),
         h("span", {}, money(job.cost_usd)),
+        job.grid ? h("span", { class: "chip" }, `Grid: ${gridTitle(job.grid)}`) : null,
         h("span", { class: "spacer" }),
         h("a", { class: "button small", href: `/history/${job.id}`, "data-link": "" }, icon("open"), "Details"),
       ),
