@@ -184,9 +184,7 @@ class GridWinner(Base):
 
     __tablename__ = "grid_winners"
 
-    job_id: Mapped[str] = mapped_column(
-        ForeignKey("jobs.id", ondelete="CASCADE"), primary_key=True
-    )
+    job_id: Mapped[str] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"), primary_key=True)
     scope: Mapped[str] = mapped_column(String(24), primary_key=True)
     """``row:R``, ``column:C`` or ``cell:C:R`` (zero-based)."""
     variant_id: Mapped[str] = mapped_column(String(32))
