@@ -63,8 +63,11 @@ class JobSpec(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
+    # Not required by the schema (a prompts grid needs none), but checked: a blank or
+    # missing prompt is refused by _prompt_not_blank, which also runs on the default.
     prompt: str = Field(
-        min_length=1,
+        default="",
+        validate_default=True,
         max_length=MAX_TEXT_LENGTH,
         description="What to draw. A grid with a prompts axis may leave it out: the "
         "job is then titled by its prompts.",

@@ -74,6 +74,7 @@ export class GridView {
       );
     });
     const table = h("table", { class: "compare-grid", id: "compare-grid", "aria-label": `Grid: ${gridTitle(job.grid)}` }, h("thead", {}, head), h("tbody", {}, body));
+    table.style.minWidth = `${164 + x.labels.length * 192}px`;
     this.node = h("div", { class: "compare-grid-scroll" }, table);
     this.renderNotes();
   }
