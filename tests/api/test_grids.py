@@ -278,6 +278,11 @@ def test_winners_per_row_column_and_cell(studio: Studio) -> None:
         cell = client.put(url, json={"variant_id": by_cell[(0, 0)], "row": 0, "column": 0}).json()
         assert cell["variant_id"] == by_cell[(0, 0)]
 
+        # Each pick is a contest of the models in its row, column or cell.
+        board = client.get("/api/v1/leaderboard").json()
+        assert board == [{"model": MODEL, "wins": 3, "contests": 3, "win_rate": 1.0}]
+        assert other.get("/api/v1/leaderboard").json() == []
+
         assert client.get(url, params={"row": 1}).json()["variant_id"] == by_cell[(1, 0)]
         assert client.get(url, params={"row": 0}).json()["variant_id"] is None
         assert client.get(url).json()["variant_id"] is None  # the job-wide pick is its own
@@ -309,6 +314,9 @@ def test_winners_per_row_column_and_cell(studio: Studio) -> None:
         assert sorted((p["row"], p["column"]) for p in left if p["row"] is not None) == [(0, 0)]
         assert len(left) == 2
 
+        assert client.get("/api/v1/leaderboard").json()[0]["wins"] == 2
+
         # Deleting the job takes its picks with it.
         assert client.delete(f"/api/v1/jobs/{job['id']}").status_code == 204
+        assert client.get("/api/v1/leaderboard").json() == []
         assert client.get(f"/api/v1/jobs/{job['id']}/winners").status_code == 404

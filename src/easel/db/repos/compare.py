@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import Select, delete, select, union, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from easel.db.ids import utcnow
@@ -91,32 +91,35 @@ async def grid_winners(session: AsyncSession, *, job_id: str) -> dict[str, str]:
     return dict(rows.tuples().all())
 
 
-async def _picks(session: AsyncSession, *, user_id: str) -> list[tuple[str, str, str]]:
-    """(job id, scope, variant id) of every pick of the user's jobs."""
-    job_wide = await session.execute(
-        select(Job.id, Job.winner_variant_id).where(
-            Job.user_id == user_id, Job.winner_variant_id.is_not(None)
-        )
+def _judged(user_id: str) -> tuple[Select[str, str | None], Select[str, str, str]]:
+    """The user's job-wide picks, and their grid picks."""
+    job_wide = select(Job.id, Job.winner_variant_id).where(
+        Job.user_id == user_id, Job.winner_variant_id.is_not(None)
     )
-    grid = await session.execute(
+    grid = (
         select(GridWinner.job_id, GridWinner.scope, GridWinner.variant_id)
         .join(Job, Job.id == GridWinner.job_id)
         .where(Job.user_id == user_id)
     )
-    picks = [(job_id, JOB_SCOPE, str(variant_id)) for job_id, variant_id in job_wide.tuples()]
-    return picks + list(grid.tuples().all())
+    return job_wide, grid
 
 
 async def leaderboard(session: AsyncSession, *, user_id: str) -> list[Standing]:
     """Every model that took part in a judged contest, most wins first."""
-    picks = await _picks(session, user_id=user_id)
+    job_wide, grid = _judged(user_id)
+    picks = [
+        (job_id, JOB_SCOPE, str(v)) for job_id, v in (await session.execute(job_wide)).tuples()
+    ]
+    picks += [(job_id, scope, v) for job_id, scope, v in (await session.execute(grid)).tuples()]
     if not picks:
         return []
+    # The judged jobs as a subquery, not a list of ids: a long history stays one query.
+    judged = union(select(job_wide.subquery().c.id), select(grid.subquery().c.job_id)).subquery()
     rows: Sequence[tuple[str, str, str, dict[str, Any]]] = (
         (
             await session.execute(
                 select(Variant.job_id, Variant.id, Variant.model_id, Variant.params).where(
-                    Variant.job_id.in_({job_id for job_id, _, _ in picks})
+                    Variant.job_id.in_(select(judged.c[0]))
                 )
             )
         )
