@@ -149,6 +149,7 @@ def test_prompts_by_seeds_grid_gives_each_row_its_prompt(dash: Dashboard) -> Non
     expect(problem).to_contain_text("seeds are whole numbers")
     page.fill("#grid-x-seeds", "5, 6")
     expect(page.locator("#grid-count")).to_have_text("4 cells · 4 images")
+    dash.shot(page, "compare-grid-builder")
     page.click("#grid-run")
     job_id = grid_job_id(page)
 
