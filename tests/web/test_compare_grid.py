@@ -5,6 +5,7 @@ stays picked after a reload."""
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -24,8 +25,14 @@ SIZE = "256x256"
 @pytest.fixture(scope="module")
 def offline_only(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dashboard]:
     """A studio with no provider configured: the offline engine is all there is. (The
-    emulator is never started; nothing points Easel at it.)"""
-    with running_dashboard(tmp_path_factory.mktemp("grid"), ReplicateEmulator(), {}) as dash:
+    emulator is never started; nothing points Easel at it.) Keys in the environment are
+    blanked: a module fixture starts before the per-test environment guard."""
+    keys = {
+        name: ""
+        for name in os.environ
+        if name.endswith(("_API_KEY", "_API_TOKEN")) or name == "FAL_KEY"
+    }
+    with running_dashboard(tmp_path_factory.mktemp("grid"), ReplicateEmulator(), keys) as dash:
         yield dash
 
 

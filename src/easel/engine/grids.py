@@ -57,7 +57,10 @@ def _check_values(pos: str, axis: GridAxis) -> list[str | int]:
     values: list[str | int] = []
     for index, raw in enumerate(axis.values):
         value: str | int = raw.strip() if isinstance(raw, str) else raw
-        where = f"Value {index + 1} of the grid's {pos} axis ({axis.axis})"
+        where = (
+            f"Value {index + 1} of the grid's {'columns' if pos == 'x' else 'rows'} "
+            f"({pos} axis, {axis.axis})"
+        )
         if axis.axis == "seed":
             if not isinstance(value, int) or not 0 <= value <= SEED_MAX:
                 _fail(
