@@ -167,3 +167,9 @@ def test_prompts_by_seeds_grid_gives_each_row_its_prompt(dash: Dashboard) -> Non
     with dash.api(dash.alice) as client:
         job = wait_for_job(client, job_id)
     assert job["grid"]["y"]["values"] == prompts
+
+    # History's detail view names the cell and the prompt the image was made from.
+    page.goto(f"/history/{job_id}")
+    facts = page.locator("#detail dl")
+    expect(facts).to_contain_text(f"Grid cell{prompts[0]} · seed 5")
+    expect(facts).to_contain_text(f"Prompt{prompts[0]}")
