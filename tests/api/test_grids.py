@@ -4,11 +4,14 @@ and winners per row, column and cell."""
 
 from __future__ import annotations
 
+import time
+from pathlib import Path
 from typing import Any
 
 import httpx
 
 from support.client import MODEL, wait_for_job
+from support.server import ServerProcess, create_token
 
 from .conftest import Studio
 
@@ -320,3 +323,54 @@ def test_winners_per_row_column_and_cell(studio: Studio) -> None:
         assert client.delete(f"/api/v1/jobs/{job['id']}").status_code == 204
         assert client.get("/api/v1/leaderboard").json() == []
         assert client.get(f"/api/v1/jobs/{job['id']}/winners").status_code == 404
+
+
+def test_a_grid_survives_a_crash_with_its_cells_and_prompts(tmp_path: Path) -> None:
+    """SIGKILL the server once the grid's first image is done: after a restart the rest
+    of the grid runs with each cell's own prompt, and the layout and picks are as before."""
+    data_dir = tmp_path / "data"
+    server = ServerProcess(data_dir, env={"EASEL_OFFLINE_CONCURRENCY": "1"})
+    server.start()
+    token = create_token(data_dir, "carol")
+    prompts = ["a green bicycle by a wall", "a lighthouse at night", "a bowl of fruit"]
+    headers = {"Authorization": f"Bearer {token}"}
+    try:
+        with httpx.Client(base_url=server.url, headers=headers, timeout=30) as client:
+            created = _post(
+                client,
+                {
+                    "models": [MODEL],
+                    "size": "768x768",
+                    "grid": {
+                        "x": {"axis": "seed", "values": [3, 4]},
+                        "y": {"axis": "prompt", "values": prompts},
+                    },
+                },
+            )
+            job_id = created.json()["id"]
+            first = wait_for_job(client, job_id, done=("running", "partial"))
+            while not any(v["status"] == "succeeded" for v in first["variants"]):
+                time.sleep(0.05)
+                first = client.get(f"/api/v1/jobs/{job_id}").json()
+            picked = next(v for v in first["variants"] if v["status"] == "succeeded")
+            row = picked["cell"]["row"]
+            pick = {"variant_id": picked["id"], "row": row}
+            assert client.put(f"/api/v1/jobs/{job_id}/winner", json=pick).status_code == 200
+        server.kill()
+
+        server.start()
+        with httpx.Client(base_url=server.url, headers=headers, timeout=30) as client:
+            after = wait_for_job(client, job_id, timeout=180)
+            assert after["status"] == "succeeded"
+            assert after["grid"] == first["grid"]
+            assert [v["cell"] for v in after["variants"]] == [v["cell"] for v in first["variants"]]
+            winner = client.get(f"/api/v1/jobs/{job_id}/winner", params={"row": row}).json()
+            assert winner["variant_id"] == picked["id"]
+            last = after["variants"][-1]
+            assert (last["params"]["prompt"], last["seed"]) == (prompts[2], 4)
+            plain = _grid_job(
+                client, {"prompt": prompts[2], "models": [MODEL], "size": "768x768", "seed": 4}
+            )
+            assert last["image"]["sha256"] == plain["variants"][0]["image"]["sha256"]
+    finally:
+        server.stop()

@@ -141,7 +141,6 @@ class JobService:
         """Write the job, its variants and their first events in one transaction, then
         publish the events and queue the variants."""
         spec = await self._with_defaults(user_id, await self._apply_preset(user_id, spec))
-        check_lengths(spec, self.settings.max_prompt_length)
         limit = self.settings.max_variants_per_job
         grid: dict[str, Any] | None = None
         if spec.grid is not None:
@@ -152,6 +151,7 @@ class JobService:
                 max_prompt_length=self.settings.max_prompt_length,
             )
         else:
+            check_lengths(spec, self.settings.max_prompt_length)  # a grid checks each cell
             planned = plan_variants(spec, self.catalog, max_variants=limit)
         if spec.webhook_url:
             await check_target(
