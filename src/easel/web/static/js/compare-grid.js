@@ -4,9 +4,8 @@
 
 import * as api from "./api.js";
 import { VariantCard } from "./cards.js";
+import { LiveCards } from "./compare-cards.js";
 import { h, modelName, problemText, toast } from "./ui.js";
-
-const TERMINAL = new Set(["succeeded", "failed", "canceled"]);
 const AXIS_NAMES = { model: "Model", style: "Style", seed: "Seed", quality: "Quality", size: "Size", prompt: "Prompt" };
 
 export const axisName = (axis) => AXIS_NAMES[axis] || axis;
@@ -28,16 +27,12 @@ function pickRow(jobId, row, variantId) {
   return api.api(`/jobs/${encodeURIComponent(jobId)}/winner`, { method: "PUT", body: { variant_id: variantId, row } });
 }
 
-/** The table of one grid job; quacks like JobView so followJob keeps it live. */
-export class GridView {
+/** The table of one grid job, a cell per (row, column). */
+export class GridView extends LiveCards {
   constructor(job, picks, models, onPicked) {
-    this.job = job;
-    this.models = models;
+    super(job, models, onPicked);
     this.picks = picks;
-    this.onPicked = onPicked;
-    this.cards = new Map();
     this.rowOf = new Map();
-    this.counter = 0;
     const { x, y } = job.grid;
     const rows = y ? y.labels : [null];
     this.rowNotes = [];
@@ -83,36 +78,11 @@ export class GridView {
     return axis === "model" ? modelName(this.models, value) : label;
   }
 
-  get finished() {
-    return [...this.cards.values()].every((c) => TERMINAL.has(c.state.status));
-  }
-
   renderNotes() {
     this.rowNotes.forEach((note, row) => {
       const variant = this.job.variants.find((v) => v.id === this.picks.get(row));
       note.textContent = variant ? `Best: ${variant.cell.column_label}` : "";
     });
-  }
-
-  apply(type, data) {
-    this.counter += 1;
-    const card = data.variant_id ? this.cards.get(data.variant_id) : null;
-    if (card) {
-      card.touched = this.counter;
-      card.apply(type, data);
-    }
-  }
-
-  sync(job, mark = Infinity) {
-    this.job = job;
-    for (const variant of job.variants) {
-      const card = this.cards.get(variant.id);
-      if (card && !(card.touched > mark)) card.sync(variant);
-    }
-  }
-
-  tick() {
-    for (const card of this.cards.values()) card.tick();
   }
 
   async pick(card) {
@@ -126,15 +96,6 @@ export class GridView {
       this.renderNotes();
       toast(result.variant_id ? "Picked the best of this row" : "Pick cleared");
       this.onPicked();
-    } catch (error) {
-      toast(problemText(error), { error: true });
-    }
-  }
-
-  async retry(card) {
-    try {
-      this.sync(await api.jobs.retryVariant(this.job.id, card.id));
-      if (this.follower) this.follower.reopen();
     } catch (error) {
       toast(problemText(error), { error: true });
     }

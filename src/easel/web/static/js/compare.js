@@ -4,12 +4,11 @@
 
 import * as api from "./api.js";
 import { VariantCard } from "./cards.js";
+import { LiveCards } from "./compare-cards.js";
 import { GridView, gridTitle, rowPicks } from "./compare-grid.js";
 import { gridBuilder } from "./compare-grid-builder.js";
 import { followJob } from "./jobview.js";
 import { duration, fill, h, icon, modelName, money, plural, problemText, toast, when } from "./ui.js";
-
-const TERMINAL = new Set(["succeeded", "failed", "canceled"]);
 
 function median(values) {
   if (!values.length) return null;
@@ -50,15 +49,11 @@ async function renderLeaderboard(node, models) {
   );
 }
 
-/** The columns of one job; quacks like JobView so followJob keeps it live. */
-class CompareView {
+/** The columns of one job, a column per model. */
+class CompareView extends LiveCards {
   constructor(job, winner, models, onPicked) {
-    this.job = job;
-    this.models = models;
+    super(job, models, onPicked);
     this.winner = winner;
-    this.onPicked = onPicked;
-    this.cards = new Map();
-    this.counter = 0;
     this.columns = [];
     const distinct = [...new Set(job.variants.map((v) => v.model))];
     this.node = h("div", { class: "compare-columns", id: "compare-columns" });
@@ -81,14 +76,11 @@ class CompareView {
       this.columns.push({ model, sub });
       this.node.append(column);
     }
-    this.renderColumns();
+    this.changed();
   }
 
-  get finished() {
-    return [...this.cards.values()].every((c) => TERMINAL.has(c.state.status));
-  }
-
-  renderColumns() {
+  /** Each column's median time and total cost. */
+  changed() {
     for (const { model, sub } of this.columns) {
       const cards = [...this.cards.values()].filter((c) => c.model === model);
       const times = cards.filter((c) => c.state.status === "succeeded").map((c) => c.elapsed()).filter((t) => t !== null);
@@ -96,29 +88,6 @@ class CompareView {
       const entry = this.models.find((m) => m.id === model);
       sub.textContent = `${times.length ? `median ${duration(median(times))}` : "no image yet"} · ${money(cost)} total${entry ? ` · ${entry.provider}` : ""}`;
     }
-  }
-
-  apply(type, data) {
-    this.counter += 1;
-    const card = data.variant_id ? this.cards.get(data.variant_id) : null;
-    if (card) {
-      card.touched = this.counter;
-      card.apply(type, data);
-    }
-    this.renderColumns();
-  }
-
-  sync(job, mark = Infinity) {
-    this.job = job;
-    for (const variant of job.variants) {
-      const card = this.cards.get(variant.id);
-      if (card && !(card.touched > mark)) card.sync(variant);
-    }
-    this.renderColumns();
-  }
-
-  tick() {
-    for (const card of this.cards.values()) card.tick();
   }
 
   async pick(card) {
@@ -129,15 +98,6 @@ class CompareView {
       for (const c of this.cards.values()) c.setWinner(c.id === this.winner);
       toast(this.winner ? `${modelName(this.models, result.model)} wins this one` : "Pick cleared");
       this.onPicked();
-    } catch (error) {
-      toast(problemText(error), { error: true });
-    }
-  }
-
-  async retry(card) {
-    try {
-      this.sync(await api.jobs.retryVariant(this.job.id, card.id));
-      if (this.follower) this.follower.reopen();
     } catch (error) {
       toast(problemText(error), { error: true });
     }
