@@ -6,13 +6,13 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import pytest
+from sqlalchemy import update
 
 from easel.db.engine import Database
-from easel.db.ids import new_id, utcnow
 from easel.db.repos import compare as compare_repo
 from easel.db.repos import jobs as job_repo
-from easel.db.repos import users as user_repo
-from easel.db.tables import Job, Variant
+from easel.db.tables import Variant
+from support.jobs import queued_job
 
 MODELS = ("offline/procedural", "acme/other")
 
@@ -26,41 +26,22 @@ async def db(database_url: str) -> AsyncIterator[Database]:
 
 async def _grid_job(db: Database, user_name: str) -> tuple[str, str, dict[tuple[int, int], str]]:
     """A finished 2 × 2 grid, models across and two rows: (user id, job id, cell → id)."""
+    user_id, job_id, ids = await queued_job(db, user_name, variants=4)
     cells: dict[tuple[int, int], str] = {}
     async with db.transaction() as session:
-        user = await user_repo.get_or_create_user(session, name=user_name)
-        now = utcnow()
-        job = Job(
-            id=new_id(),
-            user_id=user.id,
-            prompt="a lake",
-            negative_prompt=None,
-            params={},
-            status="succeeded",
-            favorite=False,
-            created_at=now,
-            updated_at=now,
-        )
-        session.add(job)
-        await session.flush()
-        for row in range(2):
-            for column, model in enumerate(MODELS):
-                variant = Variant(
-                    id=new_id(),
-                    job_id=job.id,
-                    user_id=user.id,
-                    position=row * 2 + column,
-                    model_id=model,
-                    provider_id=model.split("/")[0],
+        for position, variant_id in enumerate(ids):
+            row, column = divmod(position, 2)
+            await session.execute(
+                update(Variant)
+                .where(Variant.id == variant_id)
+                .values(
+                    model_id=MODELS[column],
                     params={"cell": {"column": column, "row": row}},
-                    seed=row,
                     status="succeeded",
-                    attempts=1,
-                    queued_at=now,
                 )
-                session.add(variant)
-                cells[(row, column)] = variant.id
-    return user.id, job.id, cells
+            )
+            cells[(row, column)] = variant_id
+    return user_id, job_id, cells
 
 
 def _board(standings: list[compare_repo.Standing]) -> dict[str, tuple[int, int]]:
