@@ -18,11 +18,22 @@ def test_pick_a_winner_and_the_leaderboard_counts_it(studio: Studio) -> None:
         done = wait_for_job(client, job["id"])
         first, second = done["variants"]
         url = f"/api/v1/jobs/{job['id']}/winner"
-        assert client.get(url).json() == {"job_id": job["id"], "variant_id": None, "model": None}
+        job_wide = {"row": None, "column": None}
+        assert client.get(url).json() == {
+            "job_id": job["id"],
+            "variant_id": None,
+            "model": None,
+            **job_wide,
+        }
 
         picked = client.put(url, json={"variant_id": second["id"]})
         assert picked.status_code == 200
-        assert picked.json() == {"job_id": job["id"], "variant_id": second["id"], "model": MODEL}
+        assert picked.json() == {
+            "job_id": job["id"],
+            "variant_id": second["id"],
+            "model": MODEL,
+            **job_wide,
+        }
         assert client.get(url).json()["variant_id"] == second["id"]
         assert client.get(f"/api/v1/jobs/{job['id']}").json()["winner_variant_id"] == second["id"]
         board = client.get("/api/v1/leaderboard").json()

@@ -37,6 +37,7 @@ CALLS: dict[tuple[str, str], Any] = {
     ("DELETE", "/api/v1/presets/{preset_id}"): None,
     ("GET", "/api/v1/jobs/{job_id}/winner"): None,
     ("PUT", "/api/v1/jobs/{job_id}/winner"): {"variant_id": None},
+    ("GET", "/api/v1/jobs/{job_id}/winners"): None,
     ("GET", "/api/v1/webhooks/{webhook_id}"): None,
     ("DELETE", "/api/v1/webhooks/{webhook_id}"): None,
     ("GET", "/api/v1/webhooks/deliveries/{delivery_id}"): None,

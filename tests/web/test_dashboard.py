@@ -383,7 +383,13 @@ def test_compare_side_by_side_and_vote(dash: Dashboard) -> None:
         winner = client.get(f"/api/v1/jobs/{job['id']}/winner").json()
         board = {s["model"]: s for s in client.get("/api/v1/leaderboard").json()}
     flux_variant = next(v for v in job["variants"] if v["model"] == FLUX)
-    assert winner == {"job_id": job["id"], "variant_id": flux_variant["id"], "model": FLUX}
+    assert winner == {
+        "job_id": job["id"],
+        "variant_id": flux_variant["id"],
+        "model": FLUX,
+        "row": None,
+        "column": None,
+    }
     assert board[FLUX]["wins"] >= 1 and board[MODEL]["contests"] >= 1
 
 

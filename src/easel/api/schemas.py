@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
+from easel.api.schemas_grid import CellOut, GridOut
 from easel.db.ids import as_utc
 from easel.db.tables import Image, Preset, Variant
 from easel.engine.jobs import JobView
@@ -68,6 +69,9 @@ class VariantOut(BaseModel):
     duration_ms: int | None
     cost_usd: str | None
     image: ImageOut | None
+    cell: CellOut | None = Field(
+        default=None, description="Where the variant sits in its job's compare grid."
+    )
 
     @classmethod
     def build(cls, variant: Variant, images: dict[str, Image], progress: float) -> VariantOut:
@@ -83,7 +87,7 @@ class VariantOut(BaseModel):
             status=variant.status,
             progress=progress,
             seed=variant.seed,
-            params=variant.params,
+            params={k: v for k, v in variant.params.items() if k != "cell"},
             attempts=variant.attempts,
             error=error,
             queued_at=as_utc(variant.queued_at),
@@ -92,6 +96,7 @@ class VariantOut(BaseModel):
             duration_ms=variant.duration_ms,
             cost_usd=usd(variant.cost_usd) if variant.cost_usd is not None else None,
             image=ImageOut.build(image) if image else None,
+            cell=CellOut.from_params(variant.params),
         )
 
 
@@ -111,12 +116,15 @@ class JobOut(BaseModel):
     created_at: datetime
     finished_at: datetime | None
     cost_usd: str
+    grid: GridOut | None = Field(
+        default=None, description="The axes of a compare grid, when the job is one."
+    )
     variants: list[VariantOut]
 
     @classmethod
     def build(cls, view: JobView) -> JobOut:
         job = view.job
-        params = {k: v for k, v in job.params.items() if k != "reference_keys"}
+        params = {k: v for k, v in job.params.items() if k not in ("reference_keys", "grid")}
         return cls(
             id=job.id,
             url=job_path(job.id),
@@ -131,6 +139,7 @@ class JobOut(BaseModel):
             created_at=as_utc(job.created_at),
             finished_at=_utc(job.finished_at),
             cost_usd=usd(view.cost_usd),
+            grid=GridOut.from_params(job.params),
             variants=[VariantOut.build(v, view.images, view.progress(v)) for v in view.variants],
         )
 

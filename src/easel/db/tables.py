@@ -178,6 +178,19 @@ class Job(Base):
     """Notified when the job finishes."""
 
 
+class GridWinner(Base):
+    """The image picked as best in one row, column or cell of a compare grid (the
+    job-wide pick stays ``Job.winner_variant_id``)."""
+
+    __tablename__ = "grid_winners"
+
+    job_id: Mapped[str] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"), primary_key=True)
+    scope: Mapped[str] = mapped_column(String(24), primary_key=True)
+    """``row:R``, ``column:C`` or ``cell:C:R`` (zero-based)."""
+    variant_id: Mapped[str] = mapped_column(String(32))
+    picked_at: Mapped[datetime] = _ts()
+
+
 class Variant(Base):
     """One image slot of a job: one model, one seed, one image when it succeeds."""
 

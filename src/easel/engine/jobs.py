@@ -24,6 +24,7 @@ from easel.db.tables import Image, Job, Variant
 from easel.engine import transitions
 from easel.engine.defaults import effective_defaults
 from easel.engine.download import decode_data_url
+from easel.engine.grids import plan_grid
 from easel.engine.queue import Ticket, VariantQueue
 from easel.engine.specs import JobSpec, check_lengths, plan_variants
 from easel.engine.worker import Worker
@@ -108,7 +109,7 @@ class JobService:
 
     async def _with_defaults(self, user_id: str, spec: JobSpec) -> JobSpec:
         """A spec naming no model (nor a preset with models) runs on the user's defaults."""
-        if spec.models:
+        if spec.models or (spec.grid and spec.grid.axis("model")):
             return spec
         async with self.db.session() as session:
             user = await user_repo.get_user(session, user_id=user_id)
@@ -144,8 +145,18 @@ class JobService:
         """Write the job, its variants and their first events in one transaction, then
         publish the events and queue the variants."""
         spec = await self._with_defaults(user_id, await self._apply_preset(user_id, spec))
-        check_lengths(spec, self.settings.max_prompt_length)
-        planned = plan_variants(spec, self.catalog, max_variants=self.settings.max_variants_per_job)
+        limit = self.settings.max_variants_per_job
+        grid: dict[str, Any] | None = None
+        if spec.grid is not None:
+            planned, grid = plan_grid(
+                spec,
+                self.catalog,
+                max_variants=limit,
+                max_prompt_length=self.settings.max_prompt_length,
+            )
+        else:
+            check_lengths(spec, self.settings.max_prompt_length)  # a grid checks each cell
+            planned = plan_variants(spec, self.catalog, max_variants=limit)
         if spec.webhook_url:
             await check_target(
                 spec.webhook_url,
@@ -159,6 +170,8 @@ class JobService:
         job_params["models"] = [c.model_dump(exclude_none=True) for c in spec.choices()]
         if spec.previews:
             job_params["previews"] = True
+        if grid is not None:
+            job_params["grid"] = grid
         job_params.update(await self._store_references(spec))
         now = utcnow()
         job = Job(

@@ -13,8 +13,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
+from easel.engine.grid_spec import GridSpec
 from easel.errors import UserInputError
 from easel.providers import Catalog, CatalogEntry
 from easel.providers.base import Capabilities, ExtraOption
@@ -55,7 +63,15 @@ class JobSpec(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    prompt: str = Field(min_length=1, max_length=MAX_TEXT_LENGTH, description="What to draw.")
+    # Not required by the schema (a prompts grid needs none), but checked: a blank or
+    # missing prompt is refused by _prompt_not_blank, which also runs on the default.
+    prompt: str = Field(
+        default="",
+        validate_default=True,
+        max_length=MAX_TEXT_LENGTH,
+        description="What to draw. A grid with a prompts axis may leave it out: the "
+        "job is then titled by its prompts.",
+    )
     models: list[ModelId | ModelChoice] = Field(
         default_factory=list,
         max_length=MAX_MODELS,
@@ -86,6 +102,26 @@ class JobSpec(BaseModel):
         max_length=2000,
         description="An http(s) URL notified (signed, Standard Webhooks) when the job finishes.",
     )
+    grid: GridSpec | None = Field(
+        default=None,
+        description="Compare along axes: a cell per value of `x` (columns) and of `y` "
+        "(rows), `n` variants per cell, in this one job. Leave out of the job what an "
+        "axis sets (a models axis replaces `models`, a seeds axis `seed`, …).",
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _title_prompts_grid(cls, data: Any) -> Any:
+        """A prompts grid needs no prompt of its own: its prompts title the job."""
+        if isinstance(data, dict) and not str(data.get("prompt") or "").strip():
+            try:
+                grid = GridSpec.model_validate(data.get("grid"))
+            except ValueError:
+                return data  # the grid's own errors are reported by the field
+            title = grid.prompt_title()
+            if title:
+                return {**data, "prompt": title}
+        return data
 
     @field_validator("prompt")
     @classmethod
@@ -353,22 +389,29 @@ def plan_variants(spec: JobSpec, catalog: Catalog, *, max_variants: int) -> list
     planned: list[PlannedVariant] = []
     for choice in choices:
         entry = catalog.require(choice.model)
-        n = choice.n or spec.n
-        width, height, ratio = check_model(spec, entry, n)
-        params: dict[str, Any] = {"width": width, "height": height}
-        if ratio:
-            params["aspect_ratio"] = ratio
-        for key in ("style", "quality"):
-            if getattr(spec, key):
-                params[key] = getattr(spec, key)
-        for i in range(n):
-            seed = None
-            if entry.model.capabilities.seed:
-                seed = (
-                    (spec.seed + i) % (SEED_MAX + 1)
-                    if spec.seed is not None
-                    else secrets.randbelow(SEED_MAX)
-                )
-            # ``extra`` is kept once, in the job's params, not copied into each variant.
-            planned.append(PlannedVariant(entry, len(planned), seed, dict(params)))
+        planned += expand_model(spec, entry, choice.n or spec.n, start=len(planned))
+    return planned
+
+
+def expand_model(spec: JobSpec, entry: CatalogEntry, n: int, *, start: int) -> list[PlannedVariant]:
+    """The ``n`` variants of one model, checked against its capabilities; positions
+    count on from ``start``."""
+    width, height, ratio = check_model(spec, entry, n)
+    params: dict[str, Any] = {"width": width, "height": height}
+    if ratio:
+        params["aspect_ratio"] = ratio
+    for key in ("style", "quality"):
+        if getattr(spec, key):
+            params[key] = getattr(spec, key)
+    planned: list[PlannedVariant] = []
+    for i in range(n):
+        seed = None
+        if entry.model.capabilities.seed:
+            seed = (
+                (spec.seed + i) % (SEED_MAX + 1)
+                if spec.seed is not None
+                else secrets.randbelow(SEED_MAX)
+            )
+        # ``extra`` is kept once, in the job's params, not copied into each variant.
+        planned.append(PlannedVariant(entry, start + i, seed, dict(params)))
     return planned

@@ -57,6 +57,16 @@ FINISHING_AT_ONCE = 16
 thousand tasks ending together do not hold a thousand images in memory."""
 
 
+RECORDED_APART = frozenset({"width", "height", "prompt", "cell"})
+"""Variant params the image's metadata records in fields of their own (or not at all)."""
+
+
+def variant_prompt(job: Job, variant: Variant) -> str:
+    """A grid's prompts axis gives each variant its own prompt; else the job's."""
+    own = variant.params.get("prompt")
+    return own if isinstance(own, str) and own else job.prompt
+
+
 def _image_mime(data: bytes) -> str:
     return sniff_mime(data) or "image/jpeg"
 
@@ -238,7 +248,7 @@ class Worker:
                 references.append(ReferenceImage(data, _image_mime(data)))
         return GenerationRequest(
             model=entry.model,
-            prompt=job.prompt,
+            prompt=variant_prompt(job, variant),
             width=int(params["width"]),
             height=int(params["height"]),
             aspect_ratio=params.get("aspect_ratio"),
@@ -253,9 +263,9 @@ class Worker:
     def _record(
         self, job: Job, variant: Variant, entry: CatalogEntry, result: RunResult
     ) -> GenerationRecord:
-        params = {k: v for k, v in variant.params.items() if k not in ("width", "height")}
+        params = {k: v for k, v in variant.params.items() if k not in RECORDED_APART}
         return GenerationRecord(
-            prompt=job.prompt,
+            prompt=variant_prompt(job, variant),
             negative_prompt=job.negative_prompt,
             model_id=entry.model.id,
             model_name=entry.model.name,

@@ -1,12 +1,14 @@
-// Compare: one job's models side by side, a column each with time and cost; pick the
-// winner, and the picks add up into a per-model leaderboard.
+// Compare: one job's models side by side, a column each with time and cost, or a grid
+// job along any two axes (compare-grid.js); pick the winner (of a grid: per row), and the
+// picks add up into a per-model leaderboard.
 
 import * as api from "./api.js";
 import { VariantCard } from "./cards.js";
+import { LiveCards } from "./compare-cards.js";
+import { GridView, gridTitle, rowPicks } from "./compare-grid.js";
+import { gridBuilder } from "./compare-grid-builder.js";
 import { followJob } from "./jobview.js";
 import { duration, fill, h, icon, modelName, money, plural, problemText, toast, when } from "./ui.js";
-
-const TERMINAL = new Set(["succeeded", "failed", "canceled"]);
 
 function median(values) {
   if (!values.length) return null;
@@ -47,15 +49,11 @@ async function renderLeaderboard(node, models) {
   );
 }
 
-/** The columns of one job; quacks like JobView so followJob keeps it live. */
-class CompareView {
+/** The columns of one job, a column per model. */
+class CompareView extends LiveCards {
   constructor(job, winner, models, onPicked) {
-    this.job = job;
-    this.models = models;
+    super(job, models, onPicked);
     this.winner = winner;
-    this.onPicked = onPicked;
-    this.cards = new Map();
-    this.counter = 0;
     this.columns = [];
     const distinct = [...new Set(job.variants.map((v) => v.model))];
     this.node = h("div", { class: "compare-columns", id: "compare-columns" });
@@ -78,14 +76,11 @@ class CompareView {
       this.columns.push({ model, sub });
       this.node.append(column);
     }
-    this.renderColumns();
+    this.changed();
   }
 
-  get finished() {
-    return [...this.cards.values()].every((c) => TERMINAL.has(c.state.status));
-  }
-
-  renderColumns() {
+  /** Each column's median time and total cost. */
+  changed() {
     for (const { model, sub } of this.columns) {
       const cards = [...this.cards.values()].filter((c) => c.model === model);
       const times = cards.filter((c) => c.state.status === "succeeded").map((c) => c.elapsed()).filter((t) => t !== null);
@@ -93,29 +88,6 @@ class CompareView {
       const entry = this.models.find((m) => m.id === model);
       sub.textContent = `${times.length ? `median ${duration(median(times))}` : "no image yet"} · ${money(cost)} total${entry ? ` · ${entry.provider}` : ""}`;
     }
-  }
-
-  apply(type, data) {
-    this.counter += 1;
-    const card = data.variant_id ? this.cards.get(data.variant_id) : null;
-    if (card) {
-      card.touched = this.counter;
-      card.apply(type, data);
-    }
-    this.renderColumns();
-  }
-
-  sync(job, mark = Infinity) {
-    this.job = job;
-    for (const variant of job.variants) {
-      const card = this.cards.get(variant.id);
-      if (card && !(card.touched > mark)) card.sync(variant);
-    }
-    this.renderColumns();
-  }
-
-  tick() {
-    for (const card of this.cards.values()) card.tick();
   }
 
   async pick(card) {
@@ -130,15 +102,6 @@ class CompareView {
       toast(problemText(error), { error: true });
     }
   }
-
-  async retry(card) {
-    try {
-      this.sync(await api.jobs.retryVariant(this.job.id, card.id));
-      if (this.follower) this.follower.reopen();
-    } catch (error) {
-      toast(problemText(error), { error: true });
-    }
-  }
 }
 
 async function recentComparisons() {
@@ -147,7 +110,7 @@ async function recentComparisons() {
   for (let page = 0; page < 6 && found.length < 24; page += 1) {
     const result = await api.jobs.list({ limit: 100, before });
     for (const job of result.items) {
-      if (new Set(job.variants.map((v) => v.model)).size > 1) found.push(job);
+      if (job.grid || new Set(job.variants.map((v) => v.model)).size > 1) found.push(job);
     }
     if (!result.next_cursor) break;
     before = result.next_cursor;
@@ -155,7 +118,7 @@ async function recentComparisons() {
   return found;
 }
 
-export async function mount(root, { params }) {
+export async function mount(root, { navigate, params }) {
   const models = await api.models();
   const board = h("aside", { class: "card leaderboard", "aria-label": "Model leaderboard" });
   const content = h("div", { class: "compare-main" });
@@ -166,7 +129,7 @@ export async function mount(root, { params }) {
       h(
         "div",
         { class: "page-head" },
-        h("div", {}, h("h1", {}, "Compare"), h("p", {}, "Run one prompt on several models, then pick the best image.")),
+        h("div", {}, h("h1", {}, "Compare"), h("p", {}, "Run one prompt on several models, or a grid along any two axes, then pick the best images.")),
         h("span", { class: "spacer" }),
         params[0] ? h("a", { class: "button small", href: "/compare", "data-link": "" }, icon("back"), "All comparisons") : null,
       ),
@@ -177,6 +140,7 @@ export async function mount(root, { params }) {
 
   if (!params[0]) {
     const jobs = await recentComparisons();
+    content.append(gridBuilder(models, (id) => navigate(`/compare/${id}`)));
     content.append(
       jobs.length
         ? h(
@@ -189,7 +153,7 @@ export async function mount(root, { params }) {
                 "a",
                 { class: "card job-row", href: `/compare/${job.id}`, "data-link": "", dataset: { jobId: job.id } },
                 first ? h("img", { src: first.image.thumbnail_url, alt: "", loading: "lazy" }) : h("div", { class: "ph" }),
-                h("div", {}, h("div", { class: "prompt" }, job.prompt), h("div", { class: "sub" }, `${distinct.map((m) => modelName(models, m)).join(" vs ")} · ${when(job.created_at)}`)),
+                h("div", {}, h("div", { class: "prompt" }, job.prompt), h("div", { class: "sub" }, `${job.grid ? `Grid: ${gridTitle(job.grid)}` : distinct.map((m) => modelName(models, m)).join(" vs ")} · ${when(job.created_at)}`)),
                 icon("open"),
               );
             }),
@@ -199,7 +163,7 @@ export async function mount(root, { params }) {
             { class: "card empty" },
             icon("columns"),
             h("h2", {}, "No comparisons yet"),
-            h("p", {}, "In the studio, pick two or more models for one prompt; the job shows up here."),
+            h("p", {}, "Build a grid above, or pick two or more models for one prompt in the studio; the job shows up here."),
             h("a", { class: "button primary", href: "/", "data-link": "" }, icon("wand"), "Open the studio"),
           ),
     );
@@ -216,7 +180,10 @@ export async function mount(root, { params }) {
     }
     throw error;
   }
-  const view = new CompareView(job, job.winner_variant_id, models, () => renderLeaderboard(board, models));
+  const refreshBoard = () => renderLeaderboard(board, models);
+  const view = job.grid
+    ? new GridView(job, await rowPicks(job.id), models, refreshBoard)
+    : new CompareView(job, job.winner_variant_id, models, refreshBoard);
   content.append(
     h(
       "div",
@@ -227,6 +194,7 @@ export async function mount(root, { params }) {
         { class: "job-meta" },
         h("span", {}, when(job.created_at)),
         h("span", {}, money(job.cost_usd)),
+        job.grid ? h("span", { class: "chip" }, `Grid: ${gridTitle(job.grid)}`) : null,
         h("span", { class: "spacer" }),
         h("a", { class: "button small", href: `/history/${job.id}`, "data-link": "" }, icon("open"), "Details"),
       ),

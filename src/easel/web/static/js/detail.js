@@ -12,15 +12,16 @@ function fact(label, value) {
 /** Settings for the studio that reproduce this job (and this variant's seed). */
 export function settingsOf(job, variant) {
   const p = job.params || {};
+  const own = (variant && variant.params) || {}; // a grid cell's own prompt and style
   const models = (p.models || []).map((m) => (typeof m === "string" ? { model: m, n: p.n || 1 } : { model: m.model, n: m.n || p.n || 1 }));
   return {
-    prompt: job.prompt,
+    prompt: own.prompt || job.prompt,
     negative_prompt: job.negative_prompt || "",
     models: models.length ? models : [...new Set(job.variants.map((v) => v.model))].map((model) => ({ model, n: 1 })),
     size: p.size,
     aspect_ratio: p.aspect_ratio,
     seed: variant && variant.seed !== null && variant.seed !== undefined ? variant.seed : (p.seed ?? null),
-    style: p.style || "",
+    style: own.style || p.style || "",
   };
 }
 
@@ -58,13 +59,15 @@ export async function openDetail(jobId, { variantId = null, navigate, onChange =
     const p = job.params || {};
     const size = v.params && v.params.width ? `${v.params.width} × ${v.params.height}` : p.size;
     fill(facts, 
+      ...fact("Grid cell", v.cell ? [v.cell.row_label, v.cell.column_label].filter(Boolean).join(" · ") : null),
+      ...fact("Prompt", v.params && v.params.prompt),
       ...fact("Model", v.model ? modelName(models, v.model) : null),
       ...fact("Status", v.status),
       ...fact("Seed", v.seed),
       ...fact("Size", size),
       ...fact("Aspect ratio", (v.params && v.params.aspect_ratio) || p.aspect_ratio),
       ...fact("Style", (v.params && v.params.style) || p.style),
-      ...fact("Quality", p.quality),
+      ...fact("Quality", (v.params && v.params.quality) || p.quality),
       ...fact("Time", v.duration_ms !== null && v.duration_ms !== undefined ? duration(v.duration_ms) : null),
       ...fact("Cost", v.cost_usd !== null && v.cost_usd !== undefined ? money(v.cost_usd) : null),
       ...fact("Job cost", money(job.cost_usd)),
