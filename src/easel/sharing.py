@@ -25,7 +25,8 @@ async def create_share(
 ) -> IssuedShare:
     """A new link to the user's job or image. Another user's target is a 404, exactly as
     one that does not exist."""
-    expires_at = utcnow() + timedelta(seconds=expires_in) if expires_in else None
+    now = utcnow()
+    expires_at = now + timedelta(seconds=expires_in) if expires_in else None
     async with db.transaction() as session:
         if kind == "job":
             found = await job_repo.get_job(session, user_id=user_id, job_id=target_id) is not None
@@ -36,5 +37,10 @@ async def create_share(
         if not found:
             raise NotFound(f"No {kind} {target_id}.", hint=hint, field="target.id")
         return await share_repo.issue(
-            session, user_id=user_id, kind=kind, target_id=target_id, expires_at=expires_at
+            session,
+            user_id=user_id,
+            kind=kind,
+            target_id=target_id,
+            expires_at=expires_at,
+            now=now,
         )

@@ -61,9 +61,10 @@ async def issue(
     kind: str,
     target_id: str,
     expires_at: datetime | None,
+    now: datetime | None = None,
 ) -> IssuedShare:
-    """A new link to a target the caller has checked the user owns."""
-    now = utcnow()
+    """A new link, made ``now``, to a target the caller has checked the user owns."""
+    now = now or utcnow()
     ended = now - KEEP_ENDED
     await session.execute(
         delete(ShareLink).where(
