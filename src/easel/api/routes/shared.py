@@ -3,8 +3,8 @@ read-only page and that job's images.
 
 Every request looks the link up again (by the hash of its secret), so a revoked or expired
 link, or one whose job was deleted, answers 404 from the next request on. Images may be
-cached for at most `CACHE_SECONDS` (never past the link's expiry), so a copy kept by a
-browser or proxy outlives revocation by no more than that.
+kept by browsers and proxies but must be revalidated before each use (`CACHE`): an
+unchanged image costs a 304 without a body, and a revoked one is never shown again.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from fastapi.responses import HTMLResponse
 from easel.api.deps import ServicesDep
 from easel.api.routes.images import serve_image
 from easel.api.share_page import PAGE_HEADERS, SharedImage, gone_page, job_page
-from easel.db.ids import as_utc, utcnow
 from easel.db.repos import jobs as job_repo
 from easel.db.repos import shares as share_repo
 from easel.db.tables import Image, ShareLink
@@ -25,20 +24,12 @@ from easel.urls import SHARED, shared_image_path
 
 router = APIRouter(prefix=SHARED, include_in_schema=False)
 
-CACHE_SECONDS = 60
+CACHE = "public, no-cache"
 MAX_TOKEN_LENGTH = 100
 
 
 class LinkGone(NotFound):
     code = "share-not-found"
-
-
-def _cache(link: ShareLink) -> str:
-    seconds = CACHE_SECONDS
-    if link.expires_at is not None:
-        left = (as_utc(link.expires_at) - utcnow()).total_seconds()
-        seconds = max(0, min(seconds, int(left)))
-    return f"public, max-age={seconds}"
 
 
 async def _link(services: Services, token: str) -> ShareLink:
@@ -99,7 +90,7 @@ async def open_link(token: str, request: Request, services: ServicesDep) -> Resp
         image = await session.get(Image, link.target_id)
     if image is None:
         return _gone(request, LinkGone("This share link's image is gone."))
-    return await serve_image(request, image, services, thumbnail=False, cache=_cache(link))
+    return await serve_image(request, image, services, thumbnail=False, cache=CACHE)
 
 
 @router.api_route("/{token}/images/{sha256}", methods=["GET", "HEAD"], response_class=Response)
@@ -114,4 +105,4 @@ async def shared_job_image(
             image = await job_repo.job_image(session, job_id=link.target_id, sha256=sha256)
     if image is None:
         raise LinkGone(f"The shared job has no image {sha256}.")
-    return await serve_image(request, image, services, thumbnail=False, cache=_cache(link))
+    return await serve_image(request, image, services, thumbnail=False, cache=CACHE)
