@@ -15,8 +15,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 GONE = ("status of 404",)  # the revoked link's refused request
 
 
-def make_link(page: Page, job_id: str, *, kind: str) -> str:
-    """Open the job's detail view, make a link to ``kind`` there, and return it."""
+def make_link(dash: Dashboard, page: Page, job_id: str, *, kind: str) -> tuple[str, str]:
+    """Open the job's detail view, make a link to ``kind`` there; the link, and what the
+    dialog said about copying it."""
     page.goto(f"/history/{job_id}")
     page.locator("#detail #detail-share").click()
     dialog = page.locator("#share-dialog")
@@ -24,12 +25,15 @@ def make_link(page: Page, job_id: str, *, kind: str) -> str:
     dialog.locator("#share-create").click()
     field = dialog.locator("#share-url")
     expect(field).to_be_visible()
-    url = field.input_value()
+    note = dialog.locator("#share-copied")
+    expect(note).to_have_text(re.compile("Copied to the clipboard|Copy it from here"))
+    url, said = field.input_value(), note.inner_text()
+    dash.shot(page, f"share-{kind}-dialog")
     dialog.get_by_role("button", name="Done").click()
     expect(dialog).to_have_count(0)
     page.keyboard.press("Escape")
     expect(page.locator("#detail")).to_have_count(0)
-    return url
+    return url, said
 
 
 def test_a_shared_image_shows_without_signing_in_until_revoked(dash: Dashboard) -> None:
@@ -39,9 +43,9 @@ def test_a_shared_image_shows_without_signing_in_until_revoked(dash: Dashboard) 
     sha = job["variants"][0]["image"]["sha256"]
     page = dash.signed_in()
     page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=dash.url)
-    url = make_link(page, job["id"], kind="image")
+    url, said = make_link(dash, page, job["id"], kind="image")
     assert re.fullmatch(rf"{re.escape(dash.url)}/s/[A-Za-z0-9_-]{{43}}", url), url
-    expect(page.locator(".toast").last).to_contain_text("Link copied")
+    assert said == "Copied to the clipboard."
     assert page.evaluate("navigator.clipboard.readText()") == url
 
     # A browser that never signed in: the API's URL is refused, the link shows the image,
@@ -93,7 +97,7 @@ def test_a_shared_job_page_is_read_only(dash: Dashboard) -> None:
         {"prompt": "two lighthouses at dusk", "models": [MODEL], "n": 2, "size": "256x160"},
     )
     page = dash.signed_in()
-    url = make_link(page, job["id"], kind="job")
+    url, _ = make_link(dash, page, job["id"], kind="job")
 
     stranger, _ = dash.page(dash.context())
     opened = stranger.goto(url)

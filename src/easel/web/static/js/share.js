@@ -51,10 +51,11 @@ async function openShareDialog(job, image) {
     try {
       const made = await shares.create(target, Number(lifetime.value));
       const field = h("input", { id: "share-url", class: "input", readonly: true, value: made.url, "aria-label": "Share link", onfocus: (e) => e.target.select() });
-      fill(result, h("label", { for: "share-url" }, "Anyone with this link can see it, without signing in"), field);
+      const copied = await copy(made.url);
+      const note = copied ? "Copied to the clipboard." : "Copy it from here.";
+      fill(result, h("label", { for: "share-url" }, "Anyone with this link can see it, without signing in"), field, h("p", { class: "hint", id: "share-copied" }, note));
       result.hidden = false;
       field.select();
-      toast((await copy(made.url)) ? "Link copied" : "Link made: copy it below");
     } catch (error) {
       toast(problemText(error), { error: true });
     } finally {
