@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 from easel.api.deps import CurrentUser, ServicesDep
 from easel.db.ids import as_utc
 from easel.db.repos import shares as share_repo
+from easel.db.repos.shares import IssuedShare
 from easel.db.tables import ShareLink
 from easel.errors import NotFound
 from easel.sharing import MAX_EXPIRES_IN, create_share
@@ -70,6 +71,12 @@ class ShareCreated(ShareOut):
         "now; Easel keeps only its hash."
     )
 
+    @classmethod
+    def made(cls, issued: IssuedShare, base_url: str) -> ShareCreated:
+        """The new link, absolute under ``base_url``."""
+        url = base_url.rstrip("/") + share_path(issued.token)
+        return cls.model_validate({**ShareOut.fields(issued.link), "url": url})
+
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=ShareCreated)
 async def create(
@@ -84,8 +91,7 @@ async def create(
         target_id=body.target.id,
         expires_in=body.expires_in,
     )
-    url = base_url(request, services.settings.public_url) + share_path(issued.token)
-    return ShareCreated.model_validate({**ShareOut.fields(issued.link), "url": url})
+    return ShareCreated.made(issued, base_url(request, services.settings.public_url))
 
 
 @router.get("", response_model=list[ShareOut])
