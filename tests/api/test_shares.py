@@ -203,13 +203,20 @@ def test_v1_answers_share_links_the_openai_sdk_can_show(studio: Studio) -> None:
         answer = sdk.images.generate(
             model=MODEL, prompt="a teal boat", n=2, size="128x96", response_format="url"
         )
+        # A streamed answer's completed event carries a share link too.
+        events = list(
+            sdk.images.generate(model=MODEL, prompt="a teal boat", size="96x96", stream=True)
+        )
+    completed = [e for e in events if e.type == "image_generation.completed"]
+    assert len(completed) == 1 and completed[0].model_extra
     assert answer.data and len(answer.data) == 2
-    urls = [item.url or "" for item in answer.data]
+    urls = [item.url or "" for item in answer.data] + [str(completed[0].model_extra["url"])]
     assert all(url.startswith(f"{studio.server.url}/s/") for url in urls), urls
     with _anonymous(studio) as anyone:
         pictures = [anyone.get(url) for url in urls]
     assert all(p.status_code == 200 for p in pictures)
-    assert all(Image.open(io.BytesIO(p.content)).size == (128, 96) for p in pictures)
+    sizes = [Image.open(io.BytesIO(p.content)).size for p in pictures]
+    assert sizes == [(128, 96), (128, 96), (96, 96)]
     with studio.client(studio.alice) as alice:
-        listed = {s["kind"] for s in alice.get("/api/v1/shares").json()}
-    assert listed == {"image"}
+        listed = alice.get("/api/v1/shares").json()
+    assert len(listed) >= 3 and {s["kind"] for s in listed} == {"image"}
