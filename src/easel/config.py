@@ -96,6 +96,12 @@ class Settings(BaseSettings):
     webhook_give_up_seconds: float = Field(default=3 * 86400.0, gt=0)
     """A delivery not made within this long after its event is marked failed."""
 
+    v1_share_links: bool = False
+    """``/v1/images/…`` answers give share links as ``url`` (they work without a token, so
+    any OpenAI client can show them) instead of the API's image URLs."""
+    v1_share_link_seconds: int = Field(default=0, ge=0, le=366 * 86400)
+    """How long those links work; 0: until revoked (or their job is deleted)."""
+
     assist_model: str = ""
     """The assistant model describe and suggest use when the caller names none; empty means
     the offline assistant (free, no keys)."""

@@ -45,6 +45,7 @@ CALLS: dict[tuple[str, str], Any] = {
     ("DELETE", "/api/v1/tokens/{token_id}"): None,
     ("DELETE", "/api/v1/sessions/{session_id}"): None,
     ("GET", "/api/v1/assist/{run_id}"): None,
+    ("DELETE", "/api/v1/shares/{share_id}"): None,
 }
 # Routes without an id: bob sees only his own (empty) data there.
 LISTINGS = {
@@ -77,6 +78,8 @@ LISTINGS = {
     ("POST", "/api/v1/assist/prompt"),
     ("POST", "/api/v1/assist/describe"),
     ("GET", "/api/v1/stats/assist"),
+    ("GET", "/api/v1/shares"),
+    ("POST", "/api/v1/shares"),
 }
 # Studio-wide routes: for admins only (the first user), never for bob.
 ADMIN_ONLY = {("GET", "/api/v1/models/check"), ("POST", "/api/v1/models/check")}
@@ -133,6 +136,9 @@ async def test_every_endpoint_is_scoped_to_its_user(studio: Studio) -> None:
             assert signed_in.is_success
         (session,) = alice.get("/api/v1/sessions").json()
         (token,) = alice.get("/api/v1/tokens").json()
+        share = alice.post(
+            "/api/v1/shares", json={"target": {"kind": "job", "id": job["id"]}}
+        ).json()
         run = alice.post(
             "/api/v1/assist/prompt",
             json={"idea": "alice's secret garden"},
@@ -146,6 +152,7 @@ async def test_every_endpoint_is_scoped_to_its_user(studio: Studio) -> None:
             "variant_id": variant["id"],
             "sha256": variant["image"]["sha256"],
             "preset_id": preset["id"],
+            "share_id": share["id"],
             **await _alice_webhook(studio),
         }
 
@@ -180,6 +187,16 @@ async def test_every_endpoint_is_scoped_to_its_user(studio: Studio) -> None:
         assert bob.get("/api/v1/stats/assist").json() == []
         assert all(day["assists"] == 0 for day in bob.get("/api/v1/stats/spend").json())
 
+        # Nor share alice's job, result or upload by its id or hash, nor see her links.
+        for kind, target in (
+            ("job", job["id"]),
+            ("image", ids["sha256"]),
+            ("image", upload.json()["sha256"]),
+        ):
+            stolen = bob.post("/api/v1/shares", json={"target": {"kind": kind, "id": target}})
+            assert stolen.status_code == 404, stolen.text
+        assert bob.get("/api/v1/shares").json() == []
+
         assert bob.get("/api/v1/jobs").json()["items"] == []
         assert bob.get("/api/v1/jobs", params={"q": "secret"}).json()["items"] == []
         assert bob.get("/api/v1/presets").json() == []
@@ -203,6 +220,9 @@ async def test_every_endpoint_is_scoped_to_its_user(studio: Studio) -> None:
         assert alice.get(variant["image"]["url"]).status_code == 200
         assert alice.get(f"/api/v1/jobs/{job['id']}/winner").json()["variant_id"] == variant["id"]
         assert alice.get(f"/api/v1/assist/{run['run_id']}").json()["status"] == "succeeded"
+        assert [s["id"] for s in alice.get("/api/v1/shares").json()] == [share["id"]]
+        with studio.client() as anyone:
+            assert anyone.get(share["url"]).status_code == 200
 
 
 async def test_account_stream_carries_only_own_events(studio: Studio) -> None:

@@ -80,6 +80,7 @@ class ServerProcess:
             except httpx.TransportError:
                 pass
             time.sleep(0.1)
+        self.stop()  # never leave a half-started server behind
         raise RuntimeError(f"server did not start in {timeout}s:\n{self.log()}")
 
     def log(self) -> str:

@@ -25,6 +25,8 @@ from easel.api.routes import (
     openai_compat,
     presets,
     session,
+    shared,
+    shares,
     trends,
     uploads,
     webhooks,
@@ -55,6 +57,7 @@ def api_router() -> APIRouter:
         trends,
         webhooks,
         assist,
+        shares,
     )
     for module in modules:
         router.include_router(module.router)
@@ -88,6 +91,7 @@ def create_app(settings: Settings, *, migrate: bool = True) -> FastAPI:
     error_docs.install(app, extra=(DoneFrame,))
     app.include_router(api_router())
     app.include_router(openai_compat.router)
+    app.include_router(shared.router)
     app.router.routes.append(mcp.route())
     dashboard.install(app)
 

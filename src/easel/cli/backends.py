@@ -14,6 +14,7 @@ import httpx
 from httpx_sse import aconnect_sse
 from pydantic import ValidationError
 
+from easel.api.routes.shares import ShareCreated, ShareIn
 from easel.api.schemas import JobOut, ModelOut
 from easel.assist.inputs import image_sha
 from easel.assist.specs import DescribeSpec, SuggestSpec
@@ -24,6 +25,7 @@ from easel.engine.specs import JobSpec
 from easel.errors import EaselError
 from easel.events.feed import EventFeed
 from easel.services import Services, running_services
+from easel.sharing import create_share
 
 
 class BackendError(Exception):
@@ -40,6 +42,7 @@ class Backend(Protocol):
     async def image(self, path: str) -> bytes: ...
     def assist(self, kind: str, body: dict[str, Any]) -> AsyncIterator[dict[str, Any]]: ...
     async def own_image(self, ref: str | bytes) -> str: ...
+    async def share(self, body: dict[str, Any]) -> dict[str, Any]: ...
 
 
 class RemoteBackend:
@@ -105,6 +108,9 @@ class RemoteBackend:
                         yield {"event": sse.event, **json.loads(sse.data)}
         except httpx.TransportError as exc:
             raise BackendError(f"Lost the Easel server at {self.client.base_url}: {exc}") from exc
+
+    async def share(self, body: dict[str, Any]) -> dict[str, Any]:
+        return dict(await self._json("POST", "/api/v1/shares", json=body))
 
 
 def _problem_text(response: httpx.Response) -> str:
@@ -186,6 +192,23 @@ class EmbeddedBackend:
             raise BackendError(str(exc)) from None
         async for frame in run.frames():
             yield {"event": frame.event, **frame.model_dump(mode="json")}
+
+    async def share(self, body: dict[str, Any]) -> dict[str, Any]:
+        """A link for when the studio is served (at ``public_url``, else host and port)."""
+        try:
+            spec = ShareIn.model_validate(body)
+            issued = await create_share(
+                self.services.db,
+                user_id=self.user_id,
+                kind=spec.target.kind,
+                target_id=spec.target.id,
+                expires_in=spec.expires_in,
+            )
+        except (EaselError, ValidationError) as exc:
+            raise BackendError(str(exc)) from None
+        settings = self.services.settings
+        base = settings.public_url or f"http://{settings.host}:{settings.port}"
+        return ShareCreated.made(issued, base).model_dump(mode="json")
 
     async def image(self, path: str) -> bytes:
         sha = path.rstrip("/").split("/")[-1]

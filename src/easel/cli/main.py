@@ -165,6 +165,32 @@ def generate(
         raise typer.Exit(1)
 
 
+@app.command()
+def share(
+    target: Annotated[str, typer.Argument(help="A job id, or an image's sha256.")],
+    expires: Annotated[
+        int | None,
+        typer.Option("--expires", min=1, help="Seconds until the link stops working."),
+    ] = None,
+    server: Server = None,
+    token: Token = None,
+    data_dir: DataDir = None,
+    user: User = "admin",
+) -> None:
+    """Print a link that shows a job's page, or an image, to anyone, without a token.
+    List and revoke links on the dashboard's Settings page."""
+    from easel.cli.share import make_link
+
+    async def go() -> dict[str, Any]:
+        async with _backend(server, token, data_dir, user) as backend:
+            return await make_link(backend, target, expires)
+
+    link = _run(go())
+    until = f"until {link['expires_at']}" if link["expires_at"] else "until revoked"
+    console.print(link["url"], soft_wrap=True)
+    err.print(f"Shows {link['kind']} {escape(link['target_id'])} to anyone with the link, {until}.")
+
+
 models_app = typer.Typer(
     invoke_without_command=True, help="The model catalog, and checking it against vendors."
 )

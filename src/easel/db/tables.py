@@ -93,6 +93,28 @@ class BrowserSession(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
+class ShareLink(Base):
+    """A link that shows one image, or one job's read-only page, to anyone holding it,
+    without a token. Only the hash of its secret is kept; revoking it, its expiry, or its
+    owner losing the target (deleting the job) ends it at once."""
+
+    __tablename__ = "share_links"
+    __table_args__ = (
+        Index("ix_share_links_user_id_id", "user_id", "id"),
+        Index("ix_share_links_target_kind_target_id", "target_kind", "target_id"),
+    )
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    target_kind: Mapped[str] = mapped_column(String(16))
+    """``image`` (target_id is its sha256) or ``job`` (target_id is the job id)."""
+    target_id: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = _ts()
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
 class Image(Base):
     """A stored image file, content-addressed: one row per distinct sha256."""
 

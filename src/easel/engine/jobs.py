@@ -17,6 +17,7 @@ from easel.db.repos import events as event_log
 from easel.db.repos import images as image_repo
 from easel.db.repos import jobs as job_repo
 from easel.db.repos import presets as preset_repo
+from easel.db.repos import shares as share_repo
 from easel.db.repos import users as user_repo
 from easel.db.repos.events import NewEvent
 from easel.db.repos.jobs import JobFilters
@@ -331,3 +332,5 @@ class JobService:
             # Files are never removed here: another user's variant may share them, or a
             # worker may be about to. The collector removes them after a grace period.
             await image_repo.mark_orphans(session, shas)
+            await share_repo.revoke_job(session, user_id=user_id, job_id=job_id)
+            await share_repo.revoke_unowned_images(session, shas)

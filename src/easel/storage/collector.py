@@ -36,6 +36,7 @@ from datetime import datetime, timedelta
 from easel.db.engine import Database
 from easel.db.ids import as_utc, utcnow
 from easel.db.repos import images as image_repo
+from easel.db.repos import shares as share_repo
 from easel.db.tables import Image
 from easel.errors import StorageError
 from easel.storage.base import ImageStore
@@ -70,7 +71,10 @@ class Collector:
         """One pass: expire unused uploads, then remove what has been orphaned for the
         grace period. Returns how many images were removed."""
         async with self.db.transaction() as session:
-            await image_repo.expire_uploads(session, unused_since=utcnow() - self.upload_grace)
+            expired = await image_repo.expire_uploads(
+                session, unused_since=utcnow() - self.upload_grace
+            )
+            await share_repo.revoke_unowned_images(session, expired)
         cutoff = utcnow() - self.orphan_grace
         removed = 0
         while True:

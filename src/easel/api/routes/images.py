@@ -20,6 +20,7 @@ from easel.api.deps import CurrentUser, ServicesDep
 from easel.db.repos import images as image_repo
 from easel.db.tables import Image
 from easel.errors import NotFound
+from easel.services import Services
 from easel.storage.base import StoredObject
 from easel.storage.sniff import EXTENSIONS
 
@@ -42,8 +43,17 @@ async def _serve(
         image = await image_repo.image_for_user(session, user_id=user_id, sha256=sha256)
     if image is None:
         raise NotFound(f"No image {sha256}.")
+    return await serve_image(request, image, services, thumbnail=thumbnail, cache=CACHE)
+
+
+async def serve_image(
+    request: Request, image: Image, services: Services, *, thumbnail: bool, cache: str
+) -> Response:
+    """The image's file (or thumbnail) with its type, ``nosniff``, SVG sandboxed, and the
+    caching ``cache`` allows; a ``304`` when the client already has it."""
+    sha256 = image.sha256
     etag = f'"{sha256}{"-t" if thumbnail else ""}"'
-    headers = {"ETag": etag, "Cache-Control": CACHE, "X-Content-Type-Options": "nosniff"}
+    headers = {"ETag": etag, "Cache-Control": cache, "X-Content-Type-Options": "nosniff"}
     if etag in request.headers.get("if-none-match", ""):
         return Response(status_code=304, headers=headers)
     key = image.thumbnail_key if thumbnail else image.storage_key
@@ -58,7 +68,7 @@ async def _serve(
     return StreamingResponse(opened.chunks, media_type=mime, headers=headers)
 
 
-async def _open(services: ServicesDep, image: Image, key: str, *, thumbnail: bool) -> StoredObject:
+async def _open(services: Services, image: Image, key: str, *, thumbnail: bool) -> StoredObject:
     what = "thumbnail" if thumbnail else "original"
     try:
         opened = await services.store.open(key)

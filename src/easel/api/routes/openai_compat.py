@@ -9,8 +9,9 @@ with ``stream: true`` it answers OpenAI's SSE events instead (partial images com
 the model's progress previews).
 
 ``url`` results are Easel's own durable image URLs (fetch them with the same bearer
-token); without ``response_format`` both ``url`` and ``b64_json`` are returned, which
-suits clients written for dall-e (url) and for GPT image models (b64_json) alike.
+token), or with ``EASEL_V1_SHARE_LINKS=true`` share links that need no token; without
+``response_format`` both ``url`` and ``b64_json`` are returned, which suits clients
+written for dall-e (url) and for GPT image models (b64_json) alike.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sse_starlette import EventSourceResponse, ServerSentEvent
 from starlette.datastructures import FormData, UploadFile
 
+from easel import urls
 from easel.api.deps import CurrentUser, ServicesDep
 from easel.api.error_docs import OPENAI_ERROR_RESPONSES
 from easel.api.limits import body_limit
@@ -48,6 +50,7 @@ from easel.events.types import (
 )
 from easel.providers import CatalogEntry
 from easel.services import Services
+from easel.sharing import create_share
 
 log = logging.getLogger(__name__)
 router = APIRouter(
@@ -152,10 +155,6 @@ def _spec(body: ImageRequest, references: list[str], services: Services) -> JobS
         raise _invalid(exc) from None
 
 
-def _base_url(request: Request, services: Services) -> str:
-    return (services.settings.public_url or str(request.base_url)).rstrip("/")
-
-
 def _format(mime: str) -> str:
     return mime.split("/")[-1].replace("jpg", "jpeg")
 
@@ -201,15 +200,36 @@ async def _images(
     return images
 
 
-def _image_item(
-    event: Event, image: HandedImage, base_url: str, response_format: str | None
+async def _image_item(
+    services: Services,
+    job: Job,
+    event: Event,
+    image: HandedImage,
+    base_url: str,
+    response_format: str | None,
 ) -> dict[str, Any]:
     item: dict[str, Any] = {}
     if response_format in (None, "url"):
-        item["url"] = base_url + str(event.data["image"])
+        item["url"] = base_url + await _image_path(services, job, event)
     if response_format in (None, "b64_json"):
         item["b64_json"] = base64.b64encode(image.data).decode()
     return item
+
+
+async def _image_path(services: Services, job: Job, event: Event) -> str:
+    """The API's image URL (it needs the token), or with ``v1_share_links`` a new share
+    link, which any client can show."""
+    settings = services.settings
+    if not settings.v1_share_links:
+        return str(event.data["image"])
+    issued = await create_share(
+        services.db,
+        user_id=job.user_id,
+        kind="image",
+        target_id=_sha(event),
+        expires_in=settings.v1_share_link_seconds or None,
+    )
+    return urls.share_path(issued.token)
 
 
 def _size(event: Event) -> str:
@@ -232,7 +252,8 @@ async def _response_body(
     return {
         "created": int(as_utc(job.created_at).timestamp()),
         "data": [
-            _image_item(e, images[_sha(e)], base_url, body.response_format) for e in succeeded
+            await _image_item(services, job, e, images[_sha(e)], base_url, body.response_format)
+            for e in succeeded
         ],
         "output_format": _format(first.mime_type),
         "size": _size(succeeded[0]),
@@ -301,7 +322,7 @@ async def _stream(
                 images = await _images(services, [update], received)
                 image = images[_sha(update)]
                 fields = {
-                    **_image_item(update, image, base_url, None),
+                    **await _image_item(services, job, update, image, base_url, None),
                     "output_format": _format(image.mime_type),
                     "size": _size(update),
                     "usage": NO_USAGE,
@@ -324,7 +345,7 @@ async def _run(
     if body.user:
         log.info("openai-compatible request for end user %r", body.user)
     job = await services.jobs.create(user_id=user_id, spec=_spec(body, references, services))
-    base_url = _base_url(request, services)
+    base_url = urls.base_url(request, services.settings.public_url)
     headers = {"x-easel-job-id": job.id}
     if body.stream:
         return EventSourceResponse(

@@ -13,7 +13,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, delete, exists, or_, select, text, update
+from sqlalchemy import ColumnElement, SQLColumnExpression, delete, exists, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from easel.db.ids import utcnow
@@ -194,7 +194,11 @@ async def expire_uploads(session: AsyncSession, *, unused_since: datetime) -> li
     return shas
 
 
-def _owned(user_id: str, sha256: str) -> ColumnElement[bool]:
+def owned(
+    user_id: str | SQLColumnExpression[str], sha256: str | SQLColumnExpression[str]
+) -> ColumnElement[bool]:
+    """The user has a variant with the image or an upload of it (values or columns, so a
+    query over other rows, such as share links, can ask it per row)."""
     return or_(
         exists().where(Variant.image_sha256 == sha256, Variant.user_id == user_id),
         exists().where(Upload.sha256 == sha256, Upload.user_id == user_id),
@@ -203,10 +207,9 @@ def _owned(user_id: str, sha256: str) -> ColumnElement[bool]:
 
 async def owned_by(session: AsyncSession, user_id: str, sha256: str) -> bool:
     """True when the user has a variant with that image or an upload of it."""
-    return bool(await session.scalar(select(_owned(user_id, sha256))))
+    return bool(await session.scalar(select(owned(user_id, sha256))))
 
 
 async def image_for_user(session: AsyncSession, *, user_id: str, sha256: str) -> Image | None:
     """The image, if the user owns it (see `owned_by`)."""
-    owned = _owned(user_id, sha256)
-    return await session.scalar(select(Image).where(Image.sha256 == sha256, owned))
+    return await session.scalar(select(Image).where(Image.sha256 == sha256, owned(user_id, sha256)))

@@ -187,3 +187,9 @@ async def leased_variants(session: AsyncSession, *, now: datetime) -> Sequence[t
 
 async def count_variants(session: AsyncSession) -> int:
     return int(await session.scalar(select(func.count()).select_from(Variant)) or 0)
+
+
+async def job_image(session: AsyncSession, *, job_id: str, sha256: str) -> Image | None:
+    """The image, if one of the job's variants made it."""
+    made = exists().where(Variant.job_id == job_id, Variant.image_sha256 == sha256)
+    return await session.scalar(select(Image).where(Image.sha256 == sha256, made))

@@ -1,6 +1,7 @@
 // The detail view of a job: the full image, every parameter, and what to do with it.
 
 import * as api from "./api.js";
+import { shareButton } from "./share.js";
 import { REFILL } from "./studio.js";
 import { confirmAction, duration, fill, fullDate, h, icon, iconButton, modelName, money, problemText, toast } from "./ui.js";
 
@@ -154,6 +155,7 @@ export async function openDetail(jobId, { variantId = null, navigate, onChange =
           { class: "detail-actions" },
           h("button", { type: "button", class: "button primary", id: "reuse", onclick: reuse }, icon("wand"), "Use these settings"),
           download,
+          shareButton(() => ({ job, image: current && current.image })),
           favorite,
           distinct.size > 1 ? h("a", { class: "button", href: `/compare/${job.id}`, "data-link": "", onclick: () => dialog.close() }, icon("columns"), "Compare") : null,
           h("button", { type: "button", class: "button danger", id: "delete", onclick: remove }, icon("trash"), "Delete"),

@@ -1,7 +1,9 @@
 // Settings: what can act as you. Your API tokens and the browsers signed in with them,
-// each with a Revoke button; a revoked one stops working on its next request.
+// each with a Revoke button; a revoked one stops working on its next request. Below
+// them, your share links (share.js).
 
 import * as api from "./api.js";
+import { shareSection } from "./share.js";
 import { confirmAction, fill, fullDate, h, icon, problemText, toast, when } from "./ui.js";
 
 function browserName(agent) {
@@ -122,6 +124,7 @@ export async function mount(root) {
           h("div", { class: "panel" }, h("h2", { id: "tokens-title" }, "API tokens"), h("p", { class: "muted small" }, "Create tokens with ", h("code", {}, "easel token create"), ". Only their first characters are shown.")),
           tokenHolder,
         ),
+        shareSection(),
       ),
     ),
   );
