@@ -2,6 +2,9 @@
 // The current job lives in the URL (?job=) and sessionStorage, so a reload resumes it.
 
 import * as api from "./api.js";
+import { assistModelPicker } from "./assist/models.js";
+import { improver } from "./assist/improve.js";
+import { referencePanel } from "./assist/describe.js";
 import { JobView, followJob } from "./jobview.js";
 import { capabilityChips, commonStyles, lacking, lifecycleBadge, priceLabel, shapeOptions } from "./models.js";
 import { button, fill, h, icon, plural, problemText, showDialog, toast } from "./ui.js";
@@ -29,7 +32,12 @@ function storage(action, key, value) {
 }
 
 export async function mount(root, { navigate }) {
-  const [models, presetList, account] = await Promise.all([api.models(), api.presets.list(), api.me.read()]);
+  const [models, presetList, account, assistModels] = await Promise.all([
+    api.models(),
+    api.presets.list(),
+    api.me.read(),
+    api.assist.models().catch(() => []), // the studio works without the assistant
+  ]);
   const state = { presets: presetList, follower: null, view: null, busy: false };
   const selected = new Map(); // model id -> n
 
@@ -431,6 +439,29 @@ export async function mount(root, { navigate }) {
     }
   }
 
+  // ----------------------------------------------------------- assistant
+  const assistant = assistModelPicker(assistModels);
+  const references = referencePanel({
+    model: assistant.value,
+    onUse: (text) => {
+      prompt.value = text;
+      saveDraft();
+      prompt.focus();
+      toast("The analysis's prompt is in the prompt box");
+    },
+  });
+  const improve = improver({
+    idea: () => prompt.value.trim(),
+    targets: () => chosenModels().map((m) => m.id),
+    model: assistant.value,
+    onPick: (suggestion) => {
+      prompt.value = suggestion.prompt;
+      if (suggestion.negative_prompt && !negative.disabled) negative.value = suggestion.negative_prompt;
+      saveDraft();
+      prompt.focus();
+    },
+  });
+
   // ----------------------------------------------------------- layout
   const form = h(
     "form",
@@ -438,10 +469,13 @@ export async function mount(root, { navigate }) {
     h(
       "div",
       { class: "field prompt-box" },
-      h("label", { for: "prompt" }, "Prompt"),
+      h("div", { class: "section-title" }, h("label", { for: "prompt" }, "Prompt"), improve.button),
       prompt,
       h("span", { class: "hint", id: "prompt-hint" }, "Ctrl+Enter generates."),
     ),
+    improve.node,
+    references.node,
+    assistant.node,
     h(
       "div",
       { class: "field" },
@@ -526,5 +560,7 @@ export async function mount(root, { navigate }) {
   return () => {
     document.removeEventListener("keydown", onKey);
     stopFollowing();
+    references.stop();
+    improve.stop();
   };
 }
