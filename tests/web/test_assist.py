@@ -36,7 +36,8 @@ DROP = """([zone, b64]) => {
   const transfer = new DataTransfer();
   transfer.items.add(new File([bytes], "harbour.png", { type: "image/png" }));
   for (const type of ["dragenter", "dragover", "drop"]) {
-    zone.dispatchEvent(new DragEvent(type, { dataTransfer: transfer, bubbles: true, cancelable: true }));
+    const init = { dataTransfer: transfer, bubbles: true, cancelable: true };
+    zone.dispatchEvent(new DragEvent(type, init));
   }
 }"""
 
@@ -69,7 +70,6 @@ def picture() -> str:
 
 
 def drop_image(page: Page) -> None:
-    page.locator("#drop-zone").evaluate_handle("z => z")
     page.evaluate(DROP, [page.locator("#drop-zone").element_handle(), picture()])
 
 
