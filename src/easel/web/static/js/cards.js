@@ -168,6 +168,8 @@ export class VariantCard {
       let img = frame.querySelector("img.final");
       if (!img || img.dataset.src !== s.image) {
         img = h("img", { class: "final", alt: `Image from ${this.model}`, src: s.image, dataset: { src: s.image }, decoding: "async" });
+        // The image itself opens the full-size view (the button below does too).
+        if (this.options.onOpen) img.addEventListener("click", () => this.options.onOpen(this));
         const preview = frame.querySelector("img.preview");
         if (preview) img.addEventListener("load", () => preview.remove(), { once: true });
       }
