@@ -173,28 +173,20 @@ def test_the_feed_keeps_the_sessions_jobs_and_opens_full_size_images(dash: Dashb
 
 
 def test_history_tiles_read_well(dash: Dashboard) -> None:
-    pair = dash.job(
-        dash.alice,
-        {"prompt": "Tiles: a pair", "models": [{"model": MODEL, "n": 2}], "size": "128x192"},
-    )
-    four = dash.job(
-        dash.alice,
-        {"prompt": "Tiles: four", "models": [{"model": MODEL, "n": 4}], "size": "192x128"},
-    )
+    with dash.api(dash.alice) as client:
+        total = client.get("/api/v1/jobs", params={"limit": 1}).json()["total"]
+    for i in range(max(0, 40 - total)):  # more than one page of the gallery, below the rest
+        body = {"prompt": f"Tiles filler {i}", "models": [MODEL], "size": "64x64"}
+        dash.job(dash.alice, body, wait=False)
+    pair_body = {"prompt": "Tiles: a pair", "models": [{"model": MODEL, "n": 2}], "size": "128x192"}
+    pair = dash.job(dash.alice, pair_body)
+    four_body = {"prompt": "Tiles: four", "models": [{"model": MODEL, "n": 4}], "size": "192x128"}
+    four = dash.job(dash.alice, four_body)
     dash.emulator.state.task_seconds = 30.0
-    canceled = dash.job(
-        dash.alice, {"prompt": "Tiles: stopped", "models": [FLUX], "size": "256x256"}, wait=False
-    )
+    stop_body = {"prompt": "Tiles: stopped", "models": [FLUX], "size": "256x256"}
+    canceled = dash.job(dash.alice, stop_body, wait=False)
     with dash.api(dash.alice) as client:
         assert client.post(f"/api/v1/jobs/{canceled['id']}/cancel").status_code == 200
-        total = client.get("/api/v1/jobs", params={"limit": 1}).json()["total"]
-    for i in range(max(0, 37 - total)):  # more than one page of the gallery
-        dash.job(
-            dash.alice,
-            {"prompt": f"Tiles filler {i}", "models": [MODEL], "size": "64x64"},
-            wait=False,
-        )
-    with dash.api(dash.alice) as client:
         poll(
             lambda: client.get(f"/api/v1/jobs/{canceled['id']}").json()["status"] == "canceled",
             what="the cancel",
