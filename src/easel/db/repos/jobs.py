@@ -65,7 +65,7 @@ async def get_user_variant(
     )
 
 
-def _matching(user_id: str, filters: JobFilters) -> Select[tuple[Job]]:
+def _matching(user_id: str, filters: JobFilters) -> Select[Job]:
     query = select(Job).where(Job.user_id == user_id)
     if filters.status:
         query = query.where(Job.status == filters.status)
