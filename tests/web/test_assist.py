@@ -47,7 +47,7 @@ def assist_dashboard(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dashb
     emulator = ReplicateEmulator()
     emulator.start()
     # A pause per word, so a run lasts long enough to watch it grow and to stop it.
-    env = {**emulator.easel_env(), "EASEL_PROVIDERS__OFFLINE__OPTIONS__WORD_SECONDS": "0.02"}
+    env = {**emulator.easel_env(), "EASEL_PROVIDERS__OFFLINE__OPTIONS__WORD_SECONDS": "0.05"}
     try:
         with running_dashboard(tmp_path_factory.mktemp("assist"), emulator, env) as dash:
             yield dash

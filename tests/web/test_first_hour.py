@@ -215,6 +215,13 @@ def test_history_tiles_read_well(dash: Dashboard) -> None:
     icon = stopped.bounding_box()
     assert icon is not None and icon["width"] <= 32 and icon["height"] <= 32, icon
 
+    # No icon on the page is left to fill its box (the largest are the 40 px empty states).
+    sizes = page.locator("svg.icon").evaluate_all(
+        "els => els.map(e => Math.max(e.getBoundingClientRect().width,"
+        " e.getBoundingClientRect().height))"
+    )
+    assert sizes and max(sizes) <= 40, sorted(sizes)[-5:]
+
     when = page.locator(f'.tile[data-job-id="{pair["id"]}"] time.when')
     assert when.get_attribute("datetime") == pair["created_at"]
     expect(when).to_have_text(re.compile(r"just now|min|hr|ago"))
