@@ -119,7 +119,7 @@ def test_describe_a_dropped_image_use_it_as_the_prompt_and_generate(dash: Dashbo
     page.select_option("#shape", "size:256x256")
     page.click("#generate")
     card = page.locator(".variant").first
-    expect(card).to_have_attribute("data-status", "succeeded", timeout=30_000)
+    expect(card).to_have_attribute("data-status", "succeeded", timeout=60_000)
     with dash.api(dash.alice) as client:
         (job,) = client.get("/api/v1/jobs", params={"limit": 1}).json()["items"]
     assert job["prompt"] == run["prompt"]

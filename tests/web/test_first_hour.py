@@ -106,7 +106,7 @@ def test_a_phone_sees_progress_after_generate_and_the_whole_detail_dialog(
     dash.shot(page, "phone-progress")
 
     card = page.locator(".variant").first
-    expect(card).to_have_attribute("data-status", "succeeded", timeout=20_000)
+    expect(card).to_have_attribute("data-status", "succeeded", timeout=60_000)
     card.locator("img.final").tap()  # the image itself opens the full-size view
     dialog = page.locator("#detail")
     expect(dialog).to_be_visible()
@@ -131,7 +131,7 @@ def test_the_feed_keeps_the_sessions_jobs_and_opens_full_size_images(dash: Dashb
     page.fill("#prompt", "Feed: first, two teal moons")
     page.click("#generate")
     first = page.locator(".results-job").first
-    expect(first.locator('.variant[data-status="succeeded"]')).to_have_count(2)
+    expect(first.locator('.variant[data-status="succeeded"]')).to_have_count(2, timeout=60_000)
     first_id = first.get_attribute("data-job-id")
 
     choose_offline(page, 1)
@@ -142,7 +142,9 @@ def test_the_feed_keeps_the_sessions_jobs_and_opens_full_size_images(dash: Dashb
     expect(jobs.nth(0).locator(".job-head .prompt")).to_have_text("Feed: second, a coral sun")
     expect(jobs.nth(1)).to_have_attribute("data-job-id", str(first_id))
     expect(jobs.nth(1).locator("img.final")).to_have_count(2)  # the earlier results stay
-    expect(jobs.nth(0).locator('.variant[data-status="succeeded"]')).to_have_count(1)
+    expect(jobs.nth(0).locator('.variant[data-status="succeeded"]')).to_have_count(
+        1, timeout=60_000
+    )
 
     page.reload()  # the whole session comes back, newest first
     expect(jobs).to_have_count(2)
@@ -192,6 +194,16 @@ def test_history_tiles_read_well(dash: Dashboard) -> None:
             what="the cancel",
         )
         total = client.get("/api/v1/jobs", params={"limit": 1}).json()["total"]
+        poll(  # leave no queue behind for the next test
+            lambda: (
+                not any(
+                    client.get("/api/v1/jobs", params={"status": status}).json()["items"]
+                    for status in ("queued", "running")
+                )
+            ),
+            timeout=120,
+            what="the filler jobs",
+        )
     assert total > 36
 
     page = dash.signed_in()
