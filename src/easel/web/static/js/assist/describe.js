@@ -29,7 +29,7 @@ export function referencePanel({ model, onUse }) {
   const use = button("Use as prompt", { kind: "small primary", iconName: "wand", id: "use-analysis", hidden: true });
   const again = button("Describe again", { kind: "small ghost", iconName: "retry", id: "describe-again", hidden: true });
   const clear = button("Clear", { kind: "small ghost", iconName: "x", id: "references-clear", hidden: true });
-  const run = new AssistRun({ stop, status });
+  const run = new AssistRun({ stop, status, live: analysis });
 
   use.addEventListener("click", () => prompt && onUse(prompt));
   again.addEventListener("click", () => describe());

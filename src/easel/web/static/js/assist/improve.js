@@ -25,7 +25,7 @@ export function improver({ idea, targets, model, onPick }) {
     writing,
     problem,
   );
-  const run = new AssistRun({ stop, status, onRunning: (running) => (trigger.disabled = running) });
+  const run = new AssistRun({ stop, status, live: node, onRunning: (running) => (trigger.disabled = running) });
 
   close.addEventListener("click", () => {
     run.abort();

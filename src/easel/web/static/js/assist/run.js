@@ -4,10 +4,15 @@
 import { postStream } from "../sse/post-stream.js";
 
 export class AssistRun {
-  /** @param {{stop: HTMLButtonElement, status: HTMLElement, onRunning?: (running: boolean) => void}} parts */
-  constructor({ stop, status, onRunning = () => {} }) {
+  /**
+   * @param {{stop: HTMLButtonElement, status: HTMLElement, live: HTMLElement,
+   *          onRunning?: (running: boolean) => void}} parts  `live` is the region the
+   *          text streams into: busy while it streams, so a screen reader reads it once.
+   */
+  constructor({ stop, status, live, onRunning = () => {} }) {
     this.stop = stop;
     this.status = status;
+    this.live = live;
     this.onRunning = onRunning;
     this.controller = null;
     stop.hidden = true;
@@ -36,6 +41,7 @@ export class AssistRun {
     const controller = new AbortController();
     this.controller = controller;
     this.stop.hidden = false;
+    this.live.setAttribute("aria-busy", "true");
     this.onRunning(true);
     this.setStatus("Writing…", "running");
     let outcome = "stopped";
@@ -61,6 +67,7 @@ export class AssistRun {
       if (this.controller === controller) {
         this.controller = null;
         this.stop.hidden = true;
+        this.live.setAttribute("aria-busy", "false");
         this.onRunning(false);
       }
     }
