@@ -52,21 +52,25 @@ def test_favourite_filters_and_keyset_pages(studio: Studio) -> None:
             wait_for_job(client, job_id)
         client.put(f"/api/v1/jobs/{made[1]}/favorite", json={"favorite": True}).raise_for_status()
 
-        pages, cursor = [], None
+        pages, totals, cursor = [], [], None
         while True:
             params: dict[str, object] = {"limit": 2, "q": "numbered lantern"}
             if cursor:
                 params["before"] = cursor
             page = client.get("/api/v1/jobs", params=params).json()
             pages.append([j["id"] for j in page["items"]])
+            totals.append(page["total"])
             cursor = page["next_cursor"]
             if not cursor:
                 break
         listed = [job_id for page in pages for job_id in page]
         assert listed == list(reversed(made)), "newest first, every job once"
+        assert totals == [5, None, None], "the exact count comes with the first page"
 
         favourites = client.get("/api/v1/jobs", params={"favorite": "true"}).json()["items"]
         assert [j["id"] for j in favourites] == [made[1]]
+        favourite_page = client.get("/api/v1/jobs", params={"favorite": "true", "q": "lantern"})
+        assert favourite_page.json()["total"] == 1
         assert client.get("/api/v1/jobs", params={"model": "nope/x"}).json()["items"] == []
         by_model = client.get("/api/v1/jobs", params={"model": MODEL, "limit": 200}).json()
         assert set(made) <= {j["id"] for j in by_model["items"]}

@@ -104,12 +104,15 @@ class Dashboard:
         )
 
     def context(
-        self, *, width: int = 1280, height: int = 860, dark: bool = False
+        self, *, width: int = 1280, height: int = 860, dark: bool = False, touch: bool = False
     ) -> BrowserContext:
+        """A fresh context; ``touch`` makes it a phone (touch screen, coarse pointer)."""
         context = self.browser.new_context(
             viewport={"width": width, "height": height},
             color_scheme="dark" if dark else "light",
             base_url=self.url,
+            has_touch=touch,
+            is_mobile=touch,
         )
         context.add_init_script(PROGRESS_PROBE)
         context.set_default_timeout(15_000)
@@ -132,10 +135,12 @@ class Dashboard:
         width: int = 1280,
         height: int = 860,
         dark: bool = False,
+        touch: bool = False,
         allow: tuple[str, ...] = (),
     ) -> Page:
         """A fresh browser context signed in through the sign-in page, on the studio."""
-        page, _ = self.page(self.context(width=width, height=height, dark=dark), allow=allow)
+        context = self.context(width=width, height=height, dark=dark, touch=touch)
+        page, _ = self.page(context, allow=allow)
         page.goto("/sign-in")
         page.fill("#token", token or self.alice)
         page.click("#sign-in")

@@ -184,10 +184,16 @@ def test_cancel_a_running_variant_and_a_whole_job(dash: Dashboard) -> None:
     choose(page, {FLUX: 1})
     page.fill("#prompt", "Cancel test: the whole job")
     page.click("#generate")
-    expect(cards(page).first).to_have_attribute("data-status", re.compile("queued|running"))
-    page.locator(".job-head").get_by_role("button", name="Cancel").click()
-    expect(cards(page).first).to_have_attribute("data-status", "canceled")
-    expect(page.locator(".results-job .job-meta .status")).to_have_text("canceled")
+    # The feed keeps the first job below the new one.
+    expect(page.locator(".results-job")).to_have_count(2)
+    newest = page.locator(".results-job").first
+    expect(newest.locator(".job-head .prompt")).to_have_text("Cancel test: the whole job")
+    expect(newest.locator(".variant").first).to_have_attribute(
+        "data-status", re.compile("queued|running")
+    )
+    newest.locator(".job-head").get_by_role("button", name="Cancel").click()
+    expect(newest.locator(".variant").first).to_have_attribute("data-status", "canceled")
+    expect(newest.locator(".job-meta .status")).to_have_text("canceled")
     with dash.api(dash.alice) as client:
         job = client.get(f"/api/v1/jobs/{current_job(page)}").json()
     assert job["status"] == "canceled"

@@ -154,6 +154,10 @@ class JobCreated(BaseModel):
 class JobPage(BaseModel):
     items: list[JobOut]
     next_cursor: str | None = Field(description="Pass as `before` to get the next page.")
+    total: int | None = Field(
+        default=None,
+        description="How many jobs match the filters; on the first page (no `before`) only.",
+    )
 
 
 class FavoriteIn(BaseModel):

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
+
+from pydantic import BaseModel, ConfigDict, Field
 
 from easel.assist.base import (
     TextContext,
@@ -24,6 +26,7 @@ from easel.assist.base import (
 from easel.assist.offline_words import describe_text, suggest_text
 from easel.assist.pixels import read_pixels
 from easel.assist.prompts import Targets
+from easel.config import ProviderSettings
 
 ASSISTANT = TextModelInfo(
     id="offline/assistant",
@@ -39,9 +42,22 @@ ASSISTANT = TextModelInfo(
 _WORDS = re.compile(r"\S+\s*|\s+")
 
 
+class OfflineOptions(BaseModel):
+    """``EASEL_PROVIDERS__OFFLINE__OPTIONS__WORD_SECONDS``: a pause after each word, so the
+    words arrive at a reading pace (demos, and browser tests that stop a run mid-stream)."""
+
+    model_config = ConfigDict(extra="ignore")  # the offline image provider shares the dict
+
+    word_seconds: float = Field(default=0.0, ge=0, le=1)
+
+
 class OfflineAssistant(TextProvider):
     id = "offline"
     display_name = "Easel (offline)"
+
+    def __init__(self, settings: ProviderSettings, environ: Mapping[str, str]) -> None:
+        super().__init__(settings, environ)
+        self.word_seconds = OfflineOptions.model_validate(settings.options).word_seconds
 
     def models(self) -> list[TextModelInfo]:
         return [ASSISTANT]
@@ -64,5 +80,6 @@ class OfflineAssistant(TextProvider):
         words = _WORDS.findall(text)
         for word in words:
             yield TextDelta(word)
-            await asyncio.sleep(0)  # let each word go out before the next is handed over
+            # Let each word go out before the next is handed over.
+            await asyncio.sleep(self.word_seconds)
         yield TextDone(TextUsage(0, 0, {"words": len(words)}), "end")

@@ -284,6 +284,10 @@ class JobService:
             )
         return await self._views(user_id, [], list(jobs))
 
+    async def count(self, *, user_id: str, filters: JobFilters) -> int:
+        async with self.db.session() as session:
+            return await job_repo.count_jobs(session, user_id=user_id, filters=filters)
+
     async def _publish(self, events: list[Event]) -> None:
         await self.bus.publish(events)
 

@@ -1,16 +1,20 @@
 """The dashboard: one HTML shell for every page, and its static files (no build step).
 
 Every page answers with the same ``index.html``; the ES modules under ``static/js`` route
-on the path. The shell carries a strict Content-Security-Policy: nothing loads from, or
-talks to, anywhere but this server.
+on the path. A browser asking for a path that is no page gets the same shell with status
+404, and the shell says the page does not exist (API callers keep their problem+json).
+The shell carries a strict Content-Security-Policy: nothing loads from, or talks to,
+anywhere but this server.
 """
 
 from __future__ import annotations
 
+from inspect import isawaitable
 from pathlib import Path
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import FileResponse
+from starlette.exceptions import HTTPException
 from starlette.responses import Response
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
@@ -60,8 +64,25 @@ class DashboardFiles(StaticFiles):
         return response
 
 
-def _page() -> FileResponse:
-    return FileResponse(STATIC_DIR / "index.html", media_type="text/html", headers=PAGE_HEADERS)
+NOT_PAGES = ("/api/", "/v1/", "/static/", "/mcp", "/docs", "/redoc", "/openapi")
+"""Paths that are never dashboard pages: their 404 stays the API's."""
+
+
+def _page(status_code: int = 200) -> FileResponse:
+    return FileResponse(
+        STATIC_DIR / "index.html",
+        status_code=status_code,
+        media_type="text/html",
+        headers=PAGE_HEADERS,
+    )
+
+
+def _is_page_request(request: Request) -> bool:
+    """A browser navigating to a path outside the API, the files and the docs."""
+    path = request.url.path
+    if request.method not in ("GET", "HEAD") or path.startswith(NOT_PAGES):
+        return False
+    return "text/html" in request.headers.get("accept", "")
 
 
 def _favicon() -> FileResponse:
@@ -79,6 +100,17 @@ def router() -> APIRouter:
 
 
 def install(app: FastAPI) -> None:
-    """Serve the dashboard at ``/`` and its files at ``/static``."""
+    """Serve the dashboard at ``/`` and its files at ``/static``; call after the API's
+    error handlers are installed (an unknown page's 404 wraps theirs)."""
     app.include_router(router())
     app.mount("/static", DashboardFiles(directory=STATIC_DIR), name="static")
+    api_answer = app.exception_handlers[HTTPException]
+
+    async def not_found(request: Request, exc: Exception) -> Response:
+        page = isinstance(exc, HTTPException) and exc.status_code == 404
+        if page and _is_page_request(request):
+            return _page(404)
+        answer = api_answer(request, exc)
+        return await answer if isawaitable(answer) else answer
+
+    app.add_exception_handler(HTTPException, not_found)

@@ -70,7 +70,11 @@ async def list_jobs(
     )
     views = await services.jobs.search(user_id=user.id, filters=filters, before=before, limit=limit)
     items = [JobOut.build(v) for v in views]
-    return JobPage(items=items, next_cursor=items[-1].id if len(items) == limit else None)
+    # Counted once, with the first page: later pages keep the number the first one gave.
+    total = None if before else await services.jobs.count(user_id=user.id, filters=filters)
+    return JobPage(
+        items=items, next_cursor=items[-1].id if len(items) == limit else None, total=total
+    )
 
 
 @router.get("/{job_id}", response_model=JobOut)

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, delete, exists, func, or_, select, update
+from sqlalchemy import ColumnElement, Select, and_, delete, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from easel.db.tables import Image, Job, Variant
@@ -65,19 +65,8 @@ async def get_user_variant(
     )
 
 
-async def list_jobs(
-    session: AsyncSession,
-    *,
-    user_id: str,
-    filters: JobFilters,
-    before_id: str | None,
-    limit: int,
-) -> Sequence[Job]:
-    """Newest first. Ids start with their creation time, so keyset paging on id alone
-    is both stable and ordered by time."""
+def _matching(user_id: str, filters: JobFilters) -> Select[Job]:
     query = select(Job).where(Job.user_id == user_id)
-    if before_id:
-        query = query.where(Job.id < before_id)
     if filters.status:
         query = query.where(Job.status == filters.status)
     if filters.favorite is not None:
@@ -92,8 +81,30 @@ async def list_jobs(
         query = query.where(
             exists().where(Variant.job_id == Job.id, Variant.model_id == filters.model)
         )
+    return query
+
+
+async def list_jobs(
+    session: AsyncSession,
+    *,
+    user_id: str,
+    filters: JobFilters,
+    before_id: str | None,
+    limit: int,
+) -> Sequence[Job]:
+    """Newest first. Ids start with their creation time, so keyset paging on id alone
+    is both stable and ordered by time."""
+    query = _matching(user_id, filters)
+    if before_id:
+        query = query.where(Job.id < before_id)
     query = query.order_by(Job.id.desc()).limit(limit)
     return (await session.scalars(query)).all()
+
+
+async def count_jobs(session: AsyncSession, *, user_id: str, filters: JobFilters) -> int:
+    """How many jobs match, for "N jobs" above a gallery that shows them a page at a time."""
+    query = select(func.count()).select_from(_matching(user_id, filters).subquery())
+    return int(await session.scalar(query) or 0)
 
 
 async def set_favorite(session: AsyncSession, *, user_id: str, job_id: str, value: bool) -> bool:

@@ -10,6 +10,11 @@ export function setCsrfToken(token) {
   csrfToken = token || null;
 }
 
+/** Headers an unsafe same-origin request needs (the session's CSRF token). */
+export function csrfHeaders() {
+  return csrfToken ? { "X-CSRF-Token": csrfToken } : {};
+}
+
 export function whenSignedOut(callback) {
   onSignedOut = callback;
 }
@@ -88,6 +93,27 @@ export const jobs = {
   remove: (id) => api(`/jobs/${encodeURIComponent(id)}`, { method: "DELETE" }),
   setWinner: (id, variantId) =>
     api(`/jobs/${encodeURIComponent(id)}/winner`, { method: "PUT", body: { variant_id: variantId } }),
+};
+
+/** Store an image of one's own (a File) for assist and image-in operations. */
+export async function upload(file, signal) {
+  const form = new FormData();
+  form.append("file", file, file.name || "image");
+  const response = await fetch(`${API}/uploads`, {
+    method: "POST",
+    headers: { Accept: "application/json", ...csrfHeaders() },
+    body: form,
+    credentials: "same-origin",
+    signal,
+  });
+  const data = await response.json().catch(() => null);
+  if (!response.ok) throw new ApiError(response.status, data);
+  return data;
+}
+
+export const assist = {
+  models: () => api("/assist/models"),
+  run: (id) => api(`/assist/${encodeURIComponent(id)}`),
 };
 
 export const presets = {

@@ -13,6 +13,7 @@ const PAGES = [
   { pattern: /^\/settings\/?$/, nav: "settings", title: "Settings", load: () => import("./settings.js") },
   { pattern: /^\/sign-in\/?$/, nav: null, title: "Sign in", load: () => import("./signin.js"), public: true },
 ];
+const NOT_FOUND = { nav: null, title: "Not found", load: () => import("./notfound.js"), public: true };
 
 const main = document.getElementById("main");
 const topbar = document.querySelector(".topbar");
@@ -41,15 +42,11 @@ export function navigate(to, { replace = false } = {}) {
 
 async function render() {
   const id = ++renderId;
-  let found = match(location.pathname);
-  if (!found) {
-    history.replaceState({}, "", "/");
-    found = match("/");
-  }
+  const found = match(location.pathname) || { page: NOT_FOUND, params: [] };
   if (!found.page.public && !user) {
     const next = location.pathname + location.search;
     history.replaceState({}, "", `/sign-in${next !== "/" ? `?next=${encodeURIComponent(next)}` : ""}`);
-    found = match("/sign-in");
+    Object.assign(found, match("/sign-in"));
   }
   if (cleanup) {
     try {

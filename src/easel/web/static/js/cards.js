@@ -13,6 +13,16 @@ const STATUS_TEXT = {
 };
 
 const ms = (iso) => (iso ? Date.parse(iso) : null);
+// A provider's last word is often "Finished" while the image is still being stored: the
+// card then says it is saving, never "Generating" beside "Finished".
+const DONE_WORDS = /^\s*(finished|done|complete|completed|succeeded)\b/i;
+
+/** The running card's status line and stage text, which must agree. */
+export function runningText(progress, message) {
+  const pct = Math.round(progress * 100);
+  if (pct >= 100 || DONE_WORDS.test(message || "")) return { status: "Saving", stage: "Saving the image…" };
+  return { status: pct > 0 ? `${STATUS_TEXT.running} · ${pct}%` : STATUS_TEXT.running, stage: message || "Generating…" };
+}
 
 export class VariantCard {
   /**
@@ -144,7 +154,7 @@ export class VariantCard {
     this.progress.setAttribute("aria-valuenow", String(pct));
     this.progress.setAttribute("aria-valuetext", `${STATUS_TEXT[s.status] || s.status}, ${pct}%`);
     this.statusNode.dataset.status = s.status;
-    this.statusNode.textContent = s.status === "running" && pct > 0 ? `${STATUS_TEXT.running} · ${pct}%` : STATUS_TEXT[s.status] || s.status;
+    this.statusNode.textContent = s.status === "running" ? runningText(s.progress, s.message).status : STATUS_TEXT[s.status] || s.status;
     this.renderFrame();
     this.renderFacts();
     this.renderActions();
@@ -158,6 +168,8 @@ export class VariantCard {
       let img = frame.querySelector("img.final");
       if (!img || img.dataset.src !== s.image) {
         img = h("img", { class: "final", alt: `Image from ${this.model}`, src: s.image, dataset: { src: s.image }, decoding: "async" });
+        // The image itself opens the full-size view (the button below does too).
+        if (this.options.onOpen) img.addEventListener("click", () => this.options.onOpen(this));
         const preview = frame.querySelector("img.preview");
         if (preview) img.addEventListener("load", () => preview.remove(), { once: true });
       }
@@ -185,7 +197,7 @@ export class VariantCard {
     } else if (s.status === "canceled") {
       keep.push(h("div", { class: "overlay canceled" }, icon("ban"), h("div", {}, "Canceled")));
     } else if (this.active) {
-      const text = s.status === "queued" ? s.message || "Waiting for a worker…" : s.message || "Generating…";
+      const text = s.status === "queued" ? s.message || "Waiting for a worker…" : runningText(s.progress, s.message).stage;
       keep.push(h("div", { class: "stage" }, text));
     }
     if (this.options.winner) {

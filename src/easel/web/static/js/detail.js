@@ -42,7 +42,7 @@ export async function openDetail(jobId, { variantId = null, navigate, onChange =
   function renderStage() {
     if (current && current.image) {
       fill(stage, 
-        h("img", { src: current.image.url, alt: job.prompt, width: current.image.width, height: current.image.height, id: "detail-image", dataset: { sha: current.image.sha256 } }),
+        h("img", { src: current.image.url, alt: job.prompt, width: current.image.width, height: current.image.height, id: "detail-image", dataset: { sha: current.image.sha256, variantId: current.id } }),
       );
     } else if (current && current.error) {
       fill(stage, h("div", { class: "empty" }, icon("alert"), h("h2", {}, "This variant failed"), h("p", {}, current.error.message)));
@@ -163,6 +163,17 @@ export async function openDetail(jobId, { variantId = null, navigate, onChange =
       ),
     ),
   );
+  // Left and right arrows step through the job's variants (not while typing).
+  dialog.addEventListener("keydown", (event) => {
+    const step = { ArrowRight: 1, ArrowLeft: -1 }[event.key];
+    if (!step || job.variants.length < 2 || event.target.closest("input, textarea, select")) return;
+    event.preventDefault();
+    const at = job.variants.indexOf(current);
+    current = job.variants[(at + step + job.variants.length) % job.variants.length];
+    renderStage();
+    const thumb = [...thumbs.children].find((b) => b.dataset.variantId === current.id);
+    if (thumb && thumbs.contains(document.activeElement)) thumb.focus();
+  });
   renderStage();
   document.body.append(dialog);
   dialog.showModal();

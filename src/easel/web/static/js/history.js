@@ -3,7 +3,7 @@
 
 import * as api from "./api.js";
 import { openDetail } from "./detail.js";
-import { fill, h, icon, modelName, money, plural, problemText, when } from "./ui.js";
+import { fill, fullDate, h, icon, modelName, money, plural, problemText, toast, when } from "./ui.js";
 
 const PAGE_SIZE = 36;
 const STATUSES = ["succeeded", "partial", "failed", "canceled", "running", "queued"];
@@ -33,11 +33,15 @@ function mosaic(job) {
       );
     }
     if (variant.status === "failed") return h("div", { class: "cell failed", title: variant.error ? variant.error.message : "Failed" }, icon("alert"));
-    if (variant.status === "canceled") return h("div", { class: "cell pending" }, icon("ban"));
+    if (variant.status === "canceled") return h("div", { class: "cell canceled", title: "Canceled" }, icon("ban", "Canceled"));
     return h("div", { class: "cell pending" }, variant.status);
   });
+  // Square cells on a 1×1, 2×2 or 3×3 grid: never one image cut into a narrow strip.
   const count = Math.min(variants.length, 9);
-  return h("div", { class: `mosaic${count > 4 ? " many" : ""}`, dataset: { count: String(count) } }, cells);
+  const side = count === 1 ? 1 : count <= 4 ? 2 : 3;
+  const mosaicNode = h("div", { class: "mosaic", dataset: { count: String(count) } }, cells);
+  mosaicNode.style.setProperty("--side", String(side));
+  return mosaicNode;
 }
 
 function tile(job, models, open) {
@@ -66,7 +70,7 @@ function tile(job, models, open) {
         { class: "meta" },
         h("span", { class: "status", dataset: { status: job.status } }, job.status),
         job.favorite ? h("span", { class: "fav", title: "Favourite" }, icon("star-filled", "Favourite")) : null,
-        h("span", { class: "when" }, when(job.created_at)),
+        h("time", { class: "when", datetime: job.created_at, title: fullDate(job.created_at) }, when(job.created_at)),
       ),
       h(
         "p",
@@ -88,7 +92,7 @@ export async function mount(root, { navigate, params }) {
     until: query.get("until") || "",
     favorite: query.get("favorite") === "true",
   };
-  const state = { cursor: null, done: false, loading: false, generation: 0, controller: null, count: 0 };
+  const state = { cursor: null, done: false, loading: false, generation: 0, controller: null, count: 0, total: null };
 
   const search = h("input", { id: "filter-q", class: "input", type: "search", placeholder: "Search prompts", value: filters.q });
   const model = h(
@@ -113,6 +117,12 @@ export async function mount(root, { navigate, params }) {
   const sentinel = h("div", { class: "sentinel", "aria-hidden": "true" });
   const footer = h("div", { class: "loading-row" });
   const summary = h("p", { id: "history-summary" });
+  const gone = h(
+    "div",
+    { class: "alert warning", id: "job-gone", role: "alert", tabindex: -1, hidden: true },
+    icon("alert"),
+    h("div", {}, h("b", {}, "That job is gone."), " It was deleted, or the link is to someone else's job. Everything you have is below."),
+  );
 
   function readFilters() {
     filters.q = search.value.trim();
@@ -153,6 +163,7 @@ export async function mount(root, { navigate, params }) {
       if (generation !== state.generation) return;
       for (const job of page.items) gallery.append(tile(job, models, open));
       state.count += page.items.length;
+      if (page.total !== null && page.total !== undefined) state.total = page.total;
       state.cursor = page.next_cursor;
       state.done = !page.next_cursor;
       renderFooter();
@@ -176,7 +187,8 @@ export async function mount(root, { navigate, params }) {
 
   function renderFooter() {
     const filtered = Object.values(filters).some(Boolean);
-    summary.textContent = `${state.count}${state.done ? "" : "+"} ${state.count === 1 ? "job" : "jobs"}${filtered ? " matching the filters" : ""}`;
+    const total = state.done ? state.count : (state.total ?? state.count);
+    summary.textContent = `${plural(total, "job")}${filtered ? " matching the filters" : ""}`;
     if (!state.done) {
       footer.replaceChildren();
       return;
@@ -200,7 +212,7 @@ export async function mount(root, { navigate, params }) {
   function reset() {
     state.generation += 1;
     if (state.controller) state.controller.abort();
-    Object.assign(state, { cursor: null, done: false, loading: false, count: 0 });
+    Object.assign(state, { cursor: null, done: false, loading: false, count: 0, total: null });
     gallery.replaceChildren();
     readFilters();
     loadMore();
@@ -228,7 +240,17 @@ export async function mount(root, { navigate, params }) {
         },
       });
     } catch (error) {
-      if (error.status === 404) navigate("/history", { replace: true });
+      const back = new URL(location.href);
+      back.pathname = "/history";
+      back.searchParams.delete("variant");
+      history.replaceState({}, "", back);
+      if (error.status !== 404) {
+        toast(problemText(error), { error: true });
+        return;
+      }
+      // A link to a job that was deleted (or is not yours): say so, above the gallery.
+      gone.hidden = false;
+      gone.focus();
       return;
     }
     if (location.pathname === path) {
@@ -250,6 +272,7 @@ export async function mount(root, { navigate, params }) {
       "div",
       { class: "page" },
       h("div", { class: "page-head" }, h("div", {}, h("h1", {}, "History"), summary)),
+      gone,
       h(
         "form",
         { class: "card filters", role: "search", "aria-label": "Filter history", onsubmit: (e) => e.preventDefault() },

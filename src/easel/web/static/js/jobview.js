@@ -24,7 +24,7 @@ export class JobView {
   /**
    * @param {object} job  a JobOut
    * @param {object[]} models  the catalog
-   * @param {{onOpen?: Function, onCompare?: Function, onRetried?: Function, onNew?: Function}} options
+   * @param {{onOpen?: Function, onCompare?: Function, onRetried?: Function, onDismiss?: Function}} options
    */
   constructor(job, models, options = {}) {
     this.job = job;
@@ -32,7 +32,7 @@ export class JobView {
     this.options = options;
     this.cards = new Map();
     this.counter = 0;
-    this.node = h("section", { class: "results-job", "aria-label": "Current generation", dataset: { jobId: job.id } });
+    this.node = h("section", { class: "results-job", "aria-label": `Generation: ${job.prompt.slice(0, 80)}`, dataset: { jobId: job.id } });
     this.build();
   }
 
@@ -56,7 +56,9 @@ export class JobView {
       distinct.length > 1 && this.options.onCompare
         ? h("button", { type: "button", class: "button small", onclick: () => this.options.onCompare(job.id) }, icon("columns"), "Compare")
         : null,
-      this.options.onNew ? h("button", { type: "button", class: "button small ghost", onclick: () => this.options.onNew() }, icon("plus"), "New") : null,
+      this.options.onDismiss
+        ? h("button", { type: "button", class: "button small ghost", title: "Remove from the studio (it stays in History)", onclick: () => this.options.onDismiss(job.id) }, icon("x"), "Dismiss")
+        : null,
     );
     const head = h(
       "div",

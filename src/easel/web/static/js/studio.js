@@ -1,12 +1,14 @@
 // The studio: compose a prompt, pick models and settings, generate, watch it happen.
-// The current job lives in the URL (?job=) and sessionStorage, so a reload resumes it.
+// Every job of the session stays in the feed beside the form (see feed.js).
 
 import * as api from "./api.js";
-import { JobView, followJob } from "./jobview.js";
+import { assistModelPicker } from "./assist/models.js";
+import { improver } from "./assist/improve.js";
+import { referencePanel } from "./assist/describe.js";
+import { Feed } from "./feed.js";
 import { capabilityChips, commonStyles, lacking, lifecycleBadge, priceLabel, shapeOptions } from "./models.js";
 import { button, fill, h, icon, plural, problemText, showDialog, toast } from "./ui.js";
 
-const CURRENT = "easel.currentJob";
 const DRAFT = "easel.draft";
 export const REFILL = "easel.refill";
 const IDEAS = [
@@ -29,9 +31,16 @@ function storage(action, key, value) {
 }
 
 export async function mount(root, { navigate }) {
-  const [models, presetList, account] = await Promise.all([api.models(), api.presets.list(), api.me.read()]);
-  const state = { presets: presetList, follower: null, view: null, busy: false };
+  const [models, presetList, account, assistModels] = await Promise.all([
+    api.models(),
+    api.presets.list(),
+    api.me.read(),
+    api.assist.models().catch(() => []), // the studio works without the assistant
+  ]);
+  const state = { presets: presetList, busy: false };
   const selected = new Map(); // model id -> n
+  // A touch screen has no Ctrl+Enter to offer.
+  const touch = matchMedia("(pointer: coarse)").matches && !matchMedia("(pointer: fine)").matches;
 
   // ----------------------------------------------------------- composer
   const prompt = h("textarea", {
@@ -59,7 +68,7 @@ export async function mount(root, { navigate }) {
     { type: "submit", class: "button primary large", id: "generate" },
     icon("wand"),
     "Generate",
-    h("span", { class: "kbd", "aria-hidden": "true" }, "Ctrl ↵"),
+    touch ? null : h("span", { class: "kbd", "aria-hidden": "true" }, "Ctrl ↵"),
   );
 
   for (const model of models.filter((m) => m.available)) modelList.append(modelOption(model));
@@ -355,8 +364,7 @@ export async function mount(root, { navigate }) {
     try {
       // The page follows the job's events right after: ask for previews from the start.
       const created = await api.jobs.create({ ...spec, previews: true });
-      const job = await api.jobs.get(created.id);
-      show(job);
+      feed.add(await api.jobs.get(created.id), { reveal: true });
     } catch (error) {
       showError(error);
     } finally {
@@ -371,7 +379,6 @@ export async function mount(root, { navigate }) {
   }
 
   // ----------------------------------------------------------- results
-  const results = h("div", { class: "results-pane" });
 
   function welcome() {
     return h(
@@ -390,46 +397,31 @@ export async function mount(root, { navigate }) {
     );
   }
 
-  function show(job) {
-    stopFollowing();
-    storage("set", CURRENT, job.id);
-    const url = new URL(location.href);
-    url.searchParams.set("job", job.id);
-    history.replaceState(history.state, "", url);
-    const view = new JobView(job, models, {
-      onOpen: (jobId, variantId) => navigate(`/history/${jobId}?variant=${variantId}`),
-      onCompare: (jobId) => navigate(`/compare/${jobId}`),
-      onRetried: () => state.follower && state.follower.reopen(),
-      onNew: () => {
-        stopFollowing();
-        storage("remove", CURRENT);
-        const clean = new URL(location.href);
-        clean.searchParams.delete("job");
-        history.replaceState(history.state, "", clean);
-        fill(results, welcome());
-        prompt.focus();
-      },
-    });
-    state.view = view;
-    fill(results, view.node);
-    state.follower = followJob(view);
-  }
+  const feed = new Feed(models, { navigate, welcome });
+  const results = h("div", { class: "results-pane" }, feed.node);
 
-  function stopFollowing() {
-    if (state.follower) state.follower.stop();
-    state.follower = null;
-    state.view = null;
-  }
-
-  async function resume(jobId) {
-    try {
-      show(await api.jobs.get(jobId));
-    } catch (error) {
-      storage("remove", CURRENT);
-      fill(results, welcome());
-      if (error.status !== 404) toast(problemText(error), { error: true });
-    }
-  }
+  // ----------------------------------------------------------- assistant
+  const assistant = assistModelPicker(assistModels);
+  const references = referencePanel({
+    model: assistant.value,
+    onUse: (text) => {
+      prompt.value = text;
+      saveDraft();
+      prompt.focus();
+      toast("The analysis's prompt is in the prompt box");
+    },
+  });
+  const improve = improver({
+    idea: () => prompt.value.trim(),
+    targets: () => chosenModels().map((m) => m.id),
+    model: assistant.value,
+    onPick: (suggestion) => {
+      prompt.value = suggestion.prompt;
+      if (suggestion.negative_prompt && !negative.disabled) negative.value = suggestion.negative_prompt;
+      saveDraft();
+      prompt.focus();
+    },
+  });
 
   // ----------------------------------------------------------- layout
   const form = h(
@@ -438,10 +430,13 @@ export async function mount(root, { navigate }) {
     h(
       "div",
       { class: "field prompt-box" },
-      h("label", { for: "prompt" }, "Prompt"),
+      h("div", { class: "section-title" }, h("label", { for: "prompt" }, "Prompt"), improve.button),
       prompt,
-      h("span", { class: "hint", id: "prompt-hint" }, "Ctrl+Enter generates."),
+      h("span", { class: "hint", id: "prompt-hint" }, touch ? "Tap Generate when it reads right." : "Ctrl+Enter generates."),
     ),
+    improve.node,
+    references.node,
+    assistant.node,
     h(
       "div",
       { class: "field" },
@@ -512,19 +507,18 @@ export async function mount(root, { navigate }) {
     }
   }
   const refill = storage("get", REFILL);
-  const params = new URLSearchParams(location.search);
-  const jobId = params.get("job") || (refill ? null : storage("get", CURRENT));
   if (refill) {
     storage("remove", REFILL);
     applySettings(JSON.parse(refill));
     toast("Settings loaded into the studio");
   }
-  if (jobId) await resume(jobId);
-  else fill(results, welcome());
-  if (!jobId) prompt.focus();
+  await feed.resume(new URLSearchParams(location.search).get("job"));
+  if (!feed.newest) prompt.focus();
 
   return () => {
     document.removeEventListener("keydown", onKey);
-    stopFollowing();
+    feed.stop();
+    references.stop();
+    improve.stop();
   };
 }

@@ -76,6 +76,7 @@ const ICONS = {
 
 export function icon(name, label) {
   const svg = document.createElementNS(SVG_NS, "svg");
+  svg.setAttribute("class", "icon");
   svg.setAttribute("viewBox", "0 0 24 24");
   svg.setAttribute("fill", name === "star-filled" ? "currentColor" : "none");
   svg.setAttribute("stroke", "currentColor");
