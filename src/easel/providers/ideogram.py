@@ -80,7 +80,7 @@ IDEOGRAM_4 = ModelInfo(
     ),
     pricing=_prices(
         "0.06",
-        f"{_SOURCE} (4.0 per image by rendering speed, as listed in June 2026)",
+        f"UNVERIFIED: {_SOURCE} as copied by third parties in June 2026 (4.0 by speed)",
         turbo="0.03",
         quality="0.10",
     ),
