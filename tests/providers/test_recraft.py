@@ -54,6 +54,8 @@ CASES = [
     Case("recraftv4_1", {}, "0.035", "1024x1024", ("PNG", (64, 64))),
     Case("recraftv4_1_vector", {"aspect_ratio": "16:9"}, "0.08", "16:9"),
     Case("recraftv4_1_pro", {"size": "1664x2688"}, "0.21", "1664x2688", ("PNG", (104, 168))),
+    Case("recraftv4_1_utility", {"size": "1216x896"}, "0.035", "1216x896", ("PNG", (76, 56))),
+    Case("recraftv4_1_utility_pro", {}, "0.21", "2048x2048", ("PNG", (128, 128))),
     Case("recraftv4", {"size": "896x1152"}, "0.04", "896x1152", ("PNG", (56, 72))),
     Case("recraftv4_vector", {}, "0.08", "1:1"),
     Case("recraftv4_pro", {}, "0.25", "2048x2048", ("PNG", (128, 128))),

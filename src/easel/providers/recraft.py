@@ -5,8 +5,10 @@ Facts and where they were read:
 * Model ids and prices per image: Recraft V4.1 (``recraftv4_1`` $0.035, ``_vector``
   $0.08, ``_pro`` $0.21), https://www.recraft.ai/docs/api-reference/models/recraft-v4-1;
   Recraft V4 (``recraftv4`` $0.04, ``_vector`` $0.08, ``_pro`` $0.25, ``_pro_vector``
-  $0.30), https://www.recraft.ai/docs/api-reference/models/recraft-v4; V3 $0.04 raster,
-  https://www.recraft.ai/docs/api-reference/pricing. Names ending in ``_vector`` answer
+  $0.30), https://www.recraft.ai/docs/api-reference/models/recraft-v4; V4.1 Utility
+  $0.035, Utility Pro $0.21 and V3 $0.04 raster,
+  https://www.recraft.ai/docs/api-reference/pricing. V4.1 Pro Vector and the Utility
+  vector models are not offered: their prices could not be read there. Names ending in ``_vector`` answer
   with SVG, https://www.recraft.ai/docs/api-reference/models/overview.
 * Sizes: ``size`` takes ``WxH`` or an aspect ratio ``w:h``; V4 and V4.1 take fourteen
   1K sizes, Pro fourteen 2K sizes, vector models only the aspect ratios; V3 has its own
@@ -133,6 +135,21 @@ MODELS = (
         "0.21",
         V41,
         "Recraft V4.1 at 2K with finer detail, for print and hero images.",
+    ),
+    _v4(
+        "recraftv4_1_utility",
+        "Recraft V4.1 Utility",
+        "0.035",
+        "pricing",
+        "Recraft V4.1 Utility: clean, predictable images with flat lighting and simple "
+        "composition (product shots, assets, mockups) at 1K.",
+    ),
+    _v4(
+        "recraftv4_1_utility_pro",
+        "Recraft V4.1 Utility Pro",
+        "0.21",
+        "pricing",
+        "Recraft V4.1 Utility at 2K.",
     ),
     _v4(
         "recraftv4",
