@@ -50,7 +50,8 @@ _KEY_HINT = "Check IDEOGRAM_API_KEY (or EASEL_PROVIDERS__IDEOGRAM__API_KEY) in t
 _SEED_LIMIT = 2**31  # Ideogram takes seeds 0..2147483647
 _RATIOS = ("1:1", "16:9", "9:16", "4:3", "3:4", "3:2", "2:3", "16:10", "10:16", "3:1", "1:3")
 _SOURCE = "https://ideogram.ai/features/api-pricing"
-V4_DOC = "https://developer.ideogram.ai/api-reference/api-reference/generate-v4"
+REFERENCE = "https://developer.ideogram.ai/api-reference/api-reference"
+V4_DOC = f"{REFERENCE}/generate-v4"
 V4_RESOLUTIONS = (
     *("2048x2048", "1440x2880", "2880x1440", "1664x2496", "2496x1664", "1792x2240"),
     *("2240x1792", "1440x2560", "2560x1440", "1600x2560", "2560x1600", "1728x2304"),
@@ -106,6 +107,7 @@ IDEOGRAM_3 = ModelInfo(
         qualities=("turbo", "default", "quality"),
     ),
     pricing=_prices("0.06", turbo="0.03", quality="0.09"),
+    lifecycle=Lifecycle(source=f"{REFERENCE}/generate-v3"),
 )
 
 IDEOGRAM_2 = ModelInfo(
@@ -125,6 +127,7 @@ IDEOGRAM_2 = ModelInfo(
         qualities=("turbo", "default"),
     ),
     pricing=_prices("0.08", turbo="0.05"),
+    lifecycle=Lifecycle(source=f"{REFERENCE}/generate"),
 )
 
 

@@ -66,8 +66,8 @@ _PRESETS = (
 
 
 PRICES = (
-    "credits x $0.01, https://platform.stability.ai/pricing (figures as copied by third "
-    "parties, 2025-26; UNVERIFIED on Stability's page)"
+    "UNVERIFIED: credits x $0.01 at https://platform.stability.ai/pricing, as copied by "
+    "third parties in 2025-26"
 )
 SD3 = "sd3"
 """The endpoint that serves every Stable Diffusion 3.5 model, named in a ``model`` field."""
