@@ -8,8 +8,8 @@ Facts and where they were read:
   $0.30), https://www.recraft.ai/docs/api-reference/models/recraft-v4; V4.1 Utility
   $0.035, Utility Pro $0.21 and V3 $0.04 raster,
   https://www.recraft.ai/docs/api-reference/pricing. V4.1 Pro Vector and the Utility
-  vector models are not offered: their prices could not be read there. Names ending in ``_vector`` answer
-  with SVG, https://www.recraft.ai/docs/api-reference/models/overview.
+  vector models are not offered: their prices could not be read there. Names ending in
+  ``_vector`` answer with SVG, https://www.recraft.ai/docs/api-reference/models/overview.
 * Sizes: ``size`` takes ``WxH`` or an aspect ratio ``w:h``; V4 and V4.1 take fourteen
   1K sizes, Pro fourteen 2K sizes, vector models only the aspect ratios; V3 has its own
   sizes; prompts up to 10,000 characters from V4 on (1,000 before),
