@@ -1,5 +1,8 @@
-"""Ideogram emulator: v3 ``POST /v1/ideogram-v3/generate`` (multipart only) and the legacy
-``POST /generate`` (JSON ``image_request``), both answering with expiring URLs.
+"""Ideogram emulator: 4.0 ``POST /v1/ideogram-v4/generate`` and 3.0 ``POST
+/v1/ideogram-v3/generate`` (multipart only), and the legacy ``POST /generate`` (JSON
+``image_request``), all answering with expiring URLs. 4.0 takes ``text_prompt``, one of 21
+2K ``resolution`` values and TURBO/DEFAULT/QUALITY, and answers 400 to FLASH
+(https://developer.ideogram.ai/api-reference/api-reference/generate-v4).
 
 A prompt containing ``UNSAFE`` yields ``is_image_safe: false`` without a URL in a 200,
 which Ideogram bills; a refused prompt is a 422 that is not billed (https://developer.ideogram.ai/api-reference).
@@ -35,6 +38,14 @@ V3_RATIOS = {
 }
 V2_RATIOS = {"ASPECT_" + r.replace("x", "_") for r in V3_RATIOS - {"2x1", "1x2", "4x5", "5x4"}}
 SPEEDS = {"FLASH", "TURBO", "DEFAULT", "QUALITY"}
+V4_SPEEDS = SPEEDS - {"FLASH"}
+V4_RESOLUTIONS = {
+    *("2048x2048", "1440x2880", "2880x1440", "1664x2496", "2496x1664", "1792x2240"),
+    *("2240x1792", "1440x2560", "2560x1440", "1600x2560", "2560x1600", "1728x2304"),
+    *("2304x1728", "1296x3168", "3168x1296", "1152x2944", "2944x1152", "1248x3328"),
+    *("3328x1248", "1280x3072", "3072x1280"),
+}
+V4_FIELDS = {"text_prompt", "json_prompt", "resolution", "rendering_speed"}
 V2_MODELS = {"V_1", "V_1_TURBO", "V_2", "V_2_TURBO", "V_2A", "V_2A_TURBO"}
 
 
@@ -47,6 +58,7 @@ class IdeogramEmulator(Emulator):
 
     def routes(self) -> None:
         self.requests: list[dict[str, Any]] = []
+        self.app.add_api_route("/v1/ideogram-v4/generate", self._v4, methods=["POST"])
         self.app.add_api_route("/v1/ideogram-v3/generate", self._v3, methods=["POST"])
         self.app.add_api_route("/generate", self._legacy, methods=["POST"])
 
@@ -55,6 +67,27 @@ class IdeogramEmulator(Emulator):
             "IDEOGRAM_API_KEY": self.api_key,
             "EASEL_PROVIDERS__IDEOGRAM__BASE_URL": self.base_url,
         }
+
+    async def _v4(self, request: Request) -> Response:
+        if request.headers.get("api-key") != self.api_key:
+            return error(401, "Invalid Api-Key header")
+        if not request.headers.get("content-type", "").startswith("multipart/form-data"):
+            return error(415, "This endpoint takes multipart/form-data")
+        fields = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+        fault = self.take_fault("create")
+        if fault is not None:
+            return await self._fault(fault, "V_4")
+        if set(fields) - V4_FIELDS or ("text_prompt" in fields) == ("json_prompt" in fields):
+            return error(400, f"Supply exactly one of text_prompt or json_prompt: {sorted(fields)}")
+        resolution = fields.get("resolution", "2048x2048")
+        if resolution not in V4_RESOLUTIONS:
+            return error(400, f"Invalid resolution: {resolution}")
+        if fields.get("rendering_speed", "DEFAULT") not in V4_SPEEDS:
+            return error(400, f"Invalid rendering_speed: {fields['rendering_speed']}")
+        width, height = (int(side) // 32 for side in resolution.split("x"))
+        return self._answer(
+            "V_4", {"prompt": fields.get("text_prompt", ""), **fields}, width, height
+        )
 
     async def _v3(self, request: Request) -> Response:
         if request.headers.get("api-key") != self.api_key:

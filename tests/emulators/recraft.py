@@ -1,8 +1,11 @@
 """Recraft emulator: ``POST /v1/images/generations`` answering with expiring result URLs.
 
 Like the real API, some errors are plain text (a bad key is ``401 text/plain "request
-unauthorized"``) and others JSON ``{"code", "message"}``; vector styles answer with SVG
-(https://www.recraft.ai/docs). The JSON error codes for moderation and credit are assumptions.
+unauthorized"``) and others JSON ``{"code", "message"}``; models ending in ``_vector``
+(and V3's vector styles) answer with SVG; ``size`` is ``WxH`` or an aspect ratio ``w:h``,
+and vector models take only the latter (https://www.recraft.ai/docs/api-reference/appendix).
+Recraft publishes no endpoint that lists models, so neither does this emulator. The JSON
+error codes for an unknown model, moderation and credit are assumptions.
 """
 
 from __future__ import annotations
@@ -16,24 +19,84 @@ from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
 from emulators._base import Emulator, Fault, png_bytes
 
-MODELS = {"recraftv3", "recraftv3_vector"}
-SIZES = {
-    "1024x1024",
-    "1365x1024",
-    "1024x1365",
-    "1536x1024",
-    "1024x1536",
-    "1820x1024",
-    "1024x1820",
-    "1024x2048",
-    "2048x1024",
-    "1434x1024",
-    "1024x1434",
-    "1024x1280",
-    "1280x1024",
-    "1024x1707",
-    "1707x1024",
+RATIOS = {
+    "1:1": (1, 1),
+    "2:1": (2, 1),
+    "1:2": (1, 2),
+    "3:2": (3, 2),
+    "2:3": (2, 3),
+    "4:3": (4, 3),
+    "3:4": (3, 4),
+    "5:4": (5, 4),
+    "4:5": (4, 5),
+    "6:10": (6, 10),
+    "14:10": (14, 10),
+    "10:14": (10, 14),
+    "16:9": (16, 9),
+    "9:16": (9, 16),
 }
+SIZES_1K = {
+    "1:1": "1024x1024",
+    "2:1": "1536x768",
+    "1:2": "768x1536",
+    "3:2": "1280x832",
+    "2:3": "832x1280",
+    "4:3": "1216x896",
+    "3:4": "896x1216",
+    "5:4": "1152x896",
+    "4:5": "896x1152",
+    "6:10": "832x1344",
+    "14:10": "1280x896",
+    "10:14": "896x1280",
+    "16:9": "1344x768",
+    "9:16": "768x1344",
+}
+SIZES_2K = {
+    "1:1": "2048x2048",
+    "2:1": "3072x1536",
+    "1:2": "1536x3072",
+    "3:2": "2560x1664",
+    "2:3": "1664x2560",
+    "4:3": "2432x1792",
+    "3:4": "1792x2432",
+    "5:4": "2304x1792",
+    "4:5": "1792x2304",
+    "6:10": "1664x2688",
+    "14:10": "2560x1792",
+    "10:14": "1792x2560",
+    "16:9": "2688x1536",
+    "9:16": "1536x2688",
+}
+SIZES_V3 = {
+    "1:1": "1024x1024",
+    "2:1": "2048x1024",
+    "1:2": "1024x2048",
+    "3:2": "1536x1024",
+    "2:3": "1024x1536",
+    "4:3": "1365x1024",
+    "3:4": "1024x1365",
+    "5:4": "1280x1024",
+    "4:5": "1024x1280",
+    "6:10": "1024x1707",
+    "14:10": "1434x1024",
+    "10:14": "1024x1434",
+    "16:9": "1820x1024",
+    "9:16": "1024x1820",
+}
+V4_FAMILY = ("recraftv4_1", "recraftv4_1_utility", "recraftv4")
+MODELS: dict[str, dict[str, str] | None] = {
+    # model -> its sizes by aspect ratio; None: a vector model, which takes only ratios.
+    **{m: SIZES_1K for m in V4_FAMILY},
+    **{f"{m}_pro": SIZES_2K for m in V4_FAMILY},
+    **{f"{m}_vector": None for m in V4_FAMILY},
+    **{f"{m}_pro_vector": None for m in V4_FAMILY},
+    "recraftv3": SIZES_V3,
+    "recraftv3_vector": None,
+    "recraftv2": SIZES_V3,
+    "recraftv2_vector": None,
+}
+STYLED = {"recraftv3", "recraftv3_vector", "recraftv2", "recraftv2_vector"}
+"""Only the V2/V3 generation takes ``style``; V4 has separate Styles models."""
 STYLES = {
     "any",
     "realistic_image",
@@ -60,6 +123,8 @@ class RecraftEmulator(Emulator):
 
     def routes(self) -> None:
         self.requests: list[dict[str, Any]] = []
+        self.svg = SVG
+        """What vector models draw; a test may plant a hostile document here."""
         self.app.add_api_route("/v1/images/generations", self._generate, methods=["POST"])
 
     def easel_env(self) -> dict[str, str]:
@@ -79,27 +144,43 @@ class RecraftEmulator(Emulator):
         fault = self.take_fault("create")
         if fault is not None:
             return await self._fault(fault)
-        model, style = body.get("model", "recraftv4_1"), body.get("style", "any")
-        size = str(body.get("size", "1024x1024")).replace(":", "x")
+        model = body.get("model", "recraftv4_1")
         if model not in MODELS:
             return json_error(400, "invalid_model", f"unknown model {model}")
-        if size not in SIZES:
-            return json_error(400, "invalid_size", f"size {size} is not supported")
-        if style not in STYLES:
-            return json_error(400, "invalid_style", f"style {style} is not supported")
+        problem = self._refusal(model, body)
+        if problem is not None:
+            return problem
         self.requests.append(body)
+        size, style = str(body.get("size", "1:1")), body.get("style", "any")
         data = []
         for _ in range(int(body.get("n", 1))):
             self.count_creation(model)
             if style in VECTOR_STYLES or model.endswith("_vector"):
-                url = self.publish_file(SVG, "image/svg+xml", "svg")
+                url = self.publish_file(self.svg, "image/svg+xml", "svg")
             else:
-                width, height = (int(side) // 16 for side in size.split("x"))
+                pixels = MODELS[model] or {}
+                width, height = (int(side) // 16 for side in pixels.get(size, size).split("x"))
                 url = self.publish_file(
                     png_bytes(width, height, seed=self.total_creations), "image/png"
                 )
             data.append({"image_id": str(uuid.uuid4()), "url": url})
         return JSONResponse({"created": int(time.time()), "credits": 40 * len(data), "data": data})
+
+    def _refusal(self, model: str, body: dict[str, Any]) -> Response | None:
+        """Recraft's 400 for a size, style or parameter this model does not take."""
+        sizes = MODELS[model]
+        size = str(body.get("size", "1:1"))
+        fits = size in RATIOS if sizes is None else size in sizes or size in sizes.values()
+        if not fits:
+            return json_error(400, "invalid_size", f"size {size} is not supported by {model}")
+        style = body.get("style")
+        if style is not None and (model not in STYLED or style not in STYLES):
+            return json_error(400, "invalid_style", f"style {style} is not supported by {model}")
+        if body.get("negative_prompt") and model not in STYLED:
+            return json_error(
+                400, "invalid_parameter", f"negative_prompt is not supported by {model}"
+            )
+        return None
 
     async def _fault(self, fault: Fault) -> Response:
         if fault.kind == "rate_limit":

@@ -1,4 +1,6 @@
-"""Stability AI emulator: ``POST /v2beta/stable-image/generate/{core|ultra}``.
+"""Stability AI emulator: ``POST /v2beta/stable-image/generate/{core|ultra|sd3}``; ``sd3``
+serves the Stable Diffusion 3.5 models named in its ``model`` field (``sd3.5-large`` by
+default), and refuses a style preset.
 
 Multipart only; with ``Accept: image/*`` a 200 is raw PNG bytes with ``finish-reason``
 and ``seed`` headers. Errors are ``{"id", "name", "errors": [...]}``; moderation is a 403
@@ -18,6 +20,7 @@ from fastapi.responses import JSONResponse, Response
 
 from emulators._base import Emulator, Fault, png_bytes
 
+SD3_MODELS = {"sd3.5-large", "sd3.5-large-turbo", "sd3.5-medium"}
 RATIOS = {"1:1", "16:9", "9:16", "3:2", "2:3", "5:4", "4:5", "21:9", "9:21"}
 PRESETS = {
     "3d-model",
@@ -65,7 +68,7 @@ class StabilityEmulator(Emulator):
     async def _generate(self, model: str, request: Request) -> Response:
         if request.headers.get("authorization") != f"Bearer {self.api_key}":
             return error(401, "unauthorized", "Missing or invalid API key.")
-        if model not in ("core", "ultra"):
+        if model not in ("core", "ultra", "sd3"):
             return error(404, "not_found", f"Unknown endpoint generate/{model}.")
         if not request.headers.get("content-type", "").startswith("multipart/form-data"):
             return error(400, "bad_request", "Content-Type must be multipart/form-data.")
@@ -73,13 +76,18 @@ class StabilityEmulator(Emulator):
         fault = self.take_fault("create")
         if fault is not None:
             return await self._fault(fault, model)
+        endpoint = model
+        if endpoint == "sd3":
+            model = fields.get("model", "sd3.5-large")
+            if model not in SD3_MODELS:
+                return error(400, "bad_request", f"model: must be one of {sorted(SD3_MODELS)}")
         ratio, preset = fields.get("aspect_ratio", "1:1"), fields.get("style_preset")
         if ratio not in RATIOS or not fields.get("prompt"):
             return error(400, "bad_request", f"aspect_ratio: must be one of {sorted(RATIOS)}")
         if preset is not None and (model != "core" or preset not in PRESETS):
             return error(400, "bad_request", f"style_preset: {preset} is not accepted here")
         seed = int(fields.get("seed") or 0) or random.randrange(1, 2**32 - 1)
-        self.requests.append({"model": model, **fields})
+        self.requests.append({**fields, "model": model, "endpoint": endpoint})
         self.count_creation(model)
         width, height = (int(part) * 16 for part in ratio.split(":"))
         image = png_bytes(width, height, seed=self.total_creations)

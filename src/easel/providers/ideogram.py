@@ -1,5 +1,12 @@
-"""Ideogram 3.0 (``POST /v1/ideogram-v3/generate``, multipart) and Ideogram 2.0 (legacy
-``POST /generate``, JSON ``{"image_request": …}``). Both answer with result URLs.
+"""Ideogram 4.0 (``POST /v1/ideogram-v4/generate``), Ideogram 3.0 (``POST
+/v1/ideogram-v3/generate``), both multipart, and Ideogram 2.0 (legacy ``POST /generate``,
+JSON ``{"image_request": …}``). All answer with result URLs.
+
+Ideogram 4.0 takes a ``text_prompt`` (not ``prompt``), one of 21 2K ``resolution`` values
+and a ``rendering_speed`` of TURBO, DEFAULT or QUALITY (FLASH answers 400 for now):
+https://developer.ideogram.ai/api-reference/api-reference/generate-v4. Ideogram's API
+reference lists no 4.5 model and no ``/v2`` generation endpoint, so Easel offers neither;
+it has no endpoint that lists models either, so `easel models check` cannot ask it.
 
 The two versions spell aspect ratios differently (``16x9`` vs ``ASPECT_16_9``) and pick
 speed differently (``rendering_speed`` vs a ``_TURBO`` model name); Easel calls both
@@ -29,6 +36,7 @@ from easel.providers.base import (
     Finished,
     GenerationRequest,
     ImageURL,
+    Lifecycle,
     ModelInfo,
     Outcome,
     PriceRule,
@@ -41,13 +49,44 @@ NAME = "Ideogram"
 _KEY_HINT = "Check IDEOGRAM_API_KEY (or EASEL_PROVIDERS__IDEOGRAM__API_KEY) in the environment."
 _SEED_LIMIT = 2**31  # Ideogram takes seeds 0..2147483647
 _RATIOS = ("1:1", "16:9", "9:16", "4:3", "3:4", "3:2", "2:3", "16:10", "10:16", "3:1", "1:3")
-_SOURCE = "ideogram.ai/features/api-pricing [DOC]"
+_SOURCE = "https://ideogram.ai/features/api-pricing"
+REFERENCE = "https://developer.ideogram.ai/api-reference/api-reference"
+V4_DOC = f"{REFERENCE}/generate-v4"
+V4_RESOLUTIONS = (
+    *("2048x2048", "1440x2880", "2880x1440", "1664x2496", "2496x1664", "1792x2240"),
+    *("2240x1792", "1440x2560", "2560x1440", "1600x2560", "2560x1600", "1728x2304"),
+    *("2304x1728", "1296x3168", "3168x1296", "1152x2944", "2944x1152", "1248x3328"),
+    *("3328x1248", "1280x3072", "3072x1280"),
+)
 _AS_OF = date(2026, 11, 16)
 
 
-def _prices(default: str, **by_quality: str) -> Pricing:
+def _prices(default: str, source: str = _SOURCE, **by_quality: str) -> Pricing:
     rules = tuple(PriceRule(when={"quality": q}, usd=Decimal(usd)) for q, usd in by_quality.items())
-    return Pricing(per_image=Decimal(default), rules=rules, source=_SOURCE, as_of=_AS_OF)
+    return Pricing(per_image=Decimal(default), rules=rules, source=source, as_of=_AS_OF)
+
+
+IDEOGRAM_4 = ModelInfo(
+    id="ideogram/ideogram-v4",
+    name="Ideogram 4.0",
+    provider="ideogram",
+    remote_name="V_4",
+    description="Ideogram 4.0: legible typography, posters and graphic design at 2K. "
+    "Quality picks the rendering speed (turbo, default, quality); Ideogram bills images "
+    "its safety check withholds.",
+    capabilities=Capabilities(
+        sizes=V4_RESOLUTIONS,
+        text_rendering=True,
+        qualities=("turbo", "default", "quality"),
+    ),
+    pricing=_prices(
+        "0.06",
+        f"UNVERIFIED: {_SOURCE} as copied by third parties in June 2026 (4.0 by speed)",
+        turbo="0.03",
+        quality="0.10",
+    ),
+    lifecycle=Lifecycle(source=V4_DOC),
+)
 
 
 IDEOGRAM_3 = ModelInfo(
@@ -68,6 +107,7 @@ IDEOGRAM_3 = ModelInfo(
         qualities=("turbo", "default", "quality"),
     ),
     pricing=_prices("0.06", turbo="0.03", quality="0.09"),
+    lifecycle=Lifecycle(source=f"{REFERENCE}/generate-v3"),
 )
 
 IDEOGRAM_2 = ModelInfo(
@@ -87,6 +127,7 @@ IDEOGRAM_2 = ModelInfo(
         qualities=("turbo", "default"),
     ),
     pricing=_prices("0.08", turbo="0.05"),
+    lifecycle=Lifecycle(source=f"{REFERENCE}/generate"),
 )
 
 
@@ -124,6 +165,16 @@ def _classify(response: httpx.Response, said: str) -> ProviderError | None:
     return None
 
 
+def _v4_form(request: GenerationRequest) -> dict[str, Any]:
+    """Multipart text parts of an Ideogram 4.0 generation: only what 4.0 documents."""
+    fields = {
+        "text_prompt": request.prompt,
+        "resolution": request.size,
+        "rendering_speed": (request.quality or "default").upper(),
+    }
+    return {"files": [(key, (None, value)) for key, value in fields.items()]}
+
+
 def _v3_form(request: GenerationRequest, ratio: str) -> dict[str, Any]:
     """Multipart text parts: the v3 endpoint takes multipart even without files."""
     fields = {
@@ -157,6 +208,16 @@ def _v2_json(request: GenerationRequest, ratio: str) -> dict[str, Any]:
     return {"json": {"image_request": image_request}}
 
 
+def _endpoint(request: GenerationRequest) -> tuple[str, dict[str, Any]]:
+    """The path and body of a generation: each Ideogram version has its own."""
+    ratio = request.aspect_ratio or "1:1"
+    if request.model.remote_name == IDEOGRAM_4.remote_name:
+        return "/v1/ideogram-v4/generate", _v4_form(request)
+    if request.model.remote_name == IDEOGRAM_3.remote_name:
+        return "/v1/ideogram-v3/generate", _v3_form(request, ratio)
+    return "/generate", _v2_json(request, ratio)
+
+
 class IdeogramProvider(Provider):
     id = "ideogram"
     display_name = NAME
@@ -165,19 +226,18 @@ class IdeogramProvider(Provider):
     result_hosts = ("ideogram.ai", "*.ideogram.ai")
 
     def models(self) -> list[ModelInfo]:
-        return [IDEOGRAM_3, IDEOGRAM_2]
+        return [IDEOGRAM_4, IDEOGRAM_3, IDEOGRAM_2]
 
     async def start(self, request: GenerationRequest, ctx: RunContext) -> Outcome:
-        ratio = request.aspect_ratio or "1:1"
-        v3 = request.model.remote_name == IDEOGRAM_3.remote_name
+        path, body = _endpoint(request)
         response = await send(
             ctx.http,
             "POST",
-            f"{self.base_url}/v1/ideogram-v3/generate" if v3 else f"{self.base_url}/generate",
+            f"{self.base_url}{path}",
             provider=NAME,
             classify=_classify,
             headers={"Api-Key": self.api_key or ""},
-            **(_v3_form(request, ratio) if v3 else _v2_json(request, ratio)),
+            **body,
         )
         answer = parse_json(response, _Answer, NAME)
         if not answer.data:

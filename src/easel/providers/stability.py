@@ -1,8 +1,13 @@
-"""Stability AI Stable Image Core and Ultra (``POST /v2beta/stable-image/generate/{core|ultra}``).
+"""Stability AI: Stable Image Core and Ultra (``POST /v2beta/stable-image/generate/{core|
+ultra}``) and Stable Diffusion 3.5 Large, Large Turbo and Medium (``POST /v2beta/stable-
+image/generate/sd3`` with a ``model`` field of ``sd3.5-large``, ``sd3.5-large-turbo`` or
+``sd3.5-medium``), https://platform.stability.ai/docs/api-reference#tag/Generate.
 
-The endpoint takes multipart even without files. With ``Accept: image/*`` a 200 is the
+Every endpoint takes multipart even without files. With ``Accept: image/*`` a 200 is the
 raw image, and the outcome (``finish-reason``) and seed come as response headers.
 Stability reports a moderation refusal as a 403, which is not a key problem.
+Stability has no endpoint that lists models, so `easel models check` cannot ask it.
+A negative prompt is not offered on Large Turbo, a distilled few-step model.
 Wire details: https://platform.stability.ai/docs/api-reference
 """
 
@@ -27,6 +32,7 @@ from easel.providers.base import (
     Finished,
     GenerationRequest,
     ImageBytes,
+    Lifecycle,
     ModelInfo,
     Outcome,
     Pricing,
@@ -59,11 +65,26 @@ _PRESETS = (
 )
 
 
+PRICES = (
+    "UNVERIFIED: credits x $0.01 at https://platform.stability.ai/pricing, as copied by "
+    "third parties in 2025-26"
+)
+SD3 = "sd3"
+"""The endpoint that serves every Stable Diffusion 3.5 model, named in a ``model`` field."""
+
+
 def _model(
-    remote: str, name: str, usd: str, description: str, styles: tuple[str, ...]
+    remote: str,
+    name: str,
+    usd: str,
+    description: str,
+    styles: tuple[str, ...] = (),
+    *,
+    negative_prompt: bool = True,
 ) -> ModelInfo:
+    family = remote if remote.startswith(SD3) else f"stable-image-{remote}"
     return ModelInfo(
-        id=f"stability/stable-image-{remote}",
+        id=f"stability/{family}",
         name=name,
         provider="stability",
         remote_name=remote,
@@ -72,16 +93,12 @@ def _model(
             aspect_ratios=_RATIOS,
             ratio_only=True,
             seed=True,
-            negative_prompt=True,
+            negative_prompt=negative_prompt,
             styles=styles,
             max_prompt_length=10000,
         ),
-        pricing=Pricing(
-            per_image=Decimal(usd),
-            source="credits × $0.01 from third-party reports, 2025–26 [3P, UNVERIFIED; see "
-            "platform.stability.ai/pricing]",
-            as_of=date(2026, 1, 1),
-        ),
+        pricing=Pricing(per_image=Decimal(usd), source=PRICES, as_of=date(2026, 11, 27)),
+        lifecycle=Lifecycle(source="https://platform.stability.ai/docs/api-reference"),
     )
 
 
@@ -97,7 +114,25 @@ ULTRA = _model(
     "Stable Image Ultra",
     "0.08",
     "Stability AI's highest-quality model (SD3.5-based), for photorealism and detail.",
-    (),
+)
+SD35_LARGE = _model(
+    "sd3.5-large",
+    "Stable Diffusion 3.5 Large",
+    "0.065",
+    "Stable Diffusion 3.5 Large (8B): detailed, varied images with strong prompt following.",
+)
+SD35_LARGE_TURBO = _model(
+    "sd3.5-large-turbo",
+    "Stable Diffusion 3.5 Large Turbo",
+    "0.04",
+    "SD 3.5 Large distilled to a few steps: much faster, a little less detail.",
+    negative_prompt=False,
+)
+SD35_MEDIUM = _model(
+    "sd3.5-medium",
+    "Stable Diffusion 3.5 Medium",
+    "0.035",
+    "Stable Diffusion 3.5 Medium (2.5B): balanced quality at a low price.",
 )
 
 
@@ -148,7 +183,7 @@ class StabilityProvider(Provider):
     default_base_url = "https://api.stability.ai"
 
     def models(self) -> list[ModelInfo]:
-        return [CORE, ULTRA]
+        return [CORE, ULTRA, SD35_LARGE, SD35_LARGE_TURBO, SD35_MEDIUM]
 
     async def start(self, request: GenerationRequest, ctx: RunContext) -> Outcome:
         fields = {
@@ -162,10 +197,13 @@ class StabilityProvider(Provider):
             fields["negative_prompt"] = request.negative_prompt
         if request.style:
             fields["style_preset"] = request.style
+        endpoint = request.model.remote_name
+        if endpoint.startswith(SD3):
+            endpoint, fields["model"] = SD3, request.model.remote_name
         response = await send(
             ctx.http,
             "POST",
-            f"{self.base_url}/v2beta/stable-image/generate/{request.model.remote_name}",
+            f"{self.base_url}/v2beta/stable-image/generate/{endpoint}",
             provider=NAME,
             classify=_classify,
             headers={"Authorization": f"Bearer {self.api_key}", "Accept": "image/*"},
