@@ -19,12 +19,11 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from easel.config import Settings
-
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
     from easel.cli.backends import Backend
+    from easel.config import Settings
 
 T = TypeVar("T")
 
@@ -57,6 +56,8 @@ class BackendError(Exception):
 
 
 def load_settings(data_dir: Path | None = None) -> Settings:
+    from easel.config import Settings
+
     return Settings(data_dir=data_dir) if data_dir else Settings()
 
 

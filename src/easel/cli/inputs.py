@@ -7,9 +7,6 @@ from __future__ import annotations
 import difflib
 from typing import TYPE_CHECKING, Any
 
-from pydantic import ValidationError
-from pydantic_core import ErrorDetails
-
 from easel.cli.common import BackendError
 
 if TYPE_CHECKING:
@@ -32,18 +29,26 @@ HOW = {
 }
 
 
-def _bounds(error: ErrorDetails) -> str:
-    ctx = error.get("ctx") or {}
-    low = ctx.get("ge", ctx.get("gt"))
-    high = ctx.get("le", ctx.get("lt"))
-    if low is not None or high is not None:
-        return f"allowed: {low if low is not None else '…'} to {high if high is not None else '…'}"
-    return ""
+def _bounds(field: str) -> str:
+    """``allowed: 1 to 16`` from the spec field's own limits."""
+    from easel.engine.specs import JobSpec
+
+    limits: dict[str, Any] = {}
+    for rule in JobSpec.model_fields[field].metadata:
+        for name in ("ge", "gt", "le", "lt"):
+            if getattr(rule, name, None) is not None:
+                limits[name] = getattr(rule, name)
+    low, high = limits.get("ge", limits.get("gt")), limits.get("le", limits.get("lt"))
+    if low is None and high is None:
+        return ""
+    return f"allowed: {'…' if low is None else low} to {'…' if high is None else high}"
 
 
 def spec_problem(spec: dict[str, Any]) -> str | None:
     """The first thing wrong with a job spec, as one line naming the option; None if
     the spec is well-formed (each model then checks what it takes)."""
+    from pydantic import ValidationError
+
     from easel.engine.specs import JobSpec
 
     try:
@@ -55,7 +60,8 @@ def spec_problem(spec: dict[str, Any]) -> str | None:
         if field == "prompt" and not str(spec.get("prompt", "")).strip():
             return f"The prompt is empty: {HOW['prompt']}."
         value = spec.get(field)
-        how = HOW.get(field) or _bounds(error) or error["msg"]
+        known = field in JobSpec.model_fields
+        how = HOW.get(field) or (_bounds(field) if known else "") or error["msg"]
         return f"{option} {value!r} is not valid: {how}."
     return None
 

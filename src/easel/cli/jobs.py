@@ -34,6 +34,8 @@ if TYPE_CHECKING:
 ID_LENGTH = 28  # easel.db.ids.new_id: 12 hex digits of time, 16 random
 _HEX = re.compile(r"[0-9a-f]{1,28}")
 
+UNFINISHED = ("queued", "running")
+
 JobRef = Annotated[str, typer.Argument(help="A job id, or a unique start of one (easel jobs).")]
 
 
@@ -86,7 +88,7 @@ def jobs(
     # Ids are never cut (other commands take them); the prompt and models give way.
     for name, width in (("job", ID_LENGTH), ("created", 11), ("status", 9), ("images", 6)):
         table.add_column(name, no_wrap=True, min_width=width)
-    table.add_column("cost", no_wrap=True)
+    table.add_column("cost", no_wrap=True, min_width=5)
     table.add_column("prompt", overflow="ellipsis", no_wrap=True, min_width=10, ratio=2)
     table.add_column("models", overflow="ellipsis", no_wrap=True, ratio=1)
     for job in found:
@@ -152,12 +154,21 @@ def cancel(
 ) -> None:
     """Cancel a job's queued and running variants (finished ones keep their images)."""
 
-    async def go() -> dict[str, Any]:
+    async def go() -> tuple[dict[str, Any], bool]:
         async with open_backend(server, token, data_dir, user) as studio:
-            return await studio.cancel(await resolve(studio, job_ref))
+            job = await studio.job(await resolve(studio, job_ref))
+            if not any(v["status"] in UNFINISHED for v in job["variants"]):
+                return job, False
+            return await studio.cancel(job["id"]), True
 
-    job = run(go())
-    console.print(f"Canceled job {job['id']}: {job['status']}.", soft_wrap=True)
+    job, canceled = run(go())
+    if canceled:
+        console.print(f"Canceled job {job['id']} ({job['status']}).", soft_wrap=True)
+    else:
+        console.print(
+            f"Job {job['id']} has already finished ({job['status']}); nothing to cancel.",
+            soft_wrap=True,
+        )
 
 
 def download(

@@ -26,10 +26,11 @@ from easel.cli.common import (
     run,
 )
 from easel.cli.tokens import token_app
-from easel.config import Settings
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
+
+    from easel.config import Settings
 
 app = typer.Typer(no_args_is_help=True, help="Easel: a self-hosted image generation studio.")
 db_app = typer.Typer(no_args_is_help=True, help="The database.")

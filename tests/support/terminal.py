@@ -1,0 +1,40 @@
+"""The `easel` command in a real terminal: a pseudo-terminal of a fixed size, as a person
+runs it (progress bars drawn, Ctrl-C sent as the terminal sends it)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pexpect
+
+COLUMNS, ROWS = 100, 30
+SLOW_OFFLINE = {"EASEL_PROVIDERS__OFFLINE__OPTIONS__STAGE_PAUSE_SECONDS": "1"}
+"""The offline engine pausing a second after each of its dozen stages: a variant runs
+long enough to be interrupted."""
+
+
+def spawn(*args: str, cwd: Path, env: dict[str, str] | None = None) -> pexpect.spawn:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("EASEL_", "COLUMNS"))}
+    return pexpect.spawn(
+        sys.executable,
+        ["-m", "easel", *args],
+        cwd=str(cwd),
+        env={**clean, "TERM": "xterm-256color", **(env or {})},
+        dimensions=(ROWS, COLUMNS),
+        encoding="utf-8",
+        codec_errors="replace",
+        timeout=90,
+    )
+
+
+def finish(child: pexpect.spawn) -> tuple[int, str]:
+    """Wait for the command to end; its exit status and everything it wrote."""
+    child.expect(pexpect.EOF)
+    child.close()
+    return int(child.exitstatus if child.exitstatus is not None else -1), str(child.before)
+
+
+def run_in_terminal(*args: str, cwd: Path, env: dict[str, str] | None = None) -> tuple[int, str]:
+    return finish(spawn(*args, cwd=cwd, env=env))
