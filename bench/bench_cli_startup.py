@@ -49,12 +49,13 @@ def _modules(args: list[str], env: dict[str, str]) -> list[str]:
         f"sys.argv = ['easel', *{args!r}]\n"
         "try:\n    runpy.run_module('easel', run_name='__main__')\n"
         "except SystemExit:\n    pass\n"
-        f"print(','.join(m for m in {HEAVY!r} if m in sys.modules), file=sys.stderr)\n"
+        f"print('heavy:' + ','.join(m for m in {HEAVY!r} if m in sys.modules), file=sys.stderr)\n"
     )
     done = subprocess.run(
         [sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True
     )
-    return [m for m in done.stderr.strip().splitlines()[-1].split(",") if m]
+    line = next(x for x in done.stderr.splitlines() if x.startswith("heavy:"))
+    return [m for m in line.removeprefix("heavy:").split(",") if m]
 
 
 def main() -> None:

@@ -4,12 +4,14 @@ runs it (progress bars drawn, Ctrl-C sent as the terminal sends it)."""
 from __future__ import annotations
 
 import os
+import re
 import sys
 from pathlib import Path
 
 import pexpect
 
 COLUMNS, ROWS = 100, 30
+_CONTROL = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07|\r")
 SLOW_OFFLINE = {"EASEL_PROVIDERS__OFFLINE__OPTIONS__STAGE_PAUSE_SECONDS": "1"}
 """The offline engine pausing a second after each of its dozen stages: a variant runs
 long enough to be interrupted."""
@@ -30,10 +32,12 @@ def spawn(*args: str, cwd: Path, env: dict[str, str] | None = None) -> pexpect.s
 
 
 def finish(child: pexpect.spawn) -> tuple[int, str]:
-    """Wait for the command to end; its exit status and everything it wrote."""
+    """Wait for the command to end; its exit status and the text it wrote (colours and
+    cursor moves taken out)."""
     child.expect(pexpect.EOF)
     child.close()
-    return int(child.exitstatus if child.exitstatus is not None else -1), str(child.before)
+    status = child.exitstatus if child.exitstatus is not None else -1
+    return int(status), _CONTROL.sub("", str(child.before))
 
 
 def run_in_terminal(*args: str, cwd: Path, env: dict[str, str] | None = None) -> tuple[int, str]:

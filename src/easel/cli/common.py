@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 console = Console()
-err = Console(stderr=True)
+err = Console(stderr=True, highlight=False)  # messages read as written, no colour guessing
 
 DataDir = Annotated[
     Path | None, typer.Option("--data-dir", help="Where Easel keeps its data (EASEL_DATA_DIR).")

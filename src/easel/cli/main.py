@@ -55,18 +55,29 @@ def serve(
     from easel.api.app import create_app
 
     settings = load_settings(data_dir)
+    host, port = host or settings.host, port if port is not None else settings.port
     token = _first_run_token(settings)
     if token:
-        err.print(
-            "[bold]First start:[/bold] created user [bold]admin[/bold]. Sign in or call the "
-            f"API with this token (shown once):\n\n    {token}\n"
-        )
+        err.print(first_run_message(token, f"http://{host}:{port}"), soft_wrap=True)
     uvicorn.run(
         create_app(settings),
-        host=host or settings.host,
-        port=port if port is not None else settings.port,
+        host=host,
+        port=port,
         log_level="info",
         log_config=_log_config(),
+    )
+
+
+def first_run_message(token: str, url: str) -> str:
+    """What a new studio says once: the admin's token and what to do with it, in lines
+    short enough for an 80-column terminal (never re-wrapped mid-sentence)."""
+    return (
+        "[bold]First start:[/bold] created the user admin, the studio's administrator.\n"
+        "Its API token, shown only this once:\n"
+        f"\n    {token}\n\n"
+        f"Sign in with it at {url}\n"
+        "or set it as EASEL_TOKEN for the CLI and the API.\n"
+        "`easel token create` makes more tokens.\n"
     )
 
 
