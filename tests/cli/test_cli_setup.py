@@ -43,7 +43,7 @@ def _imported(args: list[str], cwd: Path) -> set[str]:
     [
         (["--help"], (*HEAVY, *SDKS, "pydantic", "httpx", "numpy")),
         (["models"], (*HEAVY, *SDKS)),
-        (["jobs"], ("fastapi", "uvicorn", "easel.services", "easel.engine.worker", *SDKS)),
+        (["jobs"], ("fastapi", "uvicorn", "numpy", "easel.services", *SDKS)),
     ],
     ids=["help", "models", "jobs"],
 )

@@ -99,13 +99,16 @@ class EmbeddedBackend:
             from easel.engine.jobs import JobService
             from easel.engine.queue import InProcessQueue
             from easel.events.bus import InProcessEventBus
+            from easel.providers import Catalog
 
             self._reader = JobService(
                 settings=self.settings,
                 db=await self._database(),
                 bus=InProcessEventBus(),
                 queue=InProcessQueue(),
-                catalog=self.catalog(),
+                # It reads and cancels, never creates or retries: it needs no models
+                # (and so does not load the providers and the offline painter).
+                catalog=Catalog([], []),
                 store=self._image_store(),
                 worker=None,
             )
