@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+import signal
 import sys
 from pathlib import Path
 
@@ -12,9 +13,15 @@ import pexpect
 
 COLUMNS, ROWS = 100, 30
 _CONTROL = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07|\r")
-SLOW_OFFLINE = {"EASEL_PROVIDERS__OFFLINE__OPTIONS__STAGE_PAUSE_SECONDS": "1"}
-"""The offline engine pausing a second after each of its dozen stages: a variant runs
-long enough to be interrupted."""
+SLOW_OFFLINE = {"EASEL_PROVIDERS__OFFLINE__OPTIONS__STAGE_PAUSE_SECONDS": "2"}
+"""The offline engine pausing two seconds after each of its stages: a variant runs long
+enough to be interrupted."""
+
+
+def _interruptible() -> None:
+    """Ctrl-C reaches the command as it would in a terminal, even when the tests run in
+    the background (a shell starts background jobs with SIGINT ignored)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def spawn(*args: str, cwd: Path, env: dict[str, str] | None = None) -> pexpect.spawn:
@@ -28,6 +35,7 @@ def spawn(*args: str, cwd: Path, env: dict[str, str] | None = None) -> pexpect.s
         encoding="utf-8",
         codec_errors="replace",
         timeout=90,
+        preexec_fn=_interruptible,
     )
 
 
