@@ -147,10 +147,18 @@ class EmbeddedBackend:
         return job.id
 
     async def job(self, job_id: str) -> dict[str, Any]:
+        return await self._one_job(job_id, cancel=False)
+
+    async def _one_job(self, job_id: str, *, cancel: bool) -> dict[str, Any]:
+        """A job as the API shows it; canceled first when ``cancel``."""
         from easel.api.schemas import JobOut
 
+        service, user_id = await self._jobs(), await self.user_id()
         try:
-            view = await (await self._jobs()).get(user_id=await self.user_id(), job_id=job_id)
+            if cancel:
+                view = await service.cancel(user_id=user_id, job_id=job_id)
+            else:
+                view = await service.get(user_id=user_id, job_id=job_id)
         except EaselError as exc:
             raise BackendError(_message(exc)) from None
         return JobOut.build(view).model_dump(mode="json")
@@ -168,13 +176,7 @@ class EmbeddedBackend:
         return [JobOut.build(v).model_dump(mode="json") for v in views]
 
     async def cancel(self, job_id: str) -> dict[str, Any]:
-        from easel.api.schemas import JobOut
-
-        try:
-            view = await (await self._jobs()).cancel(user_id=await self.user_id(), job_id=job_id)
-        except EaselError as exc:
-            raise BackendError(_message(exc)) from None
-        return JobOut.build(view).model_dump(mode="json")
+        return await self._one_job(job_id, cancel=True)
 
     async def events(self, job_id: str) -> AsyncIterator[dict[str, Any]]:
         from easel.events.feed import EventFeed
