@@ -54,7 +54,7 @@ def test_ctrl_c_cancels_the_embedded_job(tmp_path: Path) -> None:
 def test_ctrl_c_cancels_the_job_on_the_server(tmp_path: Path) -> None:
     data = tmp_path / "data"
     server = ServerProcess(data, env=SLOW_OFFLINE)
-    server.start(timeout=120)
+    server.start()
     try:
         token = create_token(data, "hana")
         env = {"EASEL_TOKEN": token}
@@ -98,7 +98,7 @@ def test_detach_leaves_the_job_to_finish_and_says_how_to_follow_it(tmp_path: Pat
     server = ServerProcess(
         data, env={"EASEL_PROVIDERS__OFFLINE__OPTIONS__STAGE_PAUSE_SECONDS": "0"}
     )
-    server.start(timeout=120)
+    server.start()
     try:
         token = create_token(data, "admin")
         headers = {"Authorization": f"Bearer {token}"}

@@ -82,7 +82,7 @@ def test_a_job_reference_that_names_no_single_job_is_one_line(tmp_path: Path) ->
 def test_cancel_a_running_job_then_a_finished_one(tmp_path: Path) -> None:
     data = tmp_path / "data"
     server = ServerProcess(data, env=SLOW_OFFLINE)
-    server.start(timeout=120)
+    server.start()
     try:
         token = create_token(data, "admin")
         headers = {"Authorization": f"Bearer {token}"}

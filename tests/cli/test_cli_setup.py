@@ -67,7 +67,7 @@ def test_db_upgrade_says_what_it_did(tmp_path: Path) -> None:
     assert again.stdout.startswith("The database is up to date (schema ")
 
 
-def test_first_start_message_fits_an_80_column_terminal(tmp_path: Path) -> None:
+def test_first_start_message_fits_80_columns_and_the_cli_is_the_same_user(tmp_path: Path) -> None:
     port = free_port()
     env = {"EASEL_DATA_DIR": str(tmp_path / "data")}
     child = spawn("serve", "--port", str(port), cwd=tmp_path, env=env)
@@ -85,6 +85,12 @@ def test_first_start_message_fits_an_80_column_terminal(tmp_path: Path) -> None:
         headers = {"Authorization": f"Bearer {token}"}
         me = httpx.get(f"http://127.0.0.1:{port}/api/v1/me", headers=headers, timeout=30)
         assert me.status_code == 200 and me.json()["name"] == "admin"
+        # The README's tour: the CLI without --server, on the same data dir, works as that
+        # same user, so its job is in the history the token (and the dashboard) sees.
+        made = easel("generate", "a tour lighthouse", "--size", "128x128", cwd=tmp_path, env=env)
+        assert made.returncode == 0, made.stderr
+        jobs = httpx.get(f"http://127.0.0.1:{port}/api/v1/jobs", headers=headers, timeout=30)
+        assert [j["prompt"] for j in jobs.json()["items"]] == ["a tour lighthouse"]
     finally:
         child.sendintr()
         child.expect(pexpect.EOF)
