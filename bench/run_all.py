@@ -21,6 +21,7 @@ BENCHMARKS = [
     "bench_store_memory.py",
     "bench_hosted_scale.py",
     "bench_gateway.py",
+    "bench_cli_startup.py",
 ]
 
 if __name__ == "__main__":

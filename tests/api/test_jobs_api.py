@@ -78,6 +78,15 @@ def test_favourite_filters_and_keyset_pages(studio: Studio) -> None:
         assert future["items"] == []
         failed = client.get("/api/v1/jobs", params={"status": "failed"}).json()
         assert failed["items"] == []
+        # A unique start of an id finds that job alone (the CLI resolves prefixes so).
+        prefix = next(made[2][:n] for n in range(12, 29) if not made[1].startswith(made[2][:n]))
+        by_prefix = client.get("/api/v1/jobs", params={"id_prefix": prefix}).json()["items"]
+        assert [j["id"] for j in by_prefix] == [made[2]]
+    with studio.client(studio.alice) as other:
+        theirs = other.get("/api/v1/jobs", params={"id_prefix": made[2]}).json()
+        assert theirs["items"] == [], "a prefix never reaches another user's jobs"
+        bad = other.get("/api/v1/jobs", params={"id_prefix": "zz%"})
+        assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "id_prefix"
 
 
 def test_delete_keeps_files_another_job_shares(studio: Studio) -> None:

@@ -32,3 +32,16 @@ async def test_upgrade_is_idempotent(database_url: str) -> None:
     from easel.db.migrate import upgrade
 
     await asyncio.to_thread(upgrade, database_url)  # a second run must be a no-op
+
+
+async def test_the_cheap_head_check_agrees_with_alembic(database_url: str) -> None:
+    """The CLI skips Alembic when the database is at the newest migration file; both must
+    name the same head, and a migrated database must be seen as current."""
+    from alembic.script import ScriptDirectory
+
+    from easel.db.migrate import MIGRATIONS_DIR, ensure_current, head_revision, revision_of
+
+    heads = ScriptDirectory(str(MIGRATIONS_DIR)).get_heads()
+    assert [head_revision()] == heads
+    assert await revision_of(database_url) == heads[0]
+    assert await ensure_current(database_url) == (heads[0], heads[0])

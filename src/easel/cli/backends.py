@@ -1,6 +1,8 @@
-"""Where the CLI sends its work: a running server over HTTP, or an embedded studio.
+"""Where the CLI sends its work: a running server over HTTP, or an embedded studio
+(`easel.cli.embedded`).
 
 Both give the same shapes (the API's JSON), so the commands do not care which one runs.
+Only httpx is imported here: the embedded studio loads when a command uses it.
 """
 
 from __future__ import annotations
@@ -12,24 +14,11 @@ from typing import Any, Protocol
 
 import httpx
 from httpx_sse import aconnect_sse
-from pydantic import ValidationError
 
-from easel.api.routes.shares import ShareCreated, ShareIn
-from easel.api.schemas import JobOut, ModelOut
-from easel.assist.inputs import image_sha
-from easel.assist.specs import DescribeSpec, SuggestSpec
+from easel.cli.common import BackendError
 from easel.config import Settings
-from easel.db.repos import users as user_repo
-from easel.db.repos.jobs import JobFilters
-from easel.engine.specs import JobSpec
-from easel.errors import EaselError
-from easel.events.feed import EventFeed
-from easel.services import Services, running_services
-from easel.sharing import create_share
 
-
-class BackendError(Exception):
-    """A failure the CLI shows as a message, not a traceback."""
+__all__ = ["Backend", "BackendError", "RemoteBackend", "embedded", "problem_text", "remote"]
 
 
 class Backend(Protocol):
@@ -37,7 +26,8 @@ class Backend(Protocol):
     async def check_models(self) -> dict[str, Any]: ...
     async def create(self, spec: dict[str, Any]) -> str: ...
     async def job(self, job_id: str) -> dict[str, Any]: ...
-    async def jobs(self, limit: int) -> list[dict[str, Any]]: ...
+    async def jobs(self, limit: int, id_prefix: str | None = None) -> list[dict[str, Any]]: ...
+    async def cancel(self, job_id: str) -> dict[str, Any]: ...
     def events(self, job_id: str) -> AsyncIterator[dict[str, Any]]: ...
     async def image(self, path: str) -> bytes: ...
     def assist(self, kind: str, body: dict[str, Any]) -> AsyncIterator[dict[str, Any]]: ...
@@ -73,8 +63,14 @@ class RemoteBackend:
     async def job(self, job_id: str) -> dict[str, Any]:
         return dict(await self._json("GET", f"/api/v1/jobs/{job_id}"))
 
-    async def jobs(self, limit: int) -> list[dict[str, Any]]:
-        return list((await self._json("GET", "/api/v1/jobs", params={"limit": limit}))["items"])
+    async def jobs(self, limit: int, id_prefix: str | None = None) -> list[dict[str, Any]]:
+        params: dict[str, Any] = {"limit": limit}
+        if id_prefix:
+            params["id_prefix"] = id_prefix
+        return list((await self._json("GET", "/api/v1/jobs", params=params))["items"])
+
+    async def cancel(self, job_id: str) -> dict[str, Any]:
+        return dict(await self._json("POST", f"/api/v1/jobs/{job_id}/cancel"))
 
     async def events(self, job_id: str) -> AsyncIterator[dict[str, Any]]:
         path = f"/api/v1/jobs/{job_id}/events"
@@ -118,107 +114,19 @@ def _problem_text(response: httpx.Response) -> str:
         problem = response.json()
     except ValueError:
         return f"HTTP {response.status_code}: {response.text[:200]}"
-    text = str(problem.get("detail") or problem.get("title") or response.status_code)
-    if problem.get("allowed"):
-        text += f" Allowed: {', '.join(map(str, problem['allowed']))}."
-    if problem.get("hint"):
-        text += f" {problem['hint']}"
+    detail = str(problem.get("detail") or problem.get("title") or response.status_code)
+    return problem_text(detail, problem.get("allowed"), problem.get("hint"))
+
+
+def problem_text(detail: str, allowed: list[Any] | None, hint: str | None) -> str:
+    """One line for a refused request, the same from a server's problem+json and from
+    an embedded studio's error: what was wrong, the allowed values, how to fix it."""
+    text = detail
+    if allowed:
+        text += f" Allowed: {', '.join(map(str, allowed))}."
+    if hint:
+        text += f" {hint}"
     return text
-
-
-class EmbeddedBackend:
-    """The studio in this process, on the same data dir a server would use."""
-
-    def __init__(self, services: Services, user_id: str) -> None:
-        self.services = services
-        self.user_id = user_id
-
-    async def models(self) -> list[dict[str, Any]]:
-        return [ModelOut.build(e).model_dump(mode="json") for e in self.services.catalog.entries()]
-
-    async def check_models(self) -> dict[str, Any]:
-        report = await self.services.model_check.run_now()
-        return report.model_dump(mode="json")
-
-    async def create(self, spec: dict[str, Any]) -> str:
-        try:
-            job = await self.services.jobs.create(
-                user_id=self.user_id, spec=JobSpec.model_validate(spec)
-            )
-        except EaselError as exc:
-            raise BackendError(str(exc)) from None
-        return job.id
-
-    async def job(self, job_id: str) -> dict[str, Any]:
-        view = await self.services.jobs.get(user_id=self.user_id, job_id=job_id)
-        return JobOut.build(view).model_dump(mode="json")
-
-    async def jobs(self, limit: int) -> list[dict[str, Any]]:
-        views = await self.services.jobs.search(
-            user_id=self.user_id, filters=JobFilters(), before=None, limit=limit
-        )
-        return [JobOut.build(v).model_dump(mode="json") for v in views]
-
-    async def events(self, job_id: str) -> AsyncIterator[dict[str, Any]]:
-        feed = EventFeed(
-            db=self.services.db,
-            bus=self.services.bus,
-            user_id=self.user_id,
-            job_id=job_id,
-            after_seq=0,
-        )
-        async for event in feed:
-            yield event.sse_data()
-
-    async def own_image(self, ref: str | bytes) -> str:
-        """A file's bytes are stored as the user's upload; a sha256 or image URL is kept."""
-        try:
-            return await image_sha(self.services, self.user_id, ref)
-        except EaselError as exc:
-            raise BackendError(str(exc)) from None
-
-    async def assist(self, kind: str, body: dict[str, Any]) -> AsyncIterator[dict[str, Any]]:
-        service = self.services.assist
-        try:
-            if kind == "describe":
-                run = await service.describe(
-                    user_id=self.user_id, spec=DescribeSpec.model_validate(body)
-                )
-            else:
-                run = await service.suggest(
-                    user_id=self.user_id, spec=SuggestSpec.model_validate(body)
-                )
-        except (EaselError, ValidationError) as exc:
-            raise BackendError(str(exc)) from None
-        async for frame in run.frames():
-            yield {"event": frame.event, **frame.model_dump(mode="json")}
-
-    async def share(self, body: dict[str, Any]) -> dict[str, Any]:
-        """A link for when the studio is served (at ``public_url``, else host and port)."""
-        try:
-            spec = ShareIn.model_validate(body)
-            issued = await create_share(
-                self.services.db,
-                user_id=self.user_id,
-                kind=spec.target.kind,
-                target_id=spec.target.id,
-                expires_in=spec.expires_in,
-            )
-        except (EaselError, ValidationError) as exc:
-            raise BackendError(str(exc)) from None
-        settings = self.services.settings
-        base = settings.public_url or f"http://{settings.host}:{settings.port}"
-        return ShareCreated.made(issued, base).model_dump(mode="json")
-
-    async def image(self, path: str) -> bytes:
-        sha = path.rstrip("/").split("/")[-1]
-        async with self.services.db.session() as session:
-            from easel.db.repos import images as image_repo
-
-            image = await image_repo.image_for_user(session, user_id=self.user_id, sha256=sha)
-        if image is None:
-            raise BackendError(f"No image {sha}.")
-        return await self.services.store.get(image.storage_key)
 
 
 @asynccontextmanager
@@ -234,13 +142,10 @@ async def remote(server: str, token: str | None) -> AsyncIterator[Backend]:
 
 @asynccontextmanager
 async def embedded(settings: Settings, user: str) -> AsyncIterator[Backend]:
-    import asyncio
+    from easel.cli.embedded import EmbeddedBackend
 
-    from easel.db.migrate import upgrade
-
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    await asyncio.to_thread(upgrade, settings.resolved_database_url)
-    async with running_services(settings) as services:
-        async with services.db.transaction() as session:
-            account = await user_repo.get_or_create_user(session, name=user)
-        yield EmbeddedBackend(services, account.id)
+    backend = EmbeddedBackend(settings, user)
+    try:
+        yield backend
+    finally:
+        await backend.aclose()

@@ -4,26 +4,43 @@ from __future__ import annotations
 
 import asyncio
 import copy
-from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.markup import escape
 
-from easel.cli.common import DataDir, console, err, in_database, load_settings
+from easel.cli import generate as generate_command
+from easel.cli import jobs as job_commands
+from easel.cli.common import (
+    AsJson,
+    DataDir,
+    Server,
+    Token,
+    User,
+    console,
+    err,
+    in_database,
+    load_settings,
+    open_backend,
+    print_json,
+    run,
+)
 from easel.cli.tokens import token_app
-from easel.config import Settings
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
-    from easel.cli.backends import Backend
+    from easel.config import Settings
 
 app = typer.Typer(no_args_is_help=True, help="Easel: a self-hosted image generation studio.")
 db_app = typer.Typer(no_args_is_help=True, help="The database.")
 app.add_typer(db_app, name="db")
 app.add_typer(token_app, name="token")
+app.command("generate")(generate_command.generate)
+app.command("jobs")(job_commands.jobs)
+app.command("show")(job_commands.show)
+app.command("cancel")(job_commands.cancel)
+app.command("download")(job_commands.download)
 
 
 @app.command()
@@ -38,18 +55,29 @@ def serve(
     from easel.api.app import create_app
 
     settings = load_settings(data_dir)
+    host, port = host or settings.host, port if port is not None else settings.port
     token = _first_run_token(settings)
     if token:
-        err.print(
-            "[bold]First start:[/bold] created user [bold]admin[/bold]. Sign in or call the "
-            f"API with this token (shown once):\n\n    {token}\n"
-        )
+        err.print(first_run_message(token, f"http://{host}:{port}"), soft_wrap=True)
     uvicorn.run(
         create_app(settings),
-        host=host or settings.host,
-        port=port if port is not None else settings.port,
+        host=host,
+        port=port,
         log_level="info",
         log_config=_log_config(),
+    )
+
+
+def first_run_message(token: str, url: str) -> str:
+    """What a new studio says once: the admin's token and what to do with it, in lines
+    short enough for an 80-column terminal (never re-wrapped mid-sentence)."""
+    return (
+        "[bold]First start:[/bold] created the user admin, the studio's administrator.\n"
+        "Its API token, shown only this once:\n"
+        f"\n    {token}\n\n"
+        f"Sign in with it at {url}\n"
+        "or set it as EASEL_TOKEN for the CLI and the API.\n"
+        "`easel token create` makes more tokens.\n"
     )
 
 
@@ -77,92 +105,17 @@ def _first_run_token(settings: Settings) -> str | None:
 @db_app.command("upgrade")
 def db_upgrade(data_dir: DataDir = None) -> None:
     """Apply the database migrations."""
-    from easel.db.migrate import upgrade
+    from easel.db.migrate import ensure_current
 
     settings = load_settings(data_dir)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    upgrade(settings.resolved_database_url)
-    console.print("[green]Database is up to date.[/green]")
-
-
-Server = Annotated[
-    str | None,
-    typer.Option("--server", envvar="EASEL_SERVER", help="A running Easel server's URL."),
-]
-Token = Annotated[
-    str | None, typer.Option("--token", envvar="EASEL_TOKEN", help="API token for --server.")
-]
-User = Annotated[str, typer.Option("--user", help="Whose history embedded runs go to.")]
-
-
-def _backend(
-    server: str | None, token: str | None, data_dir: Path | None, user: str
-) -> AbstractAsyncContextManager[Backend]:
-    from easel.cli import backends
-
-    if server:
-        return backends.remote(server, token)
-    return backends.embedded(load_settings(data_dir), user)
-
-
-def _run(coro: Any) -> Any:
-    from easel.cli.backends import BackendError
-
-    try:
-        return asyncio.run(coro)
-    except BackendError as exc:
-        err.print(f"[red]Error:[/red] {escape(str(exc))}")
-        raise typer.Exit(1) from None
-
-
-@app.command()
-def generate(
-    prompt: Annotated[str, typer.Argument(help="What to draw.")],
-    model: Annotated[
-        list[str] | None,
-        typer.Option("--model", "-m", help="Model id; repeat for several. Default: yours."),
-    ] = None,
-    n: Annotated[int, typer.Option("-n", help="Variants per model.")] = 1,
-    size: Annotated[str | None, typer.Option(help="WIDTHxHEIGHT, e.g. 1024x768.")] = None,
-    aspect: Annotated[str | None, typer.Option(help="Aspect ratio, e.g. 16:9.")] = None,
-    seed: Annotated[int | None, typer.Option(help="Seed for reproducible results.")] = None,
-    negative: Annotated[str | None, typer.Option(help="What to keep out of the image.")] = None,
-    style: Annotated[str | None, typer.Option(help="A style the model offers.")] = None,
-    out: Annotated[Path, typer.Option("--out", help="Folder to save images in.")] = Path("."),
-    server: Server = None,
-    token: Token = None,
-    data_dir: DataDir = None,
-    user: User = "admin",
-) -> None:
-    """Generate images with a live progress bar per variant."""
-    from easel.cli.generate import run_generation
-
-    spec: dict[str, Any] = {"prompt": prompt, "models": model or [], "n": n}
-    for key, value in (
-        ("size", size),
-        ("aspect_ratio", aspect),
-        ("seed", seed),
-        ("negative_prompt", negative),
-        ("style", style),
-    ):
-        if value is not None:
-            spec[key] = value
-
-    async def go() -> tuple[dict[str, Any], list[Path]]:
-        async with _backend(server, token, data_dir, user) as backend:
-            return await run_generation(backend, spec, out, console)
-
-    job, saved = _run(go())
-    for path in saved:
-        console.print(f"saved [bold]{path}[/bold]")
-    failed = [v for v in job["variants"] if v["status"] != "succeeded"]
-    console.print(f"job {job['id']}: {job['status']}, cost ${job['cost_usd']}")
-    if failed:
-        for variant in failed:
-            message = (variant.get("error") or {}).get("message", variant["status"])
-            label = f"{variant['model']} #{variant['position'] + 1}:"
-            err.print(f"[red]{escape(label)}[/red] {escape(message)}")
-        raise typer.Exit(1)
+    before, after = asyncio.run(ensure_current(settings.resolved_database_url))
+    if before is None:
+        console.print(f"Created the database (schema {after}).")
+    elif before == after:
+        console.print(f"The database is up to date (schema {after}).")
+    else:
+        console.print(f"Upgraded the database from schema {before} to {after}.")
 
 
 @app.command()
@@ -179,13 +132,15 @@ def share(
 ) -> None:
     """Print a link that shows a job's page, or an image, to anyone, without a token.
     List and revoke links on the dashboard's Settings page."""
+    from rich.markup import escape
+
     from easel.cli.share import make_link
 
     async def go() -> dict[str, Any]:
-        async with _backend(server, token, data_dir, user) as backend:
+        async with open_backend(server, token, data_dir, user) as backend:
             return await make_link(backend, target, expires)
 
-    link = _run(go())
+    link = run(go())
     until = f"until {link['expires_at']}" if link["expires_at"] else "until revoked"
     console.print(link["url"], soft_wrap=True)
     err.print(f"Shows {link['kind']} {escape(link['target_id'])} to anyone with the link, {until}.")
@@ -200,6 +155,7 @@ app.add_typer(models_app, name="models")
 @models_app.callback()
 def models(
     ctx: typer.Context,
+    as_json: AsJson = False,
     server: Server = None,
     token: Token = None,
     data_dir: DataDir = None,
@@ -211,15 +167,19 @@ def models(
     from easel.cli.models import print_models
 
     async def go() -> list[dict[str, Any]]:
-        async with _backend(server, token, data_dir, user) as backend:
+        async with open_backend(server, token, data_dir, user) as backend:
             return await backend.models()
 
-    print_models(_run(go()), console)
+    entries = run(go())
+    if as_json:
+        print_json(entries)
+    else:
+        print_models(entries, console)
 
 
 @models_app.command("check")
 def models_check(
-    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    as_json: AsJson = False,
     server: Server = None,
     token: Token = None,
     data_dir: DataDir = None,
@@ -227,51 +187,19 @@ def models_check(
 ) -> None:
     """Ask each configured vendor what it serves now: models it no longer serves, models
     about to shut down, and image models Easel lacks. Exits 2 when a vendor drifted."""
-    import json
-
     from easel.cli.models import drifted, print_check
 
     async def go() -> dict[str, Any]:
-        async with _backend(server, token, data_dir, user) as backend:
+        async with open_backend(server, token, data_dir, user) as backend:
             return await backend.check_models()
 
-    report = _run(go())
+    report = run(go())
     if as_json:
-        print(json.dumps(report, indent=1))
+        print_json(report)
     else:
         print_check(report, console)
     if drifted(report):
         raise typer.Exit(2)
-
-
-@app.command()
-def jobs(
-    limit: Annotated[int, typer.Option(help="How many recent jobs.")] = 20,
-    server: Server = None,
-    token: Token = None,
-    data_dir: DataDir = None,
-    user: User = "admin",
-) -> None:
-    """Recent history, newest first."""
-    from rich.table import Table
-
-    async def go() -> list[dict[str, Any]]:
-        async with _backend(server, token, data_dir, user) as backend:
-            return await backend.jobs(limit)
-
-    table = Table("job", "created", "status", "models", "images", "cost", "prompt")
-    for job in _run(go()):
-        done = sum(1 for v in job["variants"] if v["status"] == "succeeded")
-        table.add_row(
-            job["id"],
-            job["created_at"][:19].replace("T", " "),
-            job["status"],
-            ", ".join(sorted({v["model"] for v in job["variants"]})),
-            f"{done}/{len(job['variants'])}",
-            f"${job['cost_usd']}",
-            job["prompt"][:60],
-        )
-    console.print(table)
 
 
 Assistant = Annotated[
@@ -289,12 +217,12 @@ def _assist(
     refs: list[str | bytes] = [Path(r).read_bytes() if Path(r).is_file() else r for r in images]
 
     async def go() -> bool:
-        async with _backend(*backend_args) as backend:
+        async with open_backend(*backend_args) as backend:
             if refs:
                 body["images"] = [await backend.own_image(ref) for ref in refs]
             return await print_stream(backend.assist(kind, body), err)
 
-    if not _run(go()):
+    if not run(go()):
         raise typer.Exit(1)
 
 

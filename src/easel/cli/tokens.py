@@ -3,14 +3,16 @@ the operator; a signed-in person manages their own at /api/v1/tokens or /setting
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
 from rich.table import Table
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from easel.cli.common import DataDir, console, err, in_database, load_settings
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
 
 token_app = typer.Typer(no_args_is_help=True, help="API tokens.")
 
@@ -44,7 +46,9 @@ def token_list(
 ) -> None:
     """List API tokens (their ids and first characters, never the tokens)."""
     from easel.db.repos import users as user_repo
-    from easel.db.tables import ApiToken
+
+    if TYPE_CHECKING:
+        from easel.db.tables import ApiToken
 
     async def listed(session: AsyncSession) -> list[tuple[ApiToken, str]]:
         owner = await user_repo.user_named(session, name=user) if user is not None else None

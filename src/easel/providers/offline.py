@@ -9,13 +9,20 @@ Each painting stage runs in a worker thread so the event loop stays free, and re
 a small preview when it ends (when someone can see it: ``RunContext.want_previews``).
 Cancelling the task stops the work at the next stage boundary (a thread cannot be
 interrupted mid-stage; the stage's result is discarded).
+
+``EASEL_PROVIDERS__OFFLINE__OPTIONS__STAGE_PAUSE_SECONDS`` pauses after each stage, so a
+demo (or a test of cancelling) sees the engine work like a slow hosted model.
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
 from decimal import Decimal
 
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from easel.config import ProviderSettings
 from easel.errors import UnsupportedRequest
 from easel.providers import _procedural as painter
 from easel.providers.base import (
@@ -61,9 +68,25 @@ def _paint_stage(step: painter.StageFn, canvas: painter.Canvas, preview: bool) -
     return painter.preview(canvas) if preview else None
 
 
+class OfflineOptions(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    stage_pause_seconds: float = Field(default=0.0, ge=0, le=60)
+    """A pause after each painting stage (the engine paints in about a dozen)."""
+
+
 class OfflineProvider(Provider):
     id = "offline"
     display_name = "Easel offline"
+
+    def __init__(self, settings: ProviderSettings, environ: Mapping[str, str]) -> None:
+        super().__init__(settings, environ)
+        self.problem: str | None = None
+        try:
+            self.options = OfflineOptions.model_validate(settings.options)
+        except ValidationError as exc:
+            self.options = OfflineOptions()  # listed, and unavailable with the reason
+            self.problem = f"EASEL_PROVIDERS__OFFLINE__OPTIONS is invalid: {exc}"
 
     def models(self) -> list[ModelInfo]:
         return [
@@ -78,6 +101,9 @@ class OfflineProvider(Provider):
                 pricing=Pricing(per_image=Decimal(0), source="built-in offline engine"),
             )
         ]
+
+    def unavailable_reason(self) -> str | None:
+        return self.problem
 
     async def start(self, request: GenerationRequest, ctx: RunContext) -> Finished:
         caps = request.model.capabilities
@@ -105,6 +131,8 @@ class OfflineProvider(Provider):
             # A preview costs about as much as a stage at small sizes: only when wanted.
             preview = await asyncio.to_thread(_paint_stage, step, canvas, ctx.want_previews)
             await ctx.report(done / total, message, preview)
+            if self.options.stage_pause_seconds:
+                await asyncio.sleep(self.options.stage_pause_seconds)
         png = await asyncio.to_thread(painter.encode_png, canvas)
         await ctx.report(1.0, "Finished", preview)
         return Finished(outputs=(ImageBytes(png, "image/png"),), seed=seed)

@@ -54,6 +54,10 @@ async def list_jobs(
     until: IsoDateTime | None = Query(None, description="Created before (ISO 8601)."),
     favorite: bool | None = None,
     q: Annotated[str | None, Query(max_length=200, description="Text in the prompt.")] = None,
+    id_prefix: Annotated[
+        str | None,
+        Query(max_length=32, pattern="^[0-9a-f]+$", description="Start of the job's id."),
+    ] = None,
     before: Annotated[
         str | None, Query(max_length=32, description="Cursor from next_cursor.")
     ] = None,
@@ -67,6 +71,7 @@ async def list_jobs(
         created_before=until,
         favorite=favorite,
         text=q,
+        id_prefix=id_prefix,
     )
     views = await services.jobs.search(user_id=user.id, filters=filters, before=before, limit=limit)
     items = [JobOut.build(v) for v in views]

@@ -20,6 +20,8 @@ class JobFilters:
     created_before: datetime | None = None
     favorite: bool | None = None
     text: str | None = None
+    id_prefix: str | None = None
+    """Jobs whose id starts with this (the CLI accepts a unique prefix of an id)."""
 
 
 async def get_job(session: AsyncSession, *, user_id: str, job_id: str) -> Job | None:
@@ -77,6 +79,8 @@ def _matching(user_id: str, filters: JobFilters) -> Select[Job]:
         query = query.where(Job.created_at < filters.created_before)
     if filters.text:
         query = query.where(Job.prompt.icontains(filters.text, autoescape=True))
+    if filters.id_prefix:
+        query = query.where(Job.id.startswith(filters.id_prefix, autoescape=True))
     if filters.model:
         query = query.where(
             exists().where(Variant.job_id == Job.id, Variant.model_id == filters.model)
