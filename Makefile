@@ -40,7 +40,10 @@ lint: install
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
 
+# Easel's own byte code too: the tests start many server processes, and where
+# PYTHONDONTWRITEBYTECODE is set each would compile every module again.
 test: lint
+	$(BIN)/python -m compileall -q src
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 format: install
