@@ -41,9 +41,11 @@ def test_images_are_stored_served_and_collected_in_the_bucket(
             keys = s3_bucket.keys()
             assert len(keys) == 2 and all(sha in key for key in keys), keys
             original = next(key for key in keys if key.startswith("originals/"))
-            stored = s3_bucket.server.client().get_object(
-                Bucket=s3_bucket.name, Key=f"{s3_bucket.prefix}/{original}"
-            )["Body"].read()
+            stored = (
+                s3_bucket.server.client()
+                .get_object(Bucket=s3_bucket.name, Key=f"{s3_bucket.prefix}/{original}")["Body"]
+                .read()
+            )
 
             served = client.get(image["url"])
             assert served.status_code == 200, served.text

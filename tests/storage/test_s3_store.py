@@ -64,4 +64,3 @@ async def test_an_unreachable_server_is_reported_as_such(
         await store.check()
     assert "could not be reached" in str(caught.value)
     assert caught.value.hint is not None and "EASEL_S3_ENDPOINT" in caught.value.hint
-

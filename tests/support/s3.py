@@ -71,7 +71,8 @@ class S3Bucket:
     def keys(self) -> list[str]:
         """Every object's key below the prefix, read straight from the server."""
         listing = self.server.client().list_objects_v2(Bucket=self.name, Prefix=self.prefix)
-        return sorted(item["Key"].removeprefix(f"{self.prefix}/") for item in listing.get("Contents", []))
+        found = listing.get("Contents", [])
+        return sorted(item["Key"].removeprefix(f"{self.prefix}/") for item in found)
 
     def remove(self) -> None:
         client = self.server.client()
