@@ -8,6 +8,7 @@ process reports the same, right number.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
@@ -19,6 +20,8 @@ from sqlalchemy import func, select
 from easel.db.engine import Database
 from easel.db.tables import Variant, WebhookDelivery
 from easel.events.types import Event, VariantFailed, VariantSucceeded
+
+log = logging.getLogger(__name__)
 
 HTTP_LATENCY = Histogram(
     "easel_http_request_duration_seconds",
@@ -78,6 +81,8 @@ class VariantMetrics:
             if outcome is None or event.variant_id != self.variant_id:
                 continue
             elapsed = time.monotonic() - self._started
+            # Inside the worker's log context, so the line carries the job and variant.
+            log.info("variant %s on %s after %.1f s", outcome, self.model, elapsed)
             VARIANT_DURATION.labels(self.model, outcome).observe(elapsed)
             if outcome == "failed":
                 VARIANT_FAILURES.labels(self.model, str(event.data["error_code"])).inc()
