@@ -53,7 +53,15 @@ def test_a_job_moves_the_metrics_and_its_logs_carry_ids(tmp_path: Path) -> None:
     emulator = OpenAIEmulator()
     emulator.start()
     data_dir = tmp_path / "data"
-    env = {**emulator.easel_env(), **FAST_PROVIDERS, "EASEL_LOG_FORMAT": "json"}
+    env = {
+        **emulator.easel_env(),
+        **FAST_PROVIDERS,
+        # Generous: a busy machine must not turn this into a test of timeouts.
+        "EASEL_PROVIDER_TIMEOUT_SECONDS": "120",
+        "EASEL_OFFLINE_CONCURRENCY": "1",
+        "EASEL_SSE_PING_SECONDS": "0.5",
+        "EASEL_LOG_FORMAT": "json",
+    }
     server = ServerProcess(data_dir, env=env)
     try:
         server.start(timeout=START)
@@ -68,9 +76,12 @@ def test_a_job_moves_the_metrics_and_its_logs_carry_ids(tmp_path: Path) -> None:
             stream_open, stream_done = threading.Event(), threading.Event()
 
             def follow() -> None:
-                with client.stream("GET", "/api/v1/events") as events:
+                with (
+                    httpx.Client(base_url=server.url, headers=headers, timeout=30) as own,
+                    own.stream("GET", "/api/v1/events") as events,
+                ):
                     stream_open.set()
-                    for _ in events.iter_lines():
+                    for _ in events.iter_lines():  # pings every 0.5 s end it promptly
                         if stream_done.is_set():
                             return
 
@@ -85,17 +96,21 @@ def test_a_job_moves_the_metrics_and_its_logs_carry_ids(tmp_path: Path) -> None:
             body = {
                 "prompt": "a harbour at noon",
                 "models": [{"model": PAID, "n": 2}, {"model": MODEL, "n": 6}],
-                "size": "1024x1024",
+                "size": "512x512",
             }
             created = client.post("/api/v1/jobs", json=body)
             assert created.status_code == 202, created.text
-            # Six offline variants, two at a time: some wait, and the database says so.
+            # Six offline variants, one at a time: some wait, and the database says so.
             wait_until(
                 lambda: value(scrape(client), "easel_queue_depth", provider="offline") > 0,
                 "offline variants seen waiting",
             )
-            job = wait_for_job(client, created.json()["id"], timeout=120)
+            job = wait_for_job(client, created.json()["id"], timeout=240)
             stream_done.set()
+            follower.join(60)
+            wait_until(
+                lambda: value(scrape(client), "easel_sse_subscribers") == 0, "stream uncounted"
+            )
             after = scrape(client)
     finally:
         server.stop()
@@ -103,7 +118,8 @@ def test_a_job_moves_the_metrics_and_its_logs_carry_ids(tmp_path: Path) -> None:
 
     variants = job["variants"]
     failed = [v for v in variants if v["status"] == "failed"]
-    assert len(failed) == 1 and failed[0]["model"] == PAID, variants
+    outcomes = [(v["model"], v["status"], v["error"]) for v in variants]
+    assert len(failed) == 1 and failed[0]["model"] == PAID, outcomes
     code = failed[0]["error"]["code"]
     paid_cost = sum(Decimal(v["cost_usd"] or "0") for v in variants if v["model"] == PAID)
     assert paid_cost > 0
@@ -170,7 +186,9 @@ def test_readiness_names_unreachable_storage_and_metrics_need_the_token(
     assert problem["down"] == ["storage"]
     assert "storage" in problem["detail"]
     assert problem["checks"]["database"] == "ok"
-    assert "could not be reached" in problem["checks"]["storage"]
+    # obstore's own retries may outlast the probe's limit; either way it says why.
+    reason = problem["checks"]["storage"]
+    assert "could not be reached" in reason or "no answer within" in reason, reason
 
 
 def test_without_a_token_metrics_are_for_local_callers_only(tmp_path: Path) -> None:
