@@ -18,13 +18,12 @@ import pytest
 from obstore.exceptions import GenericError
 from obstore.store import MemoryStore
 
-from easel.config import Settings
 from easel.errors import StorageError
 from easel.storage.base import ImageStore
 from easel.storage.factory import open_image_store
 from easel.storage.local import STAGING_DIR, LocalImageStore
 from easel.storage.s3 import ObjectImageStore, open_s3_store, s3_options_from_env
-from support.s3 import S3Bucket
+from support.s3 import S3Bucket, configured_store
 
 KEY = "originals/ab/cd/abcd.png"
 
@@ -39,14 +38,6 @@ def store(
         bucket: S3Bucket = request.getfixturevalue("s3_bucket")
         return configured_store(bucket.env(), monkeypatch)
     return ObjectImageStore(MemoryStore(), name="memory")
-
-
-def configured_store(env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> ImageStore:
-    """The store Easel opens when a user sets ``env``, chosen as `build_services` does."""
-    for name, value in env.items():
-        monkeypatch.setenv(name, value)
-    settings = Settings()
-    return open_image_store(settings.resolved_storage_url, s3_options_from_env(settings.environ))
 
 
 async def _collect(store: ImageStore, key: str, chunk_size: int) -> list[bytes]:

@@ -5,28 +5,17 @@ from __future__ import annotations
 
 import pytest
 
-from easel.config import Settings
 from easel.errors import StorageError
-from easel.storage.base import ImageStore
-from easel.storage.factory import open_image_store
-from easel.storage.s3 import s3_options_from_env
-from support.s3 import S3Bucket
+from support.s3 import S3Bucket, configured_store
 from support.server import free_port
 
 KEY = "originals/ab/cd/abcd.webp"
 
 
-def configured(env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> ImageStore:
-    for name, value in env.items():
-        monkeypatch.setenv(name, value)
-    settings = Settings()
-    return open_image_store(settings.resolved_storage_url, s3_options_from_env(settings.environ))
-
-
 async def test_objects_land_under_the_prefix_with_their_content_type(
     s3_bucket: S3Bucket, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    store = configured(s3_bucket.env(), monkeypatch)
+    store = configured_store(s3_bucket.env(), monkeypatch)
     await store.put(KEY, b"RIFF....WEBP", "image/webp")
     assert s3_bucket.keys() == [KEY]
     head = s3_bucket.server.client().head_object(Bucket=s3_bucket.name, Key=f"images/{KEY}")
@@ -39,7 +28,7 @@ async def test_a_missing_bucket_is_named_with_what_to_do(
     s3_bucket: S3Bucket, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     env = {**s3_bucket.env(), "EASEL_STORAGE_URL": "s3://no-such-bucket/images"}
-    store = configured(env, monkeypatch)
+    store = configured_store(env, monkeypatch)
     with pytest.raises(StorageError) as caught:
         await store.put(KEY, b"x", "image/webp")
     assert "the bucket does not exist" in str(caught.value)
@@ -59,7 +48,7 @@ async def test_an_unreachable_server_is_reported_as_such(
         # Without this obstore retries a refused connection for several seconds.
         "EASEL_S3_CONNECT_TIMEOUT": "1s",
     }
-    store = configured(env, monkeypatch)
+    store = configured_store(env, monkeypatch)
     with pytest.raises(StorageError) as caught:
         await store.check()
     assert "could not be reached" in str(caught.value)

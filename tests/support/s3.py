@@ -10,7 +10,13 @@ import uuid
 from dataclasses import dataclass
 
 import boto3
+import pytest
 from moto.server import ThreadedMotoServer
+
+from easel.config import Settings
+from easel.storage.base import ImageStore
+from easel.storage.factory import open_image_store
+from easel.storage.s3 import s3_options_from_env
 
 ACCESS_KEY = "easel-test"
 SECRET_KEY = "easel-test-secret"
@@ -79,3 +85,11 @@ class S3Bucket:
         for key in self.keys():
             client.delete_object(Bucket=self.name, Key=f"{self.prefix}/{key}")
         client.delete_bucket(Bucket=self.name)
+
+
+def configured_store(env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> ImageStore:
+    """The store Easel opens when a user sets ``env``, chosen as `build_services` does."""
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    settings = Settings()
+    return open_image_store(settings.resolved_storage_url, s3_options_from_env(settings.environ))
