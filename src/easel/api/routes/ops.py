@@ -6,21 +6,22 @@ import hmac
 import ipaddress
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from easel.api.deps import ServicesDep, bearer_token
+from easel.api.error_docs import PROBLEM_RESPONSES
 from easel.api.problems import problem
 from easel.errors import Forbidden, Unauthorized
 from easel.ops import metrics
 from easel.ops.readiness import check_all
 
-router = APIRouter(tags=["operations"])
+router = APIRouter(tags=["operations"], responses=PROBLEM_RESPONSES)
 
 
 @router.get(
     "/metrics",
-    response_class=Response,
+    response_class=PlainTextResponse,
     summary="Prometheus metrics",
     description="Prometheus text format. Open to loopback callers when no "
     "`EASEL_METRICS_TOKEN` is set; otherwise it needs `Authorization: Bearer <token>`.",
