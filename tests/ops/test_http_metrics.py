@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import httpx
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 from prometheus_client import REGISTRY
 
 from easel.ops.http_metrics import UNMATCHED, HttpMetricsMiddleware
@@ -15,20 +15,26 @@ def count(method: str, route: str, status: str) -> float:
 
 
 async def test_requests_are_counted_by_template_and_status() -> None:
-    app = FastAPI()
-    app.add_middleware(HttpMetricsMiddleware)
+    inner = APIRouter(prefix="/things")
 
-    @app.get("/things/{thing_id}")
+    @inner.get("/{thing_id}")
     async def thing(thing_id: str) -> dict[str, str]:
         return {"id": thing_id}
 
-    template = "/things/{thing_id}"
+    # Included through two prefixed routers, as Easel's API routes are.
+    outer = APIRouter(prefix="/api/v9")
+    outer.include_router(inner)
+    app = FastAPI()
+    app.add_middleware(HttpMetricsMiddleware)
+    app.include_router(outer)
+
+    template = "/api/v9/things/{thing_id}"
     before = (count("GET", template, "200"), count("GET", UNMATCHED, "404"))
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://easel.test") as client:
         for thing_id in ("a", "b", "c"):
-            assert (await client.get(f"/things/{thing_id}")).status_code == 200
+            assert (await client.get(f"/api/v9/things/{thing_id}")).status_code == 200
         assert (await client.get("/nowhere/42")).status_code == 404
     assert count("GET", template, "200") - before[0] == 3
     assert count("GET", UNMATCHED, "404") - before[1] == 1
-    assert count("GET", "/things/a", "200") == 0
+    assert count("GET", "/api/v9/things/a", "200") == 0

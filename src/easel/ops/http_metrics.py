@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import time
 
-from starlette.routing import BaseRoute
+from fastapi.routing import APIRoute
+from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from easel.ops.metrics import HTTP_LATENCY
@@ -42,7 +43,14 @@ class HttpMetricsMiddleware:
 
 
 def _template(scope: Scope) -> str:
-    # The router records the matched route in the scope it was given (ours).
+    """The matched route's template with the prefixes of the routers it was included
+    through: the router records the innermost route (``/jobs/{job_id}``), so the prefix
+    is the part of the path in front of what that route's pattern matches."""
     route = scope.get("route")
-    path = getattr(route, "path", None) if isinstance(route, BaseRoute) else None
-    return path if isinstance(path, str) else UNMATCHED
+    if not isinstance(route, Route | APIRoute):
+        return UNMATCHED
+    path = str(scope.get("path", ""))
+    for cut in (i for i, char in enumerate(path) if char == "/"):
+        if route.path_regex.match(path[cut:]):
+            return path[:cut] + route.path_format
+    return route.path_format
