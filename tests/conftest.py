@@ -7,13 +7,15 @@ import os
 import socket
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from easel.config import Settings
 from support.databases import migrated
-from support.s3 import S3Bucket, S3Server
+
+if TYPE_CHECKING:
+    from support.s3 import S3Bucket, S3Server
 
 _real_connect = socket.socket.connect
 
@@ -69,6 +71,8 @@ def settings(tmp_path: Path) -> Settings:
 @pytest.fixture(scope="session")
 def s3_server() -> Iterator[S3Server]:
     """One S3-compatible server (moto's) on a free loopback port for the whole run."""
+    from support.s3 import S3Server  # moto is slow to import: only for tests that use it
+
     server = S3Server()
     server.start()
     yield server
