@@ -7,12 +7,15 @@ import os
 import socket
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from easel.config import Settings
 from support.databases import migrated
+
+if TYPE_CHECKING:
+    from support.s3 import S3Bucket, S3Server
 
 _real_connect = socket.socket.connect
 
@@ -63,3 +66,22 @@ def settings(tmp_path: Path) -> Settings:
         poll_interval_seconds=0.05,
         environ={"HOME": str(tmp_path)},
     )
+
+
+@pytest.fixture(scope="session")
+def s3_server() -> Iterator[S3Server]:
+    """One S3-compatible server (moto's) on a free loopback port for the whole run."""
+    from support.s3 import S3Server  # moto is slow to import: only for tests that use it
+
+    server = S3Server()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def s3_bucket(s3_server: S3Server) -> Iterator[S3Bucket]:
+    """A fresh, empty bucket of its own for one test; removed afterwards."""
+    bucket = s3_server.new_bucket()
+    yield bucket
+    bucket.remove()

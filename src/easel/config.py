@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from dotenv import dotenv_values
 from pydantic import BaseModel, Field, model_validator
@@ -121,6 +121,11 @@ class Settings(BaseSettings):
     check_models_interval_seconds: float = Field(default=86400.0, ge=60)
     today: date | None = None
     """Treat this as today's date for model lifecycles (tests, or previewing a shutdown)."""
+
+    metrics_token: str = ""
+    """Bearer token for ``GET /metrics``; without one only loopback callers may scrape."""
+    log_format: Literal["text", "json"] = "text"
+    """``json`` writes logs as JSON lines carrying the job and variant they are about."""
 
     providers: dict[str, ProviderSettings] = Field(default_factory=dict)
     environ: dict[str, str] = Field(default_factory=dict, exclude=True)

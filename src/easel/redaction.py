@@ -219,14 +219,20 @@ def install_log_redaction(settings: Settings) -> RedactingFilter:
     """Put the redacting filter on every handler the process has now (the root logger's,
     the last-resort one and each configured logger's), replacing an earlier one."""
     log_filter = RedactingFilter(redactor_for(settings))
+    for handler in log_handlers():
+        for old in [f for f in handler.filters if isinstance(f, RedactingFilter)]:
+            handler.removeFilter(old)
+        handler.addFilter(log_filter)
+    return log_filter
+
+
+def log_handlers() -> list[logging.Handler]:
+    """Every handler the process has now: the root logger's, the last-resort one and
+    each configured logger's."""
     handlers: list[logging.Handler] = list(logging.root.handlers)
     if logging.lastResort is not None:
         handlers.append(logging.lastResort)
     for logger in list(logging.Logger.manager.loggerDict.values()):
         if isinstance(logger, logging.Logger):
             handlers.extend(logger.handlers)
-    for handler in handlers:
-        for old in [f for f in handler.filters if isinstance(f, RedactingFilter)]:
-            handler.removeFilter(old)
-        handler.addFilter(log_filter)
-    return log_filter
+    return handlers

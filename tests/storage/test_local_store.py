@@ -1,5 +1,6 @@
-"""The ImageStore contract over a folder and over obstore's MemoryStore, plus what only
-the folder store promises: atomic, durable writes and failures a person can act on."""
+"""The ImageStore contract over a folder, obstore's MemoryStore and a real S3-compatible
+server, plus what only the folder store promises: atomic, durable writes and failures a
+person can act on."""
 
 from __future__ import annotations
 
@@ -22,14 +23,20 @@ from easel.storage.base import ImageStore
 from easel.storage.factory import open_image_store
 from easel.storage.local import STAGING_DIR, LocalImageStore
 from easel.storage.s3 import ObjectImageStore, open_s3_store, s3_options_from_env
+from support.s3 import S3Bucket, configured_store
 
 KEY = "originals/ab/cd/abcd.png"
 
 
-@pytest.fixture(params=["local", "memory"])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> ImageStore:
+@pytest.fixture(params=["local", "memory", "s3"])
+def store(
+    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> ImageStore:
     if request.param == "local":
         return LocalImageStore(tmp_path / "images")
+    if request.param == "s3":
+        bucket: S3Bucket = request.getfixturevalue("s3_bucket")
+        return configured_store(bucket.env(), monkeypatch)
     return ObjectImageStore(MemoryStore(), name="memory")
 
 
@@ -90,6 +97,19 @@ async def test_delete_missing_is_fine(store: ImageStore) -> None:
 async def test_empty_object(store: ImageStore) -> None:
     await store.put(KEY, b"", "image/png")
     assert await store.get(KEY) == b""
+
+
+async def test_put_file_uploads_the_file_and_leaves_it(store: ImageStore, tmp_path: Path) -> None:
+    source = tmp_path / "staged.png"
+    data = os.urandom(300_000)
+    source.write_bytes(data)
+    await store.put_file(KEY, source, "image/png")
+    assert await store.get(KEY) == data
+    assert source.read_bytes() == data
+
+
+async def test_a_reachable_store_passes_its_check(store: ImageStore) -> None:
+    await store.check()
 
 
 # --- the folder store ----------------------------------------------------------------------

@@ -23,6 +23,7 @@ from easel.api.routes import (
     me,
     models,
     openai_compat,
+    ops,
     presets,
     session,
     shared,
@@ -35,6 +36,8 @@ from easel.assist.frames import DoneFrame
 from easel.config import Settings
 from easel.db.migrate import upgrade
 from easel.mcp.http import MCPEndpoint
+from easel.ops.http_metrics import HttpMetricsMiddleware
+from easel.ops.logs import install_log_format
 from easel.redaction import install_log_redaction
 from easel.services import running_services
 from easel.urls import API
@@ -74,6 +77,7 @@ def create_app(settings: Settings, *, migrate: bool = True) -> FastAPI:
             await asyncio.to_thread(upgrade, settings.resolved_database_url)
         # Logging is configured by now (uvicorn does it before start-up): redact it all.
         install_log_redaction(settings)
+        install_log_format(settings.log_format)
         async with running_services(settings) as services, mcp.running():
             app.state.services = services
             yield
@@ -87,11 +91,13 @@ def create_app(settings: Settings, *, migrate: bool = True) -> FastAPI:
     # Starlette's GZip leaves text/event-stream alone, so SSE is never buffered.
     app.add_middleware(GZipMiddleware, minimum_size=500)
     app.add_middleware(BodyLimitMiddleware, settings=settings)
+    app.add_middleware(HttpMetricsMiddleware)
     problems.install(app)
     error_docs.install(app, extra=(DoneFrame,))
     app.include_router(api_router())
     app.include_router(openai_compat.router)
     app.include_router(shared.router)
+    app.include_router(ops.router)
     app.router.routes.append(mcp.route())
     dashboard.install(app)
 

@@ -42,6 +42,8 @@ from easel.engine.runner import RunHooks, Runner, RunResult, describe, task_from
 from easel.errors import EaselError, ProviderError, StorageError
 from easel.events.bus import EventBus
 from easel.events.types import Event, VariantSucceeded
+from easel.ops.logs import log_context
+from easel.ops.metrics import VariantMetrics
 from easel.providers import Catalog, CatalogEntry
 from easel.providers.base import Finished, GenerationRequest, ReferenceImage, RunContext
 from easel.redaction import redact
@@ -90,6 +92,7 @@ class _Run:
         """Holds one of the worker's finishing turns (download and store)."""
         self.final = False
         """Its final transition is being written: it must not be interrupted."""
+        self.metrics = VariantMetrics(variant.id, variant.provider_id, variant.model_id)
 
 
 class Worker:
@@ -190,7 +193,8 @@ class Worker:
 
     async def _work(self, run: _Run, gate: ProviderGate) -> None:
         try:
-            await self._generate(run, gate)
+            with log_context(job_id=run.job.id, variant_id=run.variant.id), run.metrics:
+                await self._generate(run, gate)
         finally:
             if run.finishing:
                 self._finishing.release()
@@ -331,11 +335,15 @@ class Worker:
             async with asyncio.timeout(10):
                 await entry.provider.cancel(task_from_dict(variant.remote_task), ctx)
 
-    async def _final(self, run: _Run, change: Change) -> list[Event]:
+    async def _final(
+        self, run: _Run, change: Change, cost_usd: Decimal | None = None
+    ) -> list[Event]:
         """Write the variant's last transition; from here a cancel no longer interrupts."""
         run.final = True
         self.leases.release(run.variant.id)
-        return await self._write(change)
+        events = await self._write(change)
+        run.metrics.finished(events, cost_usd)
+        return events
 
     async def _fail(
         self,
@@ -356,6 +364,7 @@ class Worker:
                 retryable=retryable,
                 cost_usd=cost_usd,
             ),
+            cost_usd,
         )
 
     async def _succeed(self, run: _Run, image: ImageFacts, result: RunResult) -> None:
@@ -389,7 +398,7 @@ class Worker:
                 ),
             )
 
-        await self._final(run, write)
+        await self._final(run, write, result.cost_usd)
 
     async def hand_back(self) -> None:
         """On shutdown, give running variants back to the queue so a restart resumes them

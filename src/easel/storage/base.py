@@ -51,5 +51,9 @@ class ImageStore(abc.ABC):
     async def delete(self, key: str) -> None:
         """Remove the object; deleting a missing key is not an error."""
 
+    async def check(self) -> None:  # noqa: B027
+        """Raise `StorageError` when the store cannot be reached (readiness probes).
+        Stores that can fail to be reachable override it with a cheap round trip."""
+
     async def aclose(self) -> None:  # noqa: B027
         """Release connections."""

@@ -46,6 +46,13 @@ class LocalImageStore(ObjectImageStore):
             ) from exc
         super().__init__(store, name=self.name)
 
+    async def check(self) -> None:
+        if not await asyncio.to_thread(os.access, self.root, os.W_OK | os.X_OK):
+            raise StorageError(
+                f"Could not reach the image folder {self.root}: it is missing or not writable.",
+                hint=f"Check that the user running Easel may read and write {self.root}.",
+            )
+
     async def _write(self, key: str, data: bytes, content_type: str) -> None:
         staging = f"{STAGING_DIR}/{uuid.uuid4().hex}"
         await obstore.put_async(self._store, staging, data, use_multipart=False)

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import obstore
 from obstore.exceptions import (
     BaseError,
+    NotFoundError,
     PermissionDeniedError,
     UnauthenticatedError,
 )
@@ -47,6 +48,9 @@ _ERRNO_REASONS: dict[int, str] = {
 
 # EASEL_S3_* names that configure the HTTP client; `s3_options_from_env` passes every other
 # one to obstore's S3 config as-is (lower-cased), so obstore rejects typos by name.
+# How obstore's HTTP client words a connection that never got an answer.
+_UNREACHABLE = "error sending request"
+
 _CLIENT_OPTION_KEYS = {"allow_http", "allow_invalid_certificates", "timeout", "connect_timeout"}
 
 
@@ -111,6 +115,18 @@ class ObjectImageStore(ImageStore):
         except (BaseError, OSError) as exc:
             raise self._failure("delete", key, exc) from exc
 
+    async def check(self) -> None:
+        """List at most one object: it needs the endpoint up, the credentials accepted
+        and the bucket present, where a HEAD of some key would call a missing bucket a
+        missing object."""
+        try:
+            stream = obstore.list(self._store, chunk_size=1)
+            async for _ in stream:
+                break
+        except (BaseError, OSError) as exc:
+            reason, hint = self._explain(exc)
+            raise StorageError(f"Could not reach {self.name}: {reason}.", hint=hint) from exc
+
     async def _write(self, key: str, data: bytes, content_type: str) -> None:
         """Atomic overwrite of ``key``; subclasses may add durability around it."""
         attributes = {"Content-Type": content_type} if self._send_content_type else None
@@ -152,8 +168,17 @@ class ObjectImageStore(ImageStore):
             return _ERRNO_REASONS[code], (
                 f"Free some space where {self.name} lives, or point EASEL_STORAGE_URL elsewhere."
             )
+        if _not_found(exc) and not isinstance(self._store, LocalStore):
+            # Writing or listing never finds "no such object": the bucket itself is missing.
+            return "the bucket does not exist", (
+                f"Create the bucket, or correct EASEL_STORAGE_URL (now {self.name})."
+            )
         if code is not None:
             return _ERRNO_REASONS.get(code, _strerror(code)), None
+        if _UNREACHABLE in str(exc):
+            return "the storage server could not be reached", (
+                "Check EASEL_S3_ENDPOINT (or AWS_ENDPOINT_URL) and that the server is up."
+            )
         return _first_line(exc), None
 
 
@@ -189,6 +214,12 @@ def s3_options_from_env(environ: Mapping[str, str]) -> dict[str, Any]:
     if client:
         config["client_options"] = client
     return config
+
+
+def _not_found(exc: BaseException) -> bool:
+    """obstore raises FileNotFoundError for a PUT and a generic error for a LIST of a
+    missing bucket; only the status code in its text says so."""
+    return isinstance(exc, FileNotFoundError | NotFoundError) or "404 Not Found" in str(exc)
 
 
 def _errno_of(exc: BaseException) -> int | None:

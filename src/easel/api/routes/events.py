@@ -2,19 +2,28 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import APIRouter, Header
-from sse_starlette import EventSourceResponse
+from sse_starlette import EventSourceResponse, ServerSentEvent
 
 from easel.api.deps import CurrentUser, ServicesDep
 from easel.db.repos import events as event_log
 from easel.events.feed import EventFeed
 from easel.events.sse import sse_frames
+from easel.ops.metrics import SSE_SUBSCRIBERS
 
 router = APIRouter(tags=["events"])
 
 SSE_HEADERS = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
+
+
+async def _counted(frames: AsyncIterator[ServerSentEvent]) -> AsyncIterator[ServerSentEvent]:
+    """The stream, counted in the SSE subscribers gauge for as long as it is open."""
+    with SSE_SUBSCRIBERS.track_inprogress():
+        async for frame in frames:
+            yield frame
 
 
 def _after(last_event_id: str | None, after: int | None) -> int:
@@ -49,7 +58,7 @@ async def job_events(
         job_finished=finished,
     )
     return EventSourceResponse(
-        sse_frames(feed), ping=services.settings.sse_ping_seconds, headers=SSE_HEADERS
+        _counted(sse_frames(feed)), ping=services.settings.sse_ping_seconds, headers=SSE_HEADERS
     )
 
 
@@ -79,5 +88,5 @@ async def user_events(
         after_seq=_after(last_event_id, after),
     )
     return EventSourceResponse(
-        sse_frames(feed), ping=services.settings.sse_ping_seconds, headers=SSE_HEADERS
+        _counted(sse_frames(feed)), ping=services.settings.sse_ping_seconds, headers=SSE_HEADERS
     )

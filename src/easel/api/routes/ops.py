@@ -1,0 +1,84 @@
+"""Operations endpoints at the root: ``/metrics`` (Prometheus) and ``/readyz``."""
+
+from __future__ import annotations
+
+import hmac
+import ipaddress
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from easel.api.deps import ServicesDep, bearer_token
+from easel.api.error_docs import PROBLEM_RESPONSES
+from easel.api.problems import problem
+from easel.errors import Forbidden, Unauthorized
+from easel.ops import metrics
+from easel.ops.readiness import check_all
+
+router = APIRouter(tags=["operations"], responses=PROBLEM_RESPONSES)
+
+
+@router.get(
+    "/metrics",
+    response_class=PlainTextResponse,
+    summary="Prometheus metrics",
+    description="Prometheus text format. Open to loopback callers when no "
+    "`EASEL_METRICS_TOKEN` is set; otherwise it needs `Authorization: Bearer <token>`.",
+)
+async def prometheus_metrics(request: Request, services: ServicesDep) -> Response:
+    _authorize(request, services.settings.metrics_token)
+    await metrics.refresh_shared(services.db, services.catalog.providers)
+    return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+
+@router.get(
+    "/readyz",
+    summary="Ready to serve",
+    description="200 when the database, the image store and Redis (when configured) "
+    "answer; otherwise 503 naming what is down.",
+)
+async def ready(services: ServicesDep) -> JSONResponse:
+    # The Redis setting belongs to the queue; read the same variable it is configured by.
+    redis_url = services.settings.environ.get("EASEL_REDIS_URL", "")
+    outcomes = await check_all(services.db, services.store, redis_url)
+    checks = {o.name: o.detail for o in outcomes}
+    down = [o.name for o in outcomes if not o.ok]
+    if not down:
+        return JSONResponse({"status": "ready", "checks": checks})
+    return problem(
+        503,
+        "Not ready",
+        f"Unreachable: {', '.join(down)}.",
+        code="not-ready",
+        down=down,
+        checks=checks,
+    )
+
+
+def _authorize(request: Request, token: str) -> None:
+    if token:
+        given = bearer_token(request) or ""
+        if not hmac.compare_digest(given.encode(), token.encode()):
+            raise Unauthorized(
+                "Scraping metrics needs the metrics token.",
+                hint="Send Authorization: Bearer <EASEL_METRICS_TOKEN>.",
+            )
+        return
+    if not _from_loopback(request):
+        raise Forbidden(
+            "Metrics are open only to callers on this machine.",
+            hint="Set EASEL_METRICS_TOKEN and scrape with it as a bearer token.",
+        )
+
+
+def _from_loopback(request: Request) -> bool:
+    # Through a proxy on the same machine every caller would look local: a forwarded
+    # request never counts as one.
+    if "x-forwarded-for" in request.headers or "forwarded" in request.headers:
+        return False
+    host = request.client.host if request.client else ""
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
