@@ -143,7 +143,14 @@ def build_services(
         handoff=handoff,
     )
     jobs = JobService(
-        settings=settings, db=db, bus=bus, queue=queue, catalog=catalog, store=store, worker=worker
+        settings=settings,
+        db=db,
+        bus=bus,
+        queue=queue,
+        catalog=catalog,
+        store=store,
+        keeper=keeper,
+        worker=worker,
     )
     reconciler = Reconciler(
         db=db, bus=bus, queue=queue, interval=settings.reconcile_interval_seconds

@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from easel.db.ids import as_utc
+from easel.db.repos.lineage import Use
 from easel.db.tables import Image, Preset, Variant
 from easel.engine.jobs import JobView
 from easel.engine.pricing import usd
@@ -44,6 +45,22 @@ class ImageOut(BaseModel):
         )
 
 
+class SourceOut(BaseModel):
+    """An image a job worked from."""
+
+    role: str = Field(description="image, mask, style_image or reference.")
+    image: ImageOut
+
+
+class UseOut(BaseModel):
+    """A job made from an image."""
+
+    job_id: str
+    url: str
+    operation: str
+    role: str
+
+
 class VariantError(BaseModel):
     code: str
     message: str
@@ -68,9 +85,18 @@ class VariantOut(BaseModel):
     duration_ms: int | None
     cost_usd: str | None
     image: ImageOut | None
+    made_into: list[UseOut] = Field(
+        default_factory=list, description="Your jobs that worked from this image."
+    )
 
     @classmethod
-    def build(cls, variant: Variant, images: dict[str, Image], progress: float) -> VariantOut:
+    def build(
+        cls,
+        variant: Variant,
+        images: dict[str, Image],
+        progress: float,
+        uses: dict[str, list[Use]],
+    ) -> VariantOut:
         image = images.get(variant.image_sha256) if variant.image_sha256 else None
         error = None
         if variant.error_code:
@@ -92,6 +118,10 @@ class VariantOut(BaseModel):
             duration_ms=variant.duration_ms,
             cost_usd=usd(variant.cost_usd) if variant.cost_usd is not None else None,
             image=ImageOut.build(image) if image else None,
+            made_into=[
+                UseOut(job_id=u.job_id, url=job_path(u.job_id), operation=u.operation, role=u.role)
+                for u in uses.get(variant.image_sha256 or "", [])
+            ],
         )
 
 
@@ -101,6 +131,8 @@ class JobOut(BaseModel):
     events_url: str
     prompt: str
     negative_prompt: str | None
+    operation: str
+    made_from: list[SourceOut] = Field(description="The images the job worked from.")
     status: str
     favorite: bool
     params: dict[str, Any]
@@ -123,6 +155,12 @@ class JobOut(BaseModel):
             events_url=job_events_path(job.id),
             prompt=job.prompt,
             negative_prompt=job.negative_prompt,
+            operation=job.operation,
+            made_from=[
+                SourceOut(role=i.role, image=ImageOut.build(view.images[i.sha256]))
+                for i in view.inputs
+                if i.sha256 in view.images
+            ],
             status=job.status,
             favorite=job.favorite,
             params=params,
@@ -131,7 +169,9 @@ class JobOut(BaseModel):
             created_at=as_utc(job.created_at),
             finished_at=_utc(job.finished_at),
             cost_usd=usd(view.cost_usd),
-            variants=[VariantOut.build(v, view.images, view.progress(v)) for v in view.variants],
+            variants=[
+                VariantOut.build(v, view.images, view.progress(v), view.uses) for v in view.variants
+            ],
         )
 
 

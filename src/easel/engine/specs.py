@@ -11,13 +11,21 @@ import math
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
+from easel.engine.operations import (
+    InputField,
+    Sides,
+    SourceSize,
+    check_fields,
+    check_model_operation,
+    result_size,
+)
 from easel.errors import UserInputError
 from easel.providers import Catalog, CatalogEntry
-from easel.providers.base import Capabilities, ExtraOption
+from easel.providers.base import Capabilities, ExtraOption, Operation
 
 SEED_MAX = 2**32 - 1
 MAX_TEXT_LENGTH = 100_000
@@ -31,6 +39,12 @@ ModelId = Annotated[
     StringConstraints(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9][\x21-\x7e]*$"),
 ]
 """``provider/model``: printable ASCII without spaces."""
+Sha256 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
+"""An image Easel stores, by its sha256 (lowercase hex)."""
+SIZED_BY_SOURCE: frozenset[Operation] = frozenset(
+    {"inpaint", "outpaint", "upscale", "remove_background", "style_transfer"}
+)
+"""Operations whose result size follows from the source image alone."""
 ExtraKey = Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")]
 ExtraValue = bool | int | float | Annotated[str, StringConstraints(max_length=MAX_EXTRA_STRING)]
 Extra = Annotated[
@@ -55,7 +69,37 @@ class JobSpec(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    prompt: str = Field(min_length=1, max_length=MAX_TEXT_LENGTH, description="What to draw.")
+    prompt: str = Field(
+        default="",
+        max_length=MAX_TEXT_LENGTH,
+        description="What to draw, or the change to make; optional for operations that "
+        "need none (upscale, remove_background…).",
+    )
+    operation: Operation = Field(
+        default="generate",
+        description="generate (from the prompt), or an operation on `image`: edit, inpaint "
+        "(with `mask`), outpaint (with `extend`), upscale (by `factor`), variations, "
+        "remove_background, style_transfer (with `style_image`).",
+    )
+    image: Sha256 | None = Field(
+        default=None,
+        description="The image to work on: the sha256 of one you generated or uploaded.",
+    )
+    mask: Sha256 | None = Field(
+        default=None,
+        description="inpaint: the sha256 of an uploaded mask, white (or transparent) where "
+        "the image should change, black (or opaque) where it stays.",
+    )
+    style_image: Sha256 | None = Field(
+        default=None, description="style_transfer: the sha256 of the image whose style to use."
+    )
+    extend: Sides | None = Field(default=None, description="outpaint: pixels to add on each side.")
+    factor: Literal[2, 4] | None = Field(default=None, description="upscale: 2 (default) or 4.")
+    composite: bool | None = Field(
+        default=None,
+        description="inpaint: put the original back outside the mask (soft edge). On by "
+        "default for models that read the mask only as a hint.",
+    )
     models: list[ModelId | ModelChoice] = Field(
         default_factory=list,
         max_length=MAX_MODELS,
@@ -71,7 +115,7 @@ class JobSpec(BaseModel):
     reference_images: list[str] = Field(
         default_factory=list,
         max_length=16,
-        description="Reference images as data: URLs (base64).",
+        description="Reference images: the sha256 of your images, or data: URLs (base64).",
     )
     extra: Extra = Field(default_factory=dict)
     preset_id: str | None = Field(default=None, max_length=32)
@@ -89,11 +133,8 @@ class JobSpec(BaseModel):
 
     @field_validator("prompt")
     @classmethod
-    def _prompt_not_blank(cls, value: str) -> str:
-        value = value.strip()
-        if not value:
-            raise ValueError("the prompt is blank: describe the image to generate")
-        return value
+    def _prompt_stripped(cls, value: str) -> str:
+        return value.strip()
 
     @field_validator("negative_prompt")
     @classmethod
@@ -102,6 +143,24 @@ class JobSpec(BaseModel):
 
     def choices(self) -> list[ModelChoice]:
         return [ModelChoice(model=m) if isinstance(m, str) else m for m in self.models]
+
+    def given_inputs(self) -> set[InputField]:
+        """The operation fields this spec sets (a blank prompt counts as none)."""
+        given: set[InputField] = {"prompt"} if self.prompt else set()
+        for name in ("image", "mask", "style_image", "extend", "factor", "composite"):
+            if getattr(self, name) is not None:
+                given.add(name)
+        return given
+
+    def check_operation(self) -> None:
+        """The operation's inputs: required ones given, foreign ones refused."""
+        check_fields(self.operation, self.given_inputs())
+        if self.operation in SIZED_BY_SOURCE and (self.size or self.aspect_ratio):
+            _fail(
+                f"The size of a {self.operation} result follows from the image; "
+                "leave size and aspect_ratio out.",
+                field="size" if self.size else "aspect_ratio",
+            )
 
 
 @dataclass(frozen=True)
@@ -289,11 +348,14 @@ def check_extra(extra: Mapping[str, Any], model_id: str, caps: Capabilities) -> 
             _check_extra_value(model_id, name, value, option)
 
 
-def check_model(spec: JobSpec, entry: CatalogEntry, n: int) -> tuple[int, int, str | None]:
+def check_model(
+    spec: JobSpec, entry: CatalogEntry, n: int, source: SourceSize | None = None
+) -> tuple[int, int, str | None]:
     """Validate the spec against one model's capabilities; return its size."""
     model, caps = entry.model, entry.model.capabilities
     if not entry.available:
         _fail(f"Model {model.id} is unavailable: {entry.unavailable_reason}", field="models")
+    check_model_operation(model.id, spec.operation, caps)
     if n > caps.max_n:
         _fail(
             f"Model {model.id} allows at most {caps.max_n} variants per job; asked for {n}.",
@@ -324,7 +386,29 @@ def check_model(spec: JobSpec, entry: CatalogEntry, n: int) -> tuple[int, int, s
     _check_option(model.id, "style", spec.style, caps.styles)
     _check_option(model.id, "quality", spec.quality, caps.qualities)
     check_extra(spec.extra, model.id, caps)
-    return resolve_size(spec, model.id, caps)
+    if source is None or spec.operation == "generate" or spec.size or spec.aspect_ratio:
+        return resolve_size(spec, model.id, caps)
+    width, height = result_size(spec.operation, source, factor=spec.factor, extend=spec.extend)
+    return _nearest_offered(width, height, caps)
+
+
+def _nearest_offered(width: int, height: int, caps: Capabilities) -> tuple[int, int, str | None]:
+    """An operation's natural size, or, for a model with fixed sizes or ratios, the one
+    closest to its shape (the engine fits the result back where it must)."""
+    shape = math.log(width / height)
+    if caps.sizes:
+        best = min(caps.sizes, key=lambda s: abs(math.log(_aspect(s, "x")) - shape))
+        w, h = _parse_size(best)
+        return w, h, None
+    if caps.ratio_only and caps.aspect_ratios:
+        ratio = min(caps.aspect_ratios, key=lambda r: abs(math.log(_aspect(r, ":")) - shape))
+        return width, height, ratio
+    return width, height, None
+
+
+def _aspect(text: str, sep: str) -> float:
+    w, h = (int(p) for p in text.split(sep))
+    return w / h
 
 
 def check_lengths(spec: JobSpec, max_prompt_length: int) -> None:
@@ -338,8 +422,12 @@ def check_lengths(spec: JobSpec, max_prompt_length: int) -> None:
             )
 
 
-def plan_variants(spec: JobSpec, catalog: Catalog, *, max_variants: int) -> list[PlannedVariant]:
-    """Expand a spec into its variants, or raise a UserInputError naming what to change."""
+def plan_variants(
+    spec: JobSpec, catalog: Catalog, *, max_variants: int, source: SourceSize | None = None
+) -> list[PlannedVariant]:
+    """Expand a spec into its variants, or raise a UserInputError naming what to change.
+    ``source`` is the size of the image an operation works on."""
+    spec.check_operation()
     choices = spec.choices()
     if not choices:
         _fail("No model chosen.", field="models", allowed=[e.model.id for e in catalog.entries()])
@@ -354,7 +442,7 @@ def plan_variants(spec: JobSpec, catalog: Catalog, *, max_variants: int) -> list
     for choice in choices:
         entry = catalog.require(choice.model)
         n = choice.n or spec.n
-        width, height, ratio = check_model(spec, entry, n)
+        width, height, ratio = check_model(spec, entry, n, source)
         params: dict[str, Any] = {"width": width, "height": height}
         if ratio:
             params["aspect_ratio"] = ratio

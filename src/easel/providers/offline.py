@@ -9,6 +9,11 @@ Each painting stage runs in a worker thread so the event loop stays free, and re
 a small preview when it ends (when someone can see it: ``RunContext.want_previews``).
 Cancelling the task stops the work at the next stage boundary (a thread cannot be
 interrupted mid-stage; the stage's result is discarded).
+
+It also does every operation on images (`easel.providers._procedural.run_operation`):
+upscale (Lanczos and sharpening), background removal (border-colour segmentation with
+a soft matte), inpaint and outpaint (the masked or new area filled in the image's own
+palette, every other pixel untouched), variations, edit and style transfer.
 """
 
 from __future__ import annotations
@@ -18,7 +23,9 @@ from decimal import Decimal
 
 from easel.errors import UnsupportedRequest
 from easel.providers import _procedural as painter
+from easel.providers._procedural.run_operation import run_operation
 from easel.providers.base import (
+    OPERATIONS,
     Capabilities,
     Finished,
     GenerationRequest,
@@ -41,6 +48,7 @@ CAPABILITIES = Capabilities(
     negative_prompt=True,
     styles=painter.STYLES,
     previews=True,
+    operations=OPERATIONS,
 )
 
 DESCRIPTION = (
@@ -80,6 +88,8 @@ class OfflineProvider(Provider):
         ]
 
     async def start(self, request: GenerationRequest, ctx: RunContext) -> Finished:
+        if request.operation != "generate":
+            return await self._operate(request, ctx)
         caps = request.model.capabilities
         for side in (request.width, request.height):
             if not caps.min_side <= side <= caps.max_side:
@@ -107,4 +117,14 @@ class OfflineProvider(Provider):
             await ctx.report(done / total, message, preview)
         png = await asyncio.to_thread(painter.encode_png, canvas)
         await ctx.report(1.0, "Finished", preview)
+        return Finished(outputs=(ImageBytes(png, "image/png"),), seed=seed)
+
+    async def _operate(self, request: GenerationRequest, ctx: RunContext) -> Finished:
+        """An operation on the caller's image: one step of pixel work in a thread."""
+        seed = (
+            request.seed if request.seed is not None else painter.seed_from_prompt(request.prompt)
+        )
+        await ctx.report(0.0, request.operation.replace("_", " ").capitalize(), None)
+        png = await asyncio.to_thread(run_operation, request, seed)
+        await ctx.report(1.0, "Finished", None)
         return Finished(outputs=(ImageBytes(png, "image/png"),), seed=seed)

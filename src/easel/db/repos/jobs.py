@@ -9,7 +9,8 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, and_, delete, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from easel.db.tables import Image, Job, Variant
+from easel.db.repos.lineage import descends_from
+from easel.db.tables import Image, Job, JobInput, Variant
 
 
 @dataclass(frozen=True)
@@ -20,6 +21,9 @@ class JobFilters:
     created_before: datetime | None = None
     favorite: bool | None = None
     text: str | None = None
+    operation: str | None = None
+    descendants_of: str | None = None
+    """An image's sha256: only jobs made from it, directly or through other results."""
 
 
 async def get_job(session: AsyncSession, *, user_id: str, job_id: str) -> Job | None:
@@ -88,6 +92,10 @@ async def list_jobs(
         query = query.where(Job.created_at < filters.created_before)
     if filters.text:
         query = query.where(Job.prompt.icontains(filters.text, autoescape=True))
+    if filters.operation:
+        query = query.where(Job.operation == filters.operation)
+    if filters.descendants_of:
+        query = query.where(descends_from(user_id, filters.descendants_of))
     if filters.model:
         query = query.where(
             exists().where(Variant.job_id == Job.id, Variant.model_id == filters.model)
@@ -104,9 +112,9 @@ async def set_favorite(session: AsyncSession, *, user_id: str, job_id: str, valu
 
 
 async def delete_job(session: AsyncSession, *, user_id: str, job_id: str) -> set[str] | None:
-    """Delete a job and its variants; return the sha256 of the images they produced (the
-    caller marks those nothing else refers to), or None when the job does not exist for
-    this user."""
+    """Delete a job, its variants and its inputs; return the sha256 of the images they
+    produced or worked from (the caller marks those nothing else refers to), or None when
+    the job does not exist for this user."""
     job = await session.scalar(
         select(Job).where(Job.id == job_id, Job.user_id == user_id).with_for_update()
     )
@@ -121,6 +129,9 @@ async def delete_job(session: AsyncSession, *, user_id: str, job_id: str) -> set
             )
         ).all()
     )
+    inputs = await session.scalars(select(JobInput.sha256).where(JobInput.job_id == job_id))
+    shas.update(inputs.all())
+    await session.execute(delete(JobInput).where(JobInput.job_id == job_id))
     await session.execute(delete(Variant).where(Variant.job_id == job_id))
     await session.delete(job)
     await session.flush()
