@@ -389,12 +389,17 @@ def check_model(
     if source is None or spec.operation == "generate" or spec.size or spec.aspect_ratio:
         return resolve_size(spec, model.id, caps)
     width, height = result_size(spec.operation, source, factor=spec.factor, extend=spec.extend)
-    return _nearest_offered(width, height, caps)
+    if caps.keeps_source_size:
+        return width, height, None
+    return _nearest_offered(model.id, width, height, caps)
 
 
-def _nearest_offered(width: int, height: int, caps: Capabilities) -> tuple[int, int, str | None]:
-    """An operation's natural size, or, for a model with fixed sizes or ratios, the one
-    closest to its shape (the engine fits the result back where it must)."""
+def _nearest_offered(
+    model_id: str, width: int, height: int, caps: Capabilities
+) -> tuple[int, int, str | None]:
+    """The size to ask a model for an operation's result of ``width`` x ``height``: one
+    of its fixed sizes or ratios closest in shape, or that size scaled into its bounds
+    (the engine fits the result back where it must, as for inpainting)."""
     shape = math.log(width / height)
     if caps.sizes:
         best = min(caps.sizes, key=lambda s: abs(math.log(_aspect(s, "x")) - shape))
@@ -403,7 +408,34 @@ def _nearest_offered(width: int, height: int, caps: Capabilities) -> tuple[int, 
     if caps.ratio_only and caps.aspect_ratios:
         ratio = min(caps.aspect_ratios, key=lambda r: abs(math.log(_aspect(r, ":")) - shape))
         return width, height, ratio
+    width, height = _scaled_into(width, height, caps)
+    _check_free_size(model_id, width, height, caps)
     return width, height, None
+
+
+def _scaled_into(width: int, height: int, caps: Capabilities) -> tuple[int, int]:
+    """``width`` x ``height`` scaled (shape kept) into the model's side and pixel bounds,
+    each side a multiple of its ``size_multiple``."""
+    scale = 1.0
+    pixels = width * height
+    if caps.min_pixels and pixels < caps.min_pixels:
+        scale = math.sqrt(caps.min_pixels / pixels)
+    if caps.max_pixels and pixels > caps.max_pixels:
+        scale = math.sqrt(caps.max_pixels / pixels)
+    scale = max(scale, caps.min_side / min(width, height))
+    scale = min(scale, caps.max_side / max(width, height))
+    step = max(1, caps.size_multiple)
+
+    def side(value: float) -> int:
+        rounded = max(step, round(value * scale / step) * step)
+        return min(max(rounded, caps.min_side), caps.max_side - caps.max_side % step)
+
+    w, h = side(width), side(height)
+    while caps.max_pixels and w * h > caps.max_pixels and min(w, h) > step:  # rounding up
+        w, h = (w - step, h) if w >= h else (w, h - step)
+    while caps.min_pixels and w * h < caps.min_pixels and max(w, h) < caps.max_side:
+        w, h = (w + step, h) if w <= h else (w, h + step)
+    return w, h
 
 
 def _aspect(text: str, sep: str) -> float:

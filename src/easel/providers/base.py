@@ -109,6 +109,10 @@ class Capabilities(BaseModel):
     """The ``extra`` keys the model's provider reads, by name; empty: no extras."""
     operations: tuple[Operation, ...] = ("generate",)
     """What the model can do; a job's ``operation`` must be one of them."""
+    keeps_source_size: bool = False
+    """Operations on an image give a result of the image's own size (twice or four times
+    it for ``upscale``, larger by the extension for ``outpaint``), whatever the sizes
+    above allow; otherwise the model is asked for the allowed size nearest the image's."""
     mask_is_hint: bool = False
     """The model may change pixels outside an inpainting mask (it reads the mask as a
     hint), so Easel puts the original back outside it unless the job says otherwise."""

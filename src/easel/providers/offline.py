@@ -49,6 +49,7 @@ CAPABILITIES = Capabilities(
     styles=painter.STYLES,
     previews=True,
     operations=OPERATIONS,
+    keeps_source_size=True,
 )
 
 DESCRIPTION = (
