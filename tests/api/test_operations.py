@@ -140,9 +140,7 @@ def test_a_variation_of_a_painted_picture_paints_its_plan_again(studio: Studio) 
         # Made into: the source's variant names the job made from it.
         source_job = alice.get(first["url"]).json()
         made_into = source_job["variants"][0]["made_into"]
-        assert [(u["job_id"], u["operation"]) for u in made_into] == [
-            (again["id"], "variations")
-        ]
+        assert [(u["job_id"], u["operation"]) for u in made_into] == [(again["id"], "variations")]
         # Same plan, new seed: what the painter makes from the prompt with that seed.
         assert _result(alice, again)[0].tobytes() == _result(alice, other)[0].tobytes()
 
