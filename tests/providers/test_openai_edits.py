@@ -76,13 +76,14 @@ def test_inpaint_sends_openais_mask_and_composites_the_original_back(
         job = _finish(client, {"operation": "inpaint", "image": image, "mask": mask_sha})
         assert job["status"] == "succeeded", job
         result = _picture(client, job)
+        stored = _png_as_stored(client, image)
     # OpenAI got the image first and the mask in its convention: transparent = edit.
     sent = Image.open(io.BytesIO(stack.emulator.masks[-1]))
     assert sent.size == source.size and sent.mode == "RGBA"
     alpha = np.asarray(sent.getchannel("A"))
     marked = np.asarray(mask) == 255
     assert (alpha[marked] == 0).all() and (alpha[~marked] == 255).all()
-    assert stack.emulator.first_images[-1] == _png_as_stored(client, image)
+    assert stack.emulator.first_images[-1] == stored
     # The emulated model brightened everything; outside the mask the original is back.
     assert result.shape[:2] == (192, 256)
     outside = beyond(mask, default_feather(source.size))
