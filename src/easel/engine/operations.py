@@ -77,12 +77,10 @@ def check_fields(operation: Operation, given: set[InputField]) -> None:
     """Every required field given, and none the operation does not take."""
     needs = NEEDS[operation]
     for name in sorted(needs.required - given):
-        what = "a prompt" if name == "prompt" else f"{name}"
-        raise UserInputError(
-            f"The operation {operation} needs {what}.",
-            field=name,
-            hint=_how(name),
-        )
+        message = f"The operation {operation} needs {name}."
+        if name == "prompt":
+            message = f"The prompt is missing or blank; the operation {operation} needs one."
+        raise UserInputError(message, field=name, hint=_how(name))
     for name in sorted(given - needs.taken):
         takers = sorted(op for op, n in NEEDS.items() if name in n.taken)
         raise UserInputError(
