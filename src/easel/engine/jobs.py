@@ -117,7 +117,8 @@ class JobService:
             return spec
         async with self.db.session() as session:
             user = await user_repo.get_user(session, user_id=user_id)
-        models = effective_defaults(self.catalog, user.default_models if user else None)
+        chosen = user.default_models if user else None
+        models = effective_defaults(self.catalog, chosen, spec.operation)
         return spec.model_copy(update={"models": models}) if models else spec
 
     async def create(self, *, user_id: str, spec: JobSpec) -> Job:

@@ -1,0 +1,145 @@
+"""MCP tools that work on an image: ``edit_image``, ``upscale_image``,
+``remove_background``. Each waits for its job like ``generate_image`` and returns the
+result the same way.
+
+An image argument is one of: an Easel image's sha256, an Easel image URL
+(``…/api/v1/images/<sha256>``), or the image itself in base64 (plain, or a ``data:``
+URL), which is stored as the caller's upload first. Other URLs are refused: the server
+does not fetch from addresses a tool call names.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from mcp.server.mcpserver import Context, MCPServer
+from mcp.server.mcpserver.exceptions import ToolError
+from mcp_types import CallToolResult
+
+from easel.errors import UserInputError
+from easel.services import Services
+from easel.storage.images import sniff_mime
+from easel.storage.uploads import store_upload
+
+if TYPE_CHECKING:  # the server module registers these tools: no import cycle at run time
+    from easel.mcp.server import EaselTools
+
+SHA256 = re.compile(r"^[0-9a-f]{64}$")
+IMAGE_URL = re.compile(r"/api/v1/images/(?P<sha>[0-9a-f]{64})(?:/thumbnail)?/?(?:\?.*)?$")
+IMAGE_HELP = (
+    "an Easel image sha256, an Easel image URL (…/api/v1/images/<sha256>), or the image "
+    "in base64 (a data: URL or plain base64)"
+)
+
+
+def _decode(value: str, max_bytes: int) -> bytes:
+    payload = value.split(",", 1)[1] if value.startswith("data:") else value
+    if len(payload) * 3 // 4 > max_bytes + 2:
+        raise ToolError(f"The image is larger than the {max_bytes:,}-byte limit.")
+    try:
+        return base64.b64decode("".join(payload.split()), validate=True)
+    except (binascii.Error, ValueError):
+        raise ToolError(f"The image is not {IMAGE_HELP}.") from None
+
+
+async def image_sha(services: Services, user_id: str, value: str, what: str = "image") -> str:
+    """The sha256 a job names for ``value`` (see the module); ownership is checked when
+    the job is created, as for every other caller."""
+    value = value.strip()
+    if SHA256.match(value):
+        return value
+    found = IMAGE_URL.search(value)
+    if found and value.startswith(("http://", "https://", "/")):
+        return found.group("sha")
+    if value.startswith(("http://", "https://")):
+        raise ToolError(f"The {what} URL is not an Easel image URL; send {IMAGE_HELP}.")
+    data = _decode(value, services.settings.max_upload_bytes)
+    if sniff_mime(data) is None:
+        raise ToolError(f"The {what} is not {IMAGE_HELP}.")
+    staged = await services.staging.write(data, "application/octet-stream")
+    try:
+        image = await store_upload(
+            db=services.db, keeper=services.keeper, user_id=user_id, staged=staged
+        )
+    except UserInputError as exc:
+        raise ToolError(f"The {what} is not usable: {exc.message}") from None
+    return image.sha256
+
+
+class Operate:
+    """Runs an operation as a waited-for job through the tools' `generate`."""
+
+    def __init__(self, tools: EaselTools, user_id: Callable[[], str]) -> None:
+        self.tools = tools
+        self.user_id = user_id
+
+    async def __call__(
+        self, ctx: Context, fields: dict[str, Any], **images: str | None
+    ) -> CallToolResult:
+        services = self.tools.services()
+        user_id = self.user_id()
+        for name, value in images.items():
+            if value is not None:
+                fields[name] = await image_sha(services, user_id, value, name.replace("_", " "))
+        return await self.tools.generate(ctx, {k: v for k, v in fields.items() if v is not None})
+
+
+def register_image_tools(server: MCPServer, operate: Operate) -> None:
+    @server.tool()
+    async def edit_image(
+        image: str,
+        prompt: str,
+        ctx: Context,
+        mask: str | None = None,
+        models: list[str] | None = None,
+        n: int = 1,
+        seed: int | None = None,
+    ) -> CallToolResult:
+        """Change an image as the prompt says, and wait for the result.
+
+        image: an Easel image sha256, an Easel image URL, or the image in base64.
+        mask: the same kinds; white (or transparent) where the image may change. With a
+        mask only that area is repainted (inpainting), the rest is kept.
+        models: Easel model ids whose capabilities.operations include edit (or inpaint
+        with a mask); left out, your defaults that can, else the cheapest that can.
+        """
+        fields = {
+            "operation": "inpaint" if mask else "edit",
+            "prompt": prompt,
+            "models": models,
+            "n": n,
+            "seed": seed,
+        }
+        return await operate(ctx, fields, image=image, mask=mask)
+
+    @server.tool()
+    async def upscale_image(
+        image: str,
+        ctx: Context,
+        factor: int = 2,
+        models: list[str] | None = None,
+        prompt: str | None = None,
+    ) -> CallToolResult:
+        """Enlarge an image 2 or 4 times on each side, and wait for the result.
+
+        image: an Easel image sha256, an Easel image URL, or the image in base64.
+        prompt: guidance for models that upscale creatively (the offline engine does not
+        use it).
+        """
+        fields = {"operation": "upscale", "factor": factor, "models": models, "prompt": prompt}
+        return await operate(ctx, fields, image=image)
+
+    @server.tool()
+    async def remove_background(
+        image: str, ctx: Context, models: list[str] | None = None
+    ) -> CallToolResult:
+        """Cut the subject out onto a transparent background (a PNG), and wait for it.
+
+        image: an Easel image sha256, an Easel image URL, or the image in base64.
+        """
+        fields = {"operation": "remove_background", "models": models}
+        return await operate(ctx, fields, image=image)
