@@ -2,17 +2,14 @@
 ``remove_background``. Each waits for its job like ``generate_image`` and returns the
 result the same way.
 
-An image argument is one of: an Easel image's sha256, an Easel image URL
-(``…/api/v1/images/<sha256>``), or the image itself in base64 (plain, or a ``data:``
-URL), which is stored as the caller's upload first. Other URLs are refused: the server
-does not fetch from addresses a tool call names.
+An image argument is read as the assistant tools read theirs (`easel.assist.inputs`): an
+Easel image's sha256, an Easel image URL (``…/api/v1/images/<sha256>``), or the image
+itself in base64 (plain, or a ``data:`` URL), stored as the caller's upload first. Other
+URLs are refused: the server does not fetch from addresses a tool call names.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
-import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -20,54 +17,28 @@ from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp_types import CallToolResult
 
+from easel.assist.inputs import IMAGE_URL, image_sha
 from easel.errors import UserInputError
 from easel.services import Services
-from easel.storage.images import sniff_mime
-from easel.storage.uploads import store_upload
 
 if TYPE_CHECKING:  # the server module registers these tools: no import cycle at run time
     from easel.mcp.server import EaselTools
 
-SHA256 = re.compile(r"^[0-9a-f]{64}$")
-IMAGE_URL = re.compile(r"/api/v1/images/(?P<sha>[0-9a-f]{64})(?:/thumbnail)?/?(?:\?.*)?$")
 IMAGE_HELP = (
     "an Easel image sha256, an Easel image URL (…/api/v1/images/<sha256>), or the image "
     "in base64 (a data: URL or plain base64)"
 )
 
 
-def _decode(value: str, max_bytes: int) -> bytes:
-    payload = value.split(",", 1)[1] if value.startswith("data:") else value
-    if len(payload) * 3 // 4 > max_bytes + 2:
-        raise ToolError(f"The image is larger than the {max_bytes:,}-byte limit.")
-    try:
-        return base64.b64decode("".join(payload.split()), validate=True)
-    except (binascii.Error, ValueError):
-        raise ToolError(f"The image is not {IMAGE_HELP}.") from None
-
-
-async def image_sha(services: Services, user_id: str, value: str, what: str = "image") -> str:
-    """The sha256 a job names for ``value`` (see the module); ownership is checked when
-    the job is created, as for every other caller."""
-    value = value.strip()
-    if SHA256.match(value):
-        return value
-    found = IMAGE_URL.search(value)
-    if found and value.startswith(("http://", "https://", "/")):
-        return found.group("sha")
-    if value.startswith(("http://", "https://")):
+async def _sha(services: Services, user_id: str, value: str, what: str) -> str:
+    """The sha256 a job names for ``value`` (stored as the caller's upload when it is the
+    image itself); ownership is checked when the job is created, as for every caller."""
+    if value.strip().startswith(("http://", "https://")) and not IMAGE_URL.search(value):
         raise ToolError(f"The {what} URL is not an Easel image URL; send {IMAGE_HELP}.")
-    data = _decode(value, services.settings.max_upload_bytes)
-    if sniff_mime(data) is None:
-        raise ToolError(f"The {what} is not {IMAGE_HELP}.")
-    staged = await services.staging.write(data, "application/octet-stream")
     try:
-        image = await store_upload(
-            db=services.db, keeper=services.keeper, user_id=user_id, staged=staged
-        )
+        return await image_sha(services, user_id, value)
     except UserInputError as exc:
-        raise ToolError(f"The {what} is not usable: {exc.message}") from None
-    return image.sha256
+        raise ToolError(f"The {what} is not usable: {exc.message} Send {IMAGE_HELP}.") from None
 
 
 class Operate:
@@ -84,7 +55,7 @@ class Operate:
         user_id = self.user_id()
         for name, value in images.items():
             if value is not None:
-                fields[name] = await image_sha(services, user_id, value, name.replace("_", " "))
+                fields[name] = await _sha(services, user_id, value, name.replace("_", " "))
         return await self.tools.generate(ctx, {k: v for k, v in fields.items() if v is not None})
 
 
