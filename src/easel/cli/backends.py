@@ -141,6 +141,10 @@ class EmbeddedBackend:
             )
         except EaselError as exc:
             raise BackendError(str(exc)) from None
+        except ValidationError as exc:  # what the HTTP API answers as a 422
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first["loc"])
+            raise BackendError(f"{where}: {first['msg']}") from None
         return job.id
 
     async def job(self, job_id: str) -> dict[str, Any]:
