@@ -102,9 +102,10 @@ class ImageRequest(BaseModel):
     input_fidelity: str | None = Field(default=None, max_length=30)
 
 
-def _edit_form_schema() -> dict[str, Any]:
-    """The multipart body of ``/v1/images/edits`` for the OpenAPI document: the request's
-    fields as text parts, and the images as files."""
+def _edit_form_schema(*, prompt_required: bool = True) -> dict[str, Any]:
+    """The multipart body of ``/v1/images/edits`` (and ``variations``, which needs no
+    prompt) for the OpenAPI document: the request's fields as text parts, the images and
+    the mask as files."""
     kinds = {"n": "integer", "partial_images": "integer", "output_compression": "integer"}
     kinds["stream"] = "boolean"
     properties: dict[str, Any] = {
@@ -114,7 +115,10 @@ def _edit_form_schema() -> dict[str, Any]:
     properties["response_format"]["enum"] = ["url", "b64_json"]
     files = {"type": "array", "items": {"type": "string", "format": "binary"}, "maxItems": 16}
     properties |= {"image": files, "image[]": files}
-    schema = {"type": "object", "required": ["prompt"], "properties": properties}
+    properties["mask"] = {"type": "string", "format": "binary"}
+    # The SDK sends a list of images as image[], one variation source as image.
+    required = ["prompt"] if prompt_required else ["image"]
+    schema = {"type": "object", "required": required, "properties": properties}
     return {"required": True, "content": {"multipart/form-data": {"schema": schema}}}
 
 
@@ -449,7 +453,10 @@ async def edit_image(request: Request, user: CurrentUser, services: ServicesDep)
 @router.post(
     "/images/variations",
     response_model=None,
-    openapi_extra={**body_limit("max_upload_body_bytes"), "requestBody": _edit_form_schema()},
+    openapi_extra={
+        **body_limit("max_upload_body_bytes"),
+        "requestBody": _edit_form_schema(prompt_required=False),
+    },
 )
 async def create_variation(request: Request, user: CurrentUser, services: ServicesDep) -> Response:
     """OpenAI's ``images.create_variation``: ``n`` variations of one ``image`` on any
