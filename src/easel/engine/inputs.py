@@ -159,7 +159,14 @@ async def load_inputs(
         rows = await job_repo.images_of(session, shas=[r.sha256 for r in refs])
     loaded: dict[tuple[str, int], ReferenceImage] = {}
     for ref in refs:
-        data = await store.get(rows[ref.sha256].storage_key)
+        try:
+            data = await store.get(rows[ref.sha256].storage_key)
+        except KeyError:
+            raise UserInputError(
+                f"The file of input image {ref.sha256} is missing from storage.",
+                field=ref.role,
+                hint="Upload the image again and start a new job with it.",
+            ) from None
         loaded[(ref.role, ref.position)] = ReferenceImage(data, sniff_mime(data) or "image/png")
     references = tuple(loaded[k] for k in sorted(loaded) if k[0] == "reference")
     image, mask = loaded.get(("image", 0)), loaded.get(("mask", 0))
