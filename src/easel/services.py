@@ -6,7 +6,6 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import httpx
 
@@ -26,7 +25,7 @@ from easel.events.bus import EventBus, InProcessEventBus
 from easel.providers import Catalog
 from easel.storage.base import ImageStore
 from easel.storage.collector import Collector
-from easel.storage.factory import open_image_store
+from easel.storage.factory import open_image_store, staging_for
 from easel.storage.keeper import ImageKeeper
 from easel.storage.local import LocalImageStore
 from easel.storage.s3 import s3_options_from_env
@@ -143,7 +142,14 @@ def build_services(
         handoff=handoff,
     )
     jobs = JobService(
-        settings=settings, db=db, bus=bus, queue=queue, catalog=catalog, store=store, worker=worker
+        settings=settings,
+        db=db,
+        bus=bus,
+        queue=queue,
+        catalog=catalog,
+        store=store,
+        keeper=keeper,
+        worker=worker,
     )
     reconciler = Reconciler(
         db=db, bus=bus, queue=queue, interval=settings.reconcile_interval_seconds
@@ -189,13 +195,6 @@ def assist_client(settings: Settings) -> httpx.AsyncClient:
         limits=httpx.Limits(max_connections=512, max_keepalive_connections=64),
         headers={"User-Agent": "easel-studio"},
     )
-
-
-def staging_for(store: ImageStore, data_dir: Path) -> Staging:
-    """Beside a folder store (so staged files move in by rename), else in the data dir."""
-    if isinstance(store, LocalImageStore):
-        return store.staging
-    return Staging(data_dir / "staging")
 
 
 @contextlib.asynccontextmanager

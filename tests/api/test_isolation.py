@@ -178,6 +178,23 @@ async def test_every_endpoint_is_scoped_to_its_user(studio: Studio) -> None:
             assert bob.get(upload.json()[key]).status_code == 404
             assert alice.get(upload.json()[key]).status_code == 200
 
+        # Nor work on it or on her result in a job of his (as the image, the mask, a style
+        # or a reference), nor list what was made from them.
+        own = io.BytesIO()
+        Image.new("RGB", (64, 48), "purple").save(own, "PNG")  # not the same bytes as hers
+        his = bob.post("/api/v1/uploads", files={"file": ("his.png", own.getvalue(), "image/png")})
+        his_sha = his.json()["sha256"]
+        for sha in (upload.json()["sha256"], ids["sha256"]):
+            for body in (
+                {"operation": "upscale", "image": sha},
+                {"operation": "inpaint", "image": his_sha, "mask": sha},
+                {"operation": "style_transfer", "image": his_sha, "style_image": sha},
+                {"prompt": "x", "reference_images": [sha]},
+            ):
+                used = bob.post("/api/v1/jobs", json={"models": [MODEL], **body})
+                assert used.status_code == 404 and sha in used.text, used.text
+            assert bob.get("/api/v1/jobs", params={"descendants_of": sha}).json()["items"] == []
+
         # Nor describe alice's upload or result by its hash, nor see her assist history.
         for sha in (upload.json()["sha256"], ids["sha256"]):
             stolen = bob.post("/api/v1/assist/describe", json={"images": [sha]})

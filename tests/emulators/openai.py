@@ -15,6 +15,13 @@
 * ``GET /v1/models`` lists what is served, with ``shutdown_date`` where announced;
   ``serve()`` and ``withdraw()`` change that list, to plant drift.
 
+* ``/v1/images/edits`` takes a ``mask``: a PNG of the first image's dimensions whose
+  fully transparent pixels mark the area to edit (``image_edit_params.py``, ``mask``); a
+  mask without transparency or of another size is refused with a 400 ``param: mask``.
+  The edit it answers is deliberately sloppy, as a model that reads the mask only as
+  guidance: the whole first image comes back re-rendered (brighter, at the size asked
+  for) with the masked area painted magenta, so only compositing restores the rest.
+
 Errors use OpenAI's ``{"error": {message, type, param, code}}`` shape. A streamed prompt
 containing ``CUT STREAM`` breaks the connection after the first partial image.
 """
@@ -71,6 +78,9 @@ IMAGE_INPUT_TOKENS = 323
 """Input tokens billed per reference image (an emulator constant)."""
 FORMATS = {"png": "PNG", "webp": "WEBP", "jpeg": "JPEG"}
 SNAPSHOT = re.compile(r"^(.+)-\d{4}-\d{2}-\d{2}$")
+MAGENTA = (255, 0, 255)
+SLOPPY_LIFT = 40
+"""How much brighter the emulated edit re-renders the pixels it was told to keep."""
 
 
 def error(
@@ -110,6 +120,40 @@ def usage_for(
         "output_tokens_details": {"image_tokens": output, "text_tokens": 0},
         "total_tokens": text + image + output,
     }
+
+
+def _open(data: bytes) -> Image.Image | None:
+    try:
+        image = Image.open(io.BytesIO(data))
+        image.load()
+    except Exception:  # anything unreadable is refused like OpenAI refuses it
+        return None
+    return image
+
+
+def mask_problem(mask: bytes, first: bytes) -> str | None:
+    """Why OpenAI would refuse this mask for this first image, or None."""
+    opened, image = _open(mask), _open(first)
+    if opened is None or opened.format != "PNG":
+        return "Invalid mask image format - mask must be a valid PNG file."
+    if image is not None and opened.size != image.size:
+        return "Invalid mask image dimensions - the mask must match the image's dimensions."
+    if "A" not in opened.getbands():
+        return "Invalid mask image format - mask image missing alpha channel."
+    return None
+
+
+def sloppy_edit(first: bytes, mask: bytes, size: str, fmt: str) -> bytes:
+    """The first image at ``size``, brighter everywhere, magenta where the mask is clear."""
+    image, marks = _open(first), _open(mask)
+    assert image is not None and marks is not None
+    width, height = (int(side) for side in size.split("x"))
+    lifted = image.convert("RGB").point(lambda v: min(255, v + SLOPPY_LIFT)).resize((width, height))
+    clear = marks.getchannel("A").point(lambda a: 255 if a == 0 else 0).resize((width, height))
+    lifted.paste(MAGENTA, (0, 0), clear)
+    buffer = io.BytesIO()
+    lifted.save(buffer, fmt)
+    return buffer.getvalue()
 
 
 def family(model: str) -> str:
@@ -185,6 +229,10 @@ class OpenAIEmulator(Emulator):
         self.usages: list[dict[str, Any]] = []
         self.requests: list[dict[str, Any]] = []
         self.reference_counts: list[int] = []
+        self.masks: list[bytes] = []
+        """Each mask an edit received, as sent."""
+        self.first_images: list[bytes] = []
+        """The first ``image[]`` of each edit, as sent."""
         self.served: dict[str, str | None] = dict(SERVED)
         self.list_calls = 0
         self.streamed: dict[str, bool] = {}
@@ -258,7 +306,16 @@ class OpenAIEmulator(Emulator):
             return invalid("You can provide up to 16 images.", "image")
         fields = {k: v for k, v in form.items() if isinstance(v, str)}
         references = [await f.read() for f in images]
-        return await self._create(fields, references, request.headers.get("authorization", ""))
+        mask_file = form.get("mask")
+        mask = await mask_file.read() if isinstance(mask_file, UploadFile) else None
+        if mask is not None:
+            problem = mask_problem(mask, references[0])
+            if problem:
+                return invalid(problem, "mask")
+            self.masks.append(mask)
+        self.first_images.append(references[0])
+        authorization = request.headers.get("authorization", "")
+        return await self._create(fields, references, authorization, mask)
 
     def _check(self, body: dict[str, Any]) -> Response | None:
         """The refusal OpenAI would send for this body, or None."""
@@ -278,7 +335,11 @@ class OpenAIEmulator(Emulator):
         return invalid(refused[1], refused[0]) if refused else None
 
     async def _create(
-        self, body: dict[str, Any], references: list[bytes], authorization: str
+        self,
+        body: dict[str, Any],
+        references: list[bytes],
+        authorization: str,
+        mask: bytes | None = None,
     ) -> Response:
         model = str(body.get("model") or "")
         fault = self.take_fault("create")
@@ -296,6 +357,8 @@ class OpenAIEmulator(Emulator):
         output_format = str(body.get("output_format") or "png")
         width, height = (int(side) // 16 for side in size.split("x"))
         image = png_bytes(width, height, seed=self.total_creations, fmt=FORMATS[output_format])
+        if mask is not None:
+            image = sloppy_edit(references[0], mask, size, FORMATS[output_format])
         prompt = str(body.get("prompt", ""))
         streaming = str(body.get("stream")).lower() == "true"
         partials = int(body.get("partial_images") or 0) if streaming else 0

@@ -9,6 +9,9 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from easel.api.schemas_grid import CellOut, GridOut
 from easel.db.ids import as_utc
+from easel.db.repos.lineage import Use
+from easel.db.tables import Image, Preset, Variant
+from easel.engine.jobs import JobView
 from easel.engine.pricing import usd
 from easel.engine.specs import MAX_MODELS, ModelId
 from easel.errors import NotFound
@@ -48,6 +51,22 @@ class ImageOut(BaseModel):
         )
 
 
+class SourceOut(BaseModel):
+    """An image a job worked from."""
+
+    role: str = Field(description="image, mask, style_image or reference.")
+    image: ImageOut
+
+
+class UseOut(BaseModel):
+    """A job made from an image."""
+
+    job_id: str
+    url: str
+    operation: str
+    role: str
+
+
 class VariantError(BaseModel):
     code: str
     message: str
@@ -75,9 +94,18 @@ class VariantOut(BaseModel):
     cell: CellOut | None = Field(
         default=None, description="Where the variant sits in its job's compare grid."
     )
+    made_into: list[UseOut] = Field(
+        default_factory=list, description="Your jobs that worked from this image."
+    )
 
     @classmethod
-    def build(cls, variant: Variant, images: dict[str, Image], progress: float) -> VariantOut:
+    def build(
+        cls,
+        variant: Variant,
+        images: dict[str, Image],
+        progress: float,
+        uses: dict[str, list[Use]],
+    ) -> VariantOut:
         image = images.get(variant.image_sha256) if variant.image_sha256 else None
         error = None
         if variant.error_code:
@@ -100,6 +128,10 @@ class VariantOut(BaseModel):
             cost_usd=usd(variant.cost_usd) if variant.cost_usd is not None else None,
             image=ImageOut.build(image) if image else None,
             cell=CellOut.from_params(variant.params),
+            made_into=[
+                UseOut(job_id=u.job_id, url=job_path(u.job_id), operation=u.operation, role=u.role)
+                for u in uses.get(variant.image_sha256 or "", [])
+            ],
         )
 
 
@@ -109,6 +141,8 @@ class JobOut(BaseModel):
     events_url: str
     prompt: str
     negative_prompt: str | None
+    operation: str
+    made_from: list[SourceOut] = Field(description="The images the job worked from.")
     status: str
     favorite: bool
     params: dict[str, Any]
@@ -134,6 +168,12 @@ class JobOut(BaseModel):
             events_url=job_events_path(job.id),
             prompt=job.prompt,
             negative_prompt=job.negative_prompt,
+            operation=job.operation,
+            made_from=[
+                SourceOut(role=i.role, image=ImageOut.build(view.images[i.sha256]))
+                for i in view.inputs
+                if i.sha256 in view.images
+            ],
             status=job.status,
             favorite=job.favorite,
             params=params,
@@ -143,7 +183,9 @@ class JobOut(BaseModel):
             finished_at=_utc(job.finished_at),
             cost_usd=usd(view.cost_usd),
             grid=GridOut.from_params(job.params),
-            variants=[VariantOut.build(v, view.images, view.progress(v)) for v in view.variants],
+            variants=[
+                VariantOut.build(v, view.images, view.progress(v), view.uses) for v in view.variants
+            ],
         )
 
 

@@ -100,16 +100,25 @@ class EmbeddedBackend:
             from easel.engine.queue import InProcessQueue
             from easel.events.bus import InProcessEventBus
             from easel.providers import Catalog
+            from easel.storage.factory import staging_for
+            from easel.storage.keeper import ImageKeeper
 
+            db, store = await self._database(), self._image_store()
             self._reader = JobService(
                 settings=self.settings,
-                db=await self._database(),
+                db=db,
                 bus=InProcessEventBus(),
                 queue=InProcessQueue(),
                 # It reads and cancels, never creates or retries: it needs no models
                 # (and so does not load the providers and the offline painter).
                 catalog=Catalog([], []),
-                store=self._image_store(),
+                store=store,
+                keeper=ImageKeeper(
+                    db=db,
+                    store=store,
+                    staging=staging_for(store, self.settings.data_dir),
+                    retry_seconds=self.settings.storage_retry_seconds,
+                ),
                 worker=None,
             )
         return self._reader

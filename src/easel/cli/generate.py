@@ -184,7 +184,12 @@ def generate(
         async with open_backend(server, token, data_dir, user) as studio:
             return await run_generation(studio, spec, out, console, detach=detach)
 
-    outcome = run(go())
+    report(run(go()), detach=detach, server=server)
+
+
+def report(outcome: Outcome, *, detach: bool = False, server: str | None = None) -> None:
+    """What a job saved, its cost, and why any variant failed (exit 1); after Ctrl-C,
+    what became of the job (exit 130)."""
     job = outcome.job
     for path in outcome.saved:
         console.print(f"saved [bold]{escape(str(path))}[/bold]", soft_wrap=True)

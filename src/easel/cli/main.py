@@ -11,6 +11,7 @@ import typer
 
 from easel.cli import generate as generate_command
 from easel.cli import jobs as job_commands
+from easel.cli import operations as operation_commands
 from easel.cli.common import (
     AsJson,
     DataDir,
@@ -38,6 +39,9 @@ app.add_typer(db_app, name="db")
 app.add_typer(token_app, name="token")
 app.command("generate")(generate_command.generate)
 app.command("jobs")(job_commands.jobs)
+app.command("edit")(operation_commands.edit)
+app.command("upscale")(operation_commands.upscale)
+app.command("remove-bg")(operation_commands.remove_bg)
 app.command("show")(job_commands.show)
 app.command("cancel")(job_commands.cancel)
 app.command("download")(job_commands.download)

@@ -198,6 +198,10 @@ class Job(Base):
     """The variant the user picked as best when comparing models."""
     webhook_url: Mapped[str | None] = mapped_column(Text)
     """Notified when the job finishes."""
+    operation: Mapped[str] = mapped_column(
+        String(24), default="generate", server_default="generate"
+    )
+    """generate, or the operation on the job's input images (`JobInput`)."""
 
 
 class GridWinner(Base):
@@ -246,6 +250,23 @@ class Variant(Base):
     duration_ms: Mapped[int | None] = mapped_column(Integer)
     cost_usd: Mapped[Decimal | None] = mapped_column(Money)
     image_sha256: Mapped[str | None] = mapped_column(
+        ForeignKey("images.sha256", ondelete="RESTRICT"), index=True
+    )
+
+
+class JobInput(Base):
+    """An image a job worked from: its results are "made from" it (lineage). It keeps
+    the image (and the user's access to it) for as long as the job exists."""
+
+    __tablename__ = "job_inputs"
+    __table_args__ = (Index("ix_job_inputs_user_id_sha256", "user_id", "sha256"),)
+
+    job_id: Mapped[str] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"), primary_key=True)
+    role: Mapped[str] = mapped_column(String(16), primary_key=True)
+    """image, mask, style_image or reference."""
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    sha256: Mapped[str] = mapped_column(
         ForeignKey("images.sha256", ondelete="RESTRICT"), index=True
     )
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -16,25 +15,27 @@ from easel.db.ids import new_id, utcnow
 from easel.db.repos import events as event_log
 from easel.db.repos import images as image_repo
 from easel.db.repos import jobs as job_repo
+from easel.db.repos import lineage
 from easel.db.repos import presets as preset_repo
 from easel.db.repos import shares as share_repo
 from easel.db.repos import users as user_repo
 from easel.db.repos.events import NewEvent
 from easel.db.repos.jobs import JobFilters
+from easel.db.repos.lineage import InputRef, Use
 from easel.db.tables import Image, Job, Variant
 from easel.engine import transitions
 from easel.engine.defaults import effective_defaults
-from easel.engine.download import decode_data_url
 from easel.engine.grids import plan_grid
+from easel.engine.inputs import InputResolver, lock_owned
 from easel.engine.queue import Ticket, VariantQueue
 from easel.engine.specs import JobSpec, check_lengths, plan_variants
 from easel.engine.worker import Worker
-from easel.errors import InvalidOutput, NotFound, TooBusy, UserInputError
+from easel.errors import NotFound, TooBusy
 from easel.events.bus import EventBus
 from easel.events.types import Event, JobCreated, VariantQueued
 from easel.providers import Catalog
 from easel.storage.base import ImageStore
-from easel.storage.images import prepare_image
+from easel.storage.keeper import ImageKeeper
 from easel.webhooks.targets import check_target
 
 log = logging.getLogger(__name__)
@@ -60,6 +61,10 @@ class JobView:
     images: dict[str, Image]
     live_progress: dict[str, float] = field(default_factory=dict)
     """The latest progress of running variants, from the event bus's live state."""
+    inputs: list[InputRef] = field(default_factory=list)
+    """The images the job worked from ("made from")."""
+    uses: dict[str, list[Use]] = field(default_factory=dict)
+    """Per result sha256, the user's jobs that worked from it ("made into")."""
 
     @property
     def cost_usd(self) -> Decimal:
@@ -84,6 +89,7 @@ class JobService:
         queue: VariantQueue,
         catalog: Catalog,
         store: ImageStore,
+        keeper: ImageKeeper,
         worker: Worker | None,
     ) -> None:
         self.settings = settings
@@ -93,6 +99,9 @@ class JobService:
         self.catalog = catalog
         self.store = store
         self.worker = worker
+        self.inputs = InputResolver(
+            db=db, store=store, keeper=keeper, max_bytes=settings.max_reference_image_bytes
+        )
 
     async def _apply_preset(self, user_id: str, spec: JobSpec) -> JobSpec:
         if not spec.preset_id:
@@ -114,38 +123,16 @@ class JobService:
             return spec
         async with self.db.session() as session:
             user = await user_repo.get_user(session, user_id=user_id)
-        models = effective_defaults(self.catalog, user.default_models if user else None)
+        chosen = user.default_models if user else None
+        models = effective_defaults(self.catalog, chosen, spec.operation)
         return spec.model_copy(update={"models": models}) if models else spec
-
-    async def _store_references(self, spec: JobSpec) -> dict[str, Any]:
-        shas: list[str] = []
-        keys: dict[str, str] = {}
-        for index, url in enumerate(spec.reference_images):
-            try:
-                # Megabytes of base64: decoded off the event loop.
-                image = await asyncio.to_thread(decode_data_url, url)
-                if len(image.data) > self.settings.max_reference_image_bytes:
-                    raise InvalidOutput(
-                        f"it is {len(image.data)} bytes; the limit is "
-                        f"{self.settings.max_reference_image_bytes}"
-                    )
-                prepared = await asyncio.to_thread(prepare_image, image.data, None)
-            except InvalidOutput as exc:
-                raise UserInputError(
-                    f"Reference image {index + 1} is not usable: {exc.message}",
-                    field="reference_images",
-                    hint="Send PNG, JPEG or WebP images as base64 data: URLs.",
-                ) from None
-            key = f"references/{prepared.sha256}.{prepared.mime_type.split('/')[1]}"
-            await self.store.put(key, prepared.read_original(), prepared.mime_type)
-            shas.append(prepared.sha256)
-            keys[prepared.sha256] = key
-        return {"reference_images": shas, "reference_keys": keys} if shas else {}
 
     async def create(self, *, user_id: str, spec: JobSpec) -> Job:
         """Write the job, its variants and their first events in one transaction, then
         publish the events and queue the variants."""
         spec = await self._with_defaults(user_id, await self._apply_preset(user_id, spec))
+        spec.check_operation()  # before any image is read or stored
+        inputs = await self.inputs.resolve(user_id, spec)
         limit = self.settings.max_variants_per_job
         grid: dict[str, Any] | None = None
         if spec.grid is not None:
@@ -157,7 +144,7 @@ class JobService:
             )
         else:
             check_lengths(spec, self.settings.max_prompt_length)  # a grid checks each cell
-            planned = plan_variants(spec, self.catalog, max_variants=limit)
+            planned = plan_variants(spec, self.catalog, max_variants=limit, source=inputs.source)
         if spec.webhook_url:
             await check_target(
                 spec.webhook_url,
@@ -165,7 +152,8 @@ class JobService:
                 field="webhook_url",
             )
         job_params = spec.model_dump(
-            include={"n", "size", "aspect_ratio", "seed", "style", "quality", "extra"},
+            include={"n", "size", "aspect_ratio", "seed", "style", "quality", "extra"}
+            | {"extend", "factor", "composite"},
             exclude_none=True,
         )
         job_params["models"] = [c.model_dump(exclude_none=True) for c in spec.choices()]
@@ -173,7 +161,6 @@ class JobService:
             job_params["previews"] = True
         if grid is not None:
             job_params["grid"] = grid
-        job_params.update(await self._store_references(spec))
         now = utcnow()
         job = Job(
             id=new_id(),
@@ -183,6 +170,7 @@ class JobService:
             params=job_params,
             preset_id=spec.preset_id,
             webhook_url=spec.webhook_url,
+            operation=spec.operation,
             status="queued",
             favorite=False,
             created_at=now,
@@ -206,8 +194,10 @@ class JobService:
         ]
         async with self.db.transaction() as session:
             await self._admit(session, user_id, len(variants))
+            await lock_owned(session, user_id=user_id, refs=inputs.refs)
             session.add(job)
             await session.flush()
+            await lineage.add_inputs(session, job_id=job.id, user_id=user_id, inputs=inputs.refs)
             session.add_all(variants)
             await session.flush()
             created = JobCreated(
@@ -253,14 +243,26 @@ class JobService:
                 ]
                 jobs = [j for j in found if j is not None]
             variants = await job_repo.variants_of(session, job_ids=[j.id for j in jobs])
+            inputs = await lineage.inputs_of(session, job_ids=[j.id for j in jobs])
+            results = [v.image_sha256 for v in variants if v.image_sha256]
             images = await job_repo.images_of(
-                session, shas=[v.image_sha256 for v in variants if v.image_sha256]
+                session, shas=results + [i.sha256 for refs in inputs.values() for i in refs]
             )
+            uses: dict[str, list[Use]] = {}
+            for use in await lineage.uses_of(session, user_id=user_id, shas=results):
+                uses.setdefault(use.sha256, []).append(use)
         by_job: dict[str, list[Variant]] = {j.id: [] for j in jobs}
         for variant in variants:
             by_job[variant.job_id].append(variant)
         return [
-            JobView(j, by_job[j.id], images, await self._live_progress(user_id, by_job[j.id]))
+            JobView(
+                j,
+                by_job[j.id],
+                images,
+                await self._live_progress(user_id, by_job[j.id]),
+                inputs[j.id],
+                uses,
+            )
             for j in jobs
         ]
 

@@ -20,6 +20,8 @@ def usd(value: Decimal) -> str:
 def price_params(request: GenerationRequest) -> dict[str, str]:
     """The request's parameters as price rules see them."""
     params = {"size": request.size}
+    if request.operation != "generate":  # rules may price operations apart
+        params["operation"] = request.operation
     for key in ("quality", "style", "aspect_ratio"):
         value = getattr(request, key)
         if value:

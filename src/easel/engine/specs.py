@@ -11,7 +11,7 @@ import math
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -23,9 +23,17 @@ from pydantic import (
 )
 
 from easel.engine.grid_spec import GridSpec
+from easel.engine.operations import (
+    InputField,
+    Sides,
+    SourceSize,
+    check_fields,
+    check_model_operation,
+    result_size,
+)
 from easel.errors import UserInputError
 from easel.providers import Catalog, CatalogEntry
-from easel.providers.base import Capabilities, ExtraOption
+from easel.providers.base import Capabilities, ExtraOption, Operation
 
 SEED_MAX = 2**32 - 1
 MAX_TEXT_LENGTH = 100_000
@@ -39,6 +47,12 @@ ModelId = Annotated[
     StringConstraints(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9][\x21-\x7e]*$"),
 ]
 """``provider/model``: printable ASCII without spaces."""
+Sha256 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
+"""An image Easel stores, by its sha256 (lowercase hex)."""
+SIZED_BY_SOURCE: frozenset[Operation] = frozenset(
+    {"inpaint", "outpaint", "upscale", "remove_background", "style_transfer"}
+)
+"""Operations whose result size follows from the source image alone."""
 ExtraKey = Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")]
 ExtraValue = bool | int | float | Annotated[str, StringConstraints(max_length=MAX_EXTRA_STRING)]
 Extra = Annotated[
@@ -63,14 +77,37 @@ class JobSpec(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    # Not required by the schema (a prompts grid needs none), but checked: a blank or
-    # missing prompt is refused by _prompt_not_blank, which also runs on the default.
     prompt: str = Field(
         default="",
-        validate_default=True,
         max_length=MAX_TEXT_LENGTH,
-        description="What to draw. A grid with a prompts axis may leave it out: the "
-        "job is then titled by its prompts.",
+        description="What to draw, or the change to make; optional for operations that "
+        "need none (upscale, remove_background…), and for a grid with a prompts axis (the "
+        "job is then titled by its prompts).",
+    )
+    operation: Operation = Field(
+        default="generate",
+        description="generate (from the prompt), or an operation on `image`: edit, inpaint "
+        "(with `mask`), outpaint (with `extend`), upscale (by `factor`), variations, "
+        "remove_background, style_transfer (with `style_image`).",
+    )
+    image: Sha256 | None = Field(
+        default=None,
+        description="The image to work on: the sha256 of one you generated or uploaded.",
+    )
+    mask: Sha256 | None = Field(
+        default=None,
+        description="inpaint: the sha256 of an uploaded mask, white (or transparent) where "
+        "the image should change, black (or opaque) where it stays.",
+    )
+    style_image: Sha256 | None = Field(
+        default=None, description="style_transfer: the sha256 of the image whose style to use."
+    )
+    extend: Sides | None = Field(default=None, description="outpaint: pixels to add on each side.")
+    factor: Literal[2, 4] | None = Field(default=None, description="upscale: 2 (default) or 4.")
+    composite: bool | None = Field(
+        default=None,
+        description="inpaint: put the original back outside the mask (soft edge). On by "
+        "default for models that read the mask only as a hint.",
     )
     models: list[ModelId | ModelChoice] = Field(
         default_factory=list,
@@ -87,7 +124,7 @@ class JobSpec(BaseModel):
     reference_images: list[str] = Field(
         default_factory=list,
         max_length=16,
-        description="Reference images as data: URLs (base64).",
+        description="Reference images: the sha256 of your images, or data: URLs (base64).",
     )
     extra: Extra = Field(default_factory=dict)
     preset_id: str | None = Field(default=None, max_length=32)
@@ -125,11 +162,8 @@ class JobSpec(BaseModel):
 
     @field_validator("prompt")
     @classmethod
-    def _prompt_not_blank(cls, value: str) -> str:
-        value = value.strip()
-        if not value:
-            raise ValueError("the prompt is blank: describe the image to generate")
-        return value
+    def _prompt_stripped(cls, value: str) -> str:
+        return value.strip()
 
     @field_validator("negative_prompt")
     @classmethod
@@ -138,6 +172,24 @@ class JobSpec(BaseModel):
 
     def choices(self) -> list[ModelChoice]:
         return [ModelChoice(model=m) if isinstance(m, str) else m for m in self.models]
+
+    def given_inputs(self) -> set[InputField]:
+        """The operation fields this spec sets (a blank prompt counts as none)."""
+        given: set[InputField] = {"prompt"} if self.prompt else set()
+        for name in ("image", "mask", "style_image", "extend", "factor", "composite"):
+            if getattr(self, name) is not None:
+                given.add(name)
+        return given
+
+    def check_operation(self) -> None:
+        """The operation's inputs: required ones given, foreign ones refused."""
+        check_fields(self.operation, self.given_inputs())
+        if self.operation in SIZED_BY_SOURCE and (self.size or self.aspect_ratio):
+            _fail(
+                f"The size of a {self.operation} result follows from the image; "
+                "leave size and aspect_ratio out.",
+                field="size" if self.size else "aspect_ratio",
+            )
 
 
 @dataclass(frozen=True)
@@ -325,11 +377,14 @@ def check_extra(extra: Mapping[str, Any], model_id: str, caps: Capabilities) -> 
             _check_extra_value(model_id, name, value, option)
 
 
-def check_model(spec: JobSpec, entry: CatalogEntry, n: int) -> tuple[int, int, str | None]:
+def check_model(
+    spec: JobSpec, entry: CatalogEntry, n: int, source: SourceSize | None = None
+) -> tuple[int, int, str | None]:
     """Validate the spec against one model's capabilities; return its size."""
     model, caps = entry.model, entry.model.capabilities
     if not entry.available:
         _fail(f"Model {model.id} is unavailable: {entry.unavailable_reason}", field="models")
+    check_model_operation(model.id, spec.operation, caps)
     if n > caps.max_n:
         _fail(
             f"Model {model.id} allows at most {caps.max_n} variants per job; asked for {n}.",
@@ -360,7 +415,61 @@ def check_model(spec: JobSpec, entry: CatalogEntry, n: int) -> tuple[int, int, s
     _check_option(model.id, "style", spec.style, caps.styles)
     _check_option(model.id, "quality", spec.quality, caps.qualities)
     check_extra(spec.extra, model.id, caps)
-    return resolve_size(spec, model.id, caps)
+    if source is None or spec.operation == "generate" or spec.size or spec.aspect_ratio:
+        return resolve_size(spec, model.id, caps)
+    width, height = result_size(spec.operation, source, factor=spec.factor, extend=spec.extend)
+    if caps.keeps_source_size:
+        return width, height, None
+    return _nearest_offered(model.id, width, height, caps)
+
+
+def _nearest_offered(
+    model_id: str, width: int, height: int, caps: Capabilities
+) -> tuple[int, int, str | None]:
+    """The size to ask a model for an operation's result of ``width`` x ``height``: one
+    of its fixed sizes or ratios closest in shape, or that size scaled into its bounds
+    (the engine fits the result back where it must, as for inpainting)."""
+    shape = math.log(width / height)
+    if caps.sizes:
+        best = min(caps.sizes, key=lambda s: abs(math.log(_aspect(s, "x")) - shape))
+        w, h = _parse_size(best)
+        return w, h, None
+    if caps.ratio_only and caps.aspect_ratios:
+        ratio = min(caps.aspect_ratios, key=lambda r: abs(math.log(_aspect(r, ":")) - shape))
+        return width, height, ratio
+    width, height = _scaled_into(width, height, caps)
+    _check_free_size(model_id, width, height, caps)
+    return width, height, None
+
+
+def _scaled_into(width: int, height: int, caps: Capabilities) -> tuple[int, int]:
+    """``width`` x ``height`` scaled (shape kept) into the model's side and pixel bounds,
+    each side a multiple of its ``size_multiple``."""
+    scale = 1.0
+    pixels = width * height
+    if caps.min_pixels and pixels < caps.min_pixels:
+        scale = math.sqrt(caps.min_pixels / pixels)
+    if caps.max_pixels and pixels > caps.max_pixels:
+        scale = math.sqrt(caps.max_pixels / pixels)
+    scale = max(scale, caps.min_side / min(width, height))
+    scale = min(scale, caps.max_side / max(width, height))
+    step = max(1, caps.size_multiple)
+
+    def side(value: float) -> int:
+        rounded = max(step, round(value * scale / step) * step)
+        return min(max(rounded, caps.min_side), caps.max_side - caps.max_side % step)
+
+    w, h = side(width), side(height)
+    while caps.max_pixels and w * h > caps.max_pixels and min(w, h) > step:  # rounding up
+        w, h = (w - step, h) if w >= h else (w, h - step)
+    while caps.min_pixels and w * h < caps.min_pixels and max(w, h) < caps.max_side:
+        w, h = (w + step, h) if w <= h else (w, h + step)
+    return w, h
+
+
+def _aspect(text: str, sep: str) -> float:
+    w, h = (int(p) for p in text.split(sep))
+    return w / h
 
 
 def check_lengths(spec: JobSpec, max_prompt_length: int) -> None:
@@ -374,8 +483,12 @@ def check_lengths(spec: JobSpec, max_prompt_length: int) -> None:
             )
 
 
-def plan_variants(spec: JobSpec, catalog: Catalog, *, max_variants: int) -> list[PlannedVariant]:
-    """Expand a spec into its variants, or raise a UserInputError naming what to change."""
+def plan_variants(
+    spec: JobSpec, catalog: Catalog, *, max_variants: int, source: SourceSize | None = None
+) -> list[PlannedVariant]:
+    """Expand a spec into its variants, or raise a UserInputError naming what to change.
+    ``source`` is the size of the image an operation works on."""
+    spec.check_operation()
     choices = spec.choices()
     if not choices:
         _fail("No model chosen.", field="models", allowed=[e.model.id for e in catalog.entries()])
@@ -389,14 +502,21 @@ def plan_variants(spec: JobSpec, catalog: Catalog, *, max_variants: int) -> list
     planned: list[PlannedVariant] = []
     for choice in choices:
         entry = catalog.require(choice.model)
-        planned += expand_model(spec, entry, choice.n or spec.n, start=len(planned))
+        planned += expand_model(spec, entry, choice.n or spec.n, start=len(planned), source=source)
     return planned
 
 
-def expand_model(spec: JobSpec, entry: CatalogEntry, n: int, *, start: int) -> list[PlannedVariant]:
+def expand_model(
+    spec: JobSpec,
+    entry: CatalogEntry,
+    n: int,
+    *,
+    start: int,
+    source: SourceSize | None = None,
+) -> list[PlannedVariant]:
     """The ``n`` variants of one model, checked against its capabilities; positions
-    count on from ``start``."""
-    width, height, ratio = check_model(spec, entry, n)
+    count on from ``start``; ``source`` is the size of the image an operation works on."""
+    width, height, ratio = check_model(spec, entry, n, source)
     params: dict[str, Any] = {"width": width, "height": height}
     if ratio:
         params["aspect_ratio"] = ratio

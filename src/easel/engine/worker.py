@@ -28,28 +28,38 @@ from typing import Any
 
 from easel.config import Settings
 from easel.db.engine import Database
+from easel.db.repos import lineage
 from easel.db.repos.images import ImageFacts
 from easel.db.tables import Job, Variant
 from easel.engine import transitions
 from easel.engine.commit import Change, commit
+from easel.engine.compositing import composite_back, wants_composite
 from easel.engine.handoff import ImageHandoff
+from easel.engine.inputs import load_inputs
 from easel.engine.leases import LeaseKeeper
 from easel.engine.owners import new_worker_id
 from easel.engine.pricing import price_params, usd, variant_cost
 from easel.engine.progress import live_reporter
 from easel.engine.retry import ProviderGate, Slot
 from easel.engine.runner import RunHooks, Runner, RunResult, describe, task_from_dict
-from easel.errors import EaselError, ProviderError, StorageError
+from easel.errors import EaselError, ProviderError, StorageError, UnsupportedRequest
 from easel.events.bus import EventBus
 from easel.events.types import Event, VariantSucceeded
 from easel.ops.logs import log_context
 from easel.ops.metrics import VariantMetrics
 from easel.providers import Catalog, CatalogEntry
-from easel.providers.base import Finished, GenerationRequest, ReferenceImage, RunContext
+from easel.providers.base import (
+    OPERATIONS,
+    Finished,
+    GenerationRequest,
+    Operation,
+    RunContext,
+)
 from easel.redaction import redact
 from easel.storage.base import ImageStore
-from easel.storage.images import GenerationRecord, Limits, sniff_mime
+from easel.storage.images import GenerationRecord, Limits
 from easel.storage.keeper import ImageKeeper
+from easel.storage.records import source_key
 from easel.urls import image_path, thumbnail_path
 
 log = logging.getLogger(__name__)
@@ -69,8 +79,10 @@ def variant_prompt(job: Job, variant: Variant) -> str:
     return own if isinstance(own, str) and own else job.prompt
 
 
-def _image_mime(data: bytes) -> str:
-    return sniff_mime(data) or "image/jpeg"
+def _operation(name: str) -> Operation:
+    if name not in OPERATIONS:  # a row written by a newer Easel
+        raise UnsupportedRequest(f"This Easel does not know the operation {name!r}.")
+    return name
 
 
 def billed_cost(entry: CatalogEntry, request: GenerationRequest) -> Decimal:
@@ -218,9 +230,12 @@ class Worker:
                 remote_result=variant.remote_result,
                 hooks=hooks,
             )
+            staged = result.image
+            if wants_composite(request.operation, request.inputs):
+                staged = await composite_back(staged, request.inputs, self.runner.staging)
             image = await self.keeper.keep(
-                result.image,
-                self._record(job, variant, entry, result),
+                staged,
+                await self._record(job, variant, entry, result),
                 holder=variant.id,
                 limits=Limits(allowed_types=entry.model.capabilities.output_types),
                 report=hooks.report,
@@ -244,12 +259,12 @@ class Worker:
 
     async def _request(self, job: Job, variant: Variant, entry: CatalogEntry) -> GenerationRequest:
         params = variant.params
-        references = []
-        for sha in job.params.get("reference_images", []):
-            key = job.params.get("reference_keys", {}).get(sha)
-            if key:
-                data = await self.store.get(key)
-                references.append(ReferenceImage(data, _image_mime(data)))
+        loaded = await load_inputs(
+            self.db,
+            self.store,
+            job,
+            composite_default=entry.model.capabilities.mask_is_hint,
+        )
         return GenerationRequest(
             model=entry.model,
             prompt=variant_prompt(job, variant),
@@ -260,14 +275,18 @@ class Worker:
             negative_prompt=job.negative_prompt,
             style=params.get("style"),
             quality=params.get("quality"),
-            reference_images=tuple(references),
+            reference_images=loaded.references,
             extra=job.params.get("extra") or {},
+            operation=_operation(job.operation),
+            inputs=loaded.inputs,
         )
 
-    def _record(
+    async def _record(
         self, job: Job, variant: Variant, entry: CatalogEntry, result: RunResult
     ) -> GenerationRecord:
         params = {k: v for k, v in variant.params.items() if k not in RECORDED_APART}
+        async with self.db.session() as session:
+            refs = (await lineage.inputs_of(session, job_ids=[job.id]))[job.id]
         return GenerationRecord(
             prompt=variant_prompt(job, variant),
             negative_prompt=job.negative_prompt,
@@ -278,6 +297,8 @@ class Worker:
             width=int(variant.params["width"]),
             height=int(variant.params["height"]),
             params=params,
+            operation=job.operation,
+            sources={source_key(r.role, r.position): r.sha256 for r in refs},
         )
 
     async def _previews_wanted(self, job: Job) -> bool:

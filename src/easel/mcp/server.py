@@ -2,7 +2,8 @@
 
 Tools: ``generate_image`` (waits, sending progress notifications, and returns the images
 as image content with their Easel URLs), ``start_generation`` and ``get_job`` for long
-runs, ``list_models``, ``search_history`` and ``list_presets``; ``describe_image`` and
+runs, ``list_models``, ``search_history`` and ``list_presets``; ``edit_image``,
+``upscale_image`` and ``remove_background`` (`easel.mcp.image_tools`); ``describe_image`` and
 ``suggest_prompts`` (`easel.mcp.assist_tools`) stream an assistant's text. Images are also readable
 as resources, ``easel://images/{sha256}``.
 
@@ -41,6 +42,7 @@ from easel.errors import EaselError
 from easel.events.follow import follow_job
 from easel.events.types import AnyEvent, VariantPreview, VariantProgress
 from easel.mcp.assist_tools import register_assist
+from easel.mcp.image_tools import Operate, register_image_tools
 from easel.services import Services
 from easel.urls import image_path, job_path
 
@@ -302,7 +304,9 @@ def build_server(
         auth=auth,
         log_level="WARNING",
     )
-    register(server, EaselTools(services, default_user))
+    tools = EaselTools(services, default_user)
+    register(server, tools)
+    register_image_tools(server, Operate(tools, lambda: _user_id(default_user)))
     register_assist(server, services, lambda: _user_id(default_user))
     return server
 

@@ -29,12 +29,26 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal, get_args
 
 import httpx
 from pydantic import BaseModel, ConfigDict, Field
 
 from easel.config import ProviderSettings
+from easel.imaging.outpaint import Extension
+
+Operation = Literal[
+    "generate",
+    "edit",
+    "inpaint",
+    "outpaint",
+    "upscale",
+    "variations",
+    "remove_background",
+    "style_transfer",
+]
+"""What a job does: make an image from text, or work on the caller's image."""
+OPERATIONS: tuple[Operation, ...] = get_args(Operation)
 
 
 class ExtraOption(BaseModel):
@@ -93,6 +107,15 @@ class Capabilities(BaseModel):
     """Renders legible words written in the prompt (lettering, posters, logos)."""
     extra_options: dict[str, ExtraOption] = Field(default_factory=dict)
     """The ``extra`` keys the model's provider reads, by name; empty: no extras."""
+    operations: tuple[Operation, ...] = ("generate",)
+    """What the model can do; a job's ``operation`` must be one of them."""
+    keeps_source_size: bool = False
+    """Operations on an image give a result of the image's own size (twice or four times
+    it for ``upscale``, larger by the extension for ``outpaint``), whatever the sizes
+    above allow; otherwise the model is asked for the allowed size nearest the image's."""
+    mask_is_hint: bool = False
+    """The model may change pixels outside an inpainting mask (it reads the mask as a
+    hint), so Easel puts the original back outside it unless the job says otherwise."""
 
 
 class PriceRule(BaseModel):
@@ -206,6 +229,26 @@ class ReferenceImage:
 
 
 @dataclass(frozen=True)
+class OperationInputs:
+    """The typed inputs of an operation on images, read from the caller's own images and
+    checked against the operation before the provider sees them."""
+
+    image: ReferenceImage | None = None
+    """The picture the operation works on (every operation but ``generate``)."""
+    mask: ReferenceImage | None = None
+    """``inpaint``: a PNG of the canonical mask ("L", the image's size, 255 = change);
+    adapters convert it to their vendor's convention with `easel.imaging.vendor_masks`."""
+    style_image: ReferenceImage | None = None
+    """``style_transfer``: the picture whose style is brought onto ``image``."""
+    extension: Extension | None = None
+    """``outpaint``: pixels to add on each side."""
+    factor: int | None = None
+    """``upscale``: 2 or 4."""
+    composite: bool = False
+    """``inpaint``: the engine puts the original back outside the mask afterwards."""
+
+
+@dataclass(frozen=True)
 class GenerationRequest:
     """One image slot to generate, already validated against the model's capabilities."""
 
@@ -221,6 +264,11 @@ class GenerationRequest:
     reference_images: tuple[ReferenceImage, ...] = ()
     extra: Mapping[str, Any] = field(default_factory=dict)
     """Model-specific options passed through as the user gave them."""
+    operation: Operation = "generate"
+    inputs: OperationInputs = field(default_factory=OperationInputs)
+    """``width`` and ``height`` are the expected result's size (the source's for most
+    operations, larger for ``upscale`` and ``outpaint``); a provider may return another
+    size, or a picture with transparency, and the stored image says what it is."""
 
     @property
     def size(self) -> str:

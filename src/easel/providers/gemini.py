@@ -74,6 +74,8 @@ CHANGELOG = "https://ai.google.dev/gemini-api/docs/changelog"
 DEPRECATIONS = "https://ai.google.dev/gemini-api/docs/deprecations"
 IMAGEN_MIGRATION = "https://firebase.google.com/docs/ai-logic/imagen-models-migration"
 PRICING = "https://ai.google.dev/gemini-api/docs/pricing"
+EDIT_GUIDE = "https://ai.google.dev/gemini-api/docs/image-generation"
+"""Image editing with the image models: the image as a part beside the text prompt."""
 MODEL_PAGES = "https://docs.cloud.google.com/gemini-enterprise-agent-platform/models/gemini"
 _KEY_HINT = "Check GEMINI_API_KEY or GOOGLE_API_KEY (or EASEL_PROVIDERS__GOOGLE__API_KEY)."
 _BILLING_HINT = "Enable billing for the key's Google Cloud project (aistudio.google.com/apikey)."
@@ -133,6 +135,7 @@ def gemini_image(
             reference_images=14,  # "Maximum images per prompt: 14" (model pages)
             max_prompt_length=32000,  # well inside the 65,536 input tokens they take
             extra_options={"image_size": ExtraOption(type="string", choices=sizes)},
+            operations=("generate", "edit"),  # text-and-image-to-image: EDIT_GUIDE
         ),
         pricing=Pricing(
             per_image=Decimal(estimates["1K"]),
@@ -437,11 +440,14 @@ def result_of(answer: _GenerateResponse) -> Finished:
 
 
 def request_body(request: GenerationRequest) -> dict[str, Any]:
-    """The ``generateContent`` body: prompt and references as parts, and the image config."""
+    """The ``generateContent`` body: the prompt, the image an edit works on and the
+    references as parts (EDIT_GUIDE: "text-and-image-to-image"), and the image config."""
+    source = request.inputs.image
+    images = ((source,) if source is not None else ()) + request.reference_images
     parts: list[dict[str, Any]] = [{"text": request.prompt}]
     parts += [
         {"inlineData": {"mimeType": ref.mime_type, "data": base64.b64encode(ref.data).decode()}}
-        for ref in request.reference_images
+        for ref in images
     ]
     image_config = {"aspectRatio": request.aspect_ratio or "1:1"}
     size = request.extra.get("image_size")

@@ -10,6 +10,11 @@ a small preview when it ends (when someone can see it: ``RunContext.want_preview
 Cancelling the task stops the work at the next stage boundary (a thread cannot be
 interrupted mid-stage; the stage's result is discarded).
 
+It also does every operation on images (`easel.providers._procedural.run_operation`):
+upscale (Lanczos and sharpening), background removal (border-colour segmentation with
+a soft matte), inpaint and outpaint (the masked or new area filled in the image's own
+palette, every other pixel untouched), variations, edit and style transfer.
+
 ``EASEL_PROVIDERS__OFFLINE__OPTIONS__STAGE_PAUSE_SECONDS`` pauses after each stage, so a
 demo (or a test of cancelling) sees the engine work like a slow hosted model.
 """
@@ -25,7 +30,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from easel.config import ProviderSettings
 from easel.errors import UnsupportedRequest
 from easel.providers import _procedural as painter
+from easel.providers._procedural.run_operation import run_operation
 from easel.providers.base import (
+    OPERATIONS,
     Capabilities,
     Finished,
     GenerationRequest,
@@ -48,6 +55,8 @@ CAPABILITIES = Capabilities(
     negative_prompt=True,
     styles=painter.STYLES,
     previews=True,
+    operations=OPERATIONS,
+    keeps_source_size=True,
 )
 
 DESCRIPTION = (
@@ -106,6 +115,8 @@ class OfflineProvider(Provider):
         return self.problem
 
     async def start(self, request: GenerationRequest, ctx: RunContext) -> Finished:
+        if request.operation != "generate":
+            return await self._operate(request, ctx)
         caps = request.model.capabilities
         for side in (request.width, request.height):
             if not caps.min_side <= side <= caps.max_side:
@@ -135,4 +146,14 @@ class OfflineProvider(Provider):
                 await asyncio.sleep(self.options.stage_pause_seconds)
         png = await asyncio.to_thread(painter.encode_png, canvas)
         await ctx.report(1.0, "Finished", preview)
+        return Finished(outputs=(ImageBytes(png, "image/png"),), seed=seed)
+
+    async def _operate(self, request: GenerationRequest, ctx: RunContext) -> Finished:
+        """An operation on the caller's image: one step of pixel work in a thread."""
+        seed = (
+            request.seed if request.seed is not None else painter.seed_from_prompt(request.prompt)
+        )
+        await ctx.report(0.0, request.operation.replace("_", " ").capitalize(), None)
+        png = await asyncio.to_thread(run_operation, request, seed)
+        await ctx.report(1.0, "Finished", None)
         return Finished(outputs=(ImageBytes(png, "image/png"),), seed=seed)

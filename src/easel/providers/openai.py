@@ -2,11 +2,14 @@
 
 When someone can see previews, a request streams (``stream: true, partial_images: 2``)
 so its partial images become live previews; otherwise it asks for the plain JSON answer
-(partial images are billed as extra output tokens). With reference images the same
-request goes to ``/images/edits`` as multipart with ``image[]`` parts; only the body
-encoding differs. The cost comes from the
-``usage`` block of the final event (token prices below); the per-image tables are the
-estimate shown before a run.
+(partial images are billed as extra output tokens). With an image to edit or reference
+images the same request goes to ``/images/edits`` as multipart with ``image[]`` parts
+(the image worked on first), and for inpainting a ``mask`` part: the canonical mask in
+OpenAI's convention (transparent = edit, `easel.imaging.vendor_masks`). OpenAI treats the
+mask as guidance and may repaint outside it, so the models say ``mask_is_hint`` and the
+engine puts the original back outside the mask unless the job says ``composite: false``.
+The cost comes from the ``usage`` block of the final event (token prices below); the
+per-image tables are the estimate shown before a run.
 
 Facts and where they were read:
 
@@ -25,6 +28,7 @@ Facts and where they were read:
 
 from __future__ import annotations
 
+import asyncio
 import re
 from datetime import date
 from decimal import Decimal
@@ -42,6 +46,7 @@ from easel.errors import (
     ProviderQuotaError,
     UnsupportedRequest,
 )
+from easel.imaging import OPENAI_EDITS, encode_vendor_mask, open_image
 from easel.providers._http import decode_image, map_error, parse_json, send, transport_errors
 from easel.providers.base import (
     Capabilities,
@@ -55,6 +60,7 @@ from easel.providers.base import (
     PriceRule,
     Pricing,
     Provider,
+    ReferenceImage,
     RunContext,
     ServedModel,
     TokenPrices,
@@ -150,6 +156,8 @@ def gpt_image(
             previews=True,
             max_prompt_length=32000,
             extra_options=options,
+            operations=("generate", "edit", "inpaint"),
+            mask_is_hint=True,  # "the mask … guides" the edit: pixels outside may change
         ),
         pricing=pricing,
         lifecycle=lifecycle or Lifecycle(source=SDK),
@@ -430,6 +438,19 @@ def _finished(parsed: _ImagesResponse, output_format: str | None) -> Finished:
     return Finished((image,), usage=usage, revised_prompt=first.revised_prompt)
 
 
+def edit_images(request: GenerationRequest) -> tuple[ReferenceImage, ...]:
+    """The ``image[]`` parts of an edit: the image worked on first (the mask applies to
+    the first image), then any references; none for a generation from text alone."""
+    source = request.inputs.image
+    return ((source,) if source is not None else ()) + request.reference_images
+
+
+def openai_mask(mask: ReferenceImage) -> bytes:
+    """The canonical mask in OpenAI's convention: fully transparent where to edit
+    (`easel.imaging.vendor_masks.OPENAI_EDITS`)."""
+    return encode_vendor_mask(open_image(mask.data, field="mask").convert("L"), OPENAI_EDITS)
+
+
 def request_fields(request: GenerationRequest, *, previews: bool) -> dict[str, Any]:
     """The JSON (or multipart) fields of one image, with the options the model declares;
     streamed with partial images only when ``previews`` (someone can see them)."""
@@ -465,15 +486,19 @@ class OpenAIProvider(Provider):
     async def start(self, request: GenerationRequest, ctx: RunContext) -> Outcome:
         fields = request_fields(request, previews=ctx.want_previews)
         output_format = fields.get("output_format")
-        if not request.reference_images:
+        images = edit_images(request)
+        if not images:
             return await self._stream(ctx, "generations", output_format, json=fields)
         parts: list[tuple[str, Any]] = [
             (key, (None, str(value).lower() if isinstance(value, bool) else str(value)))
             for key, value in fields.items()
         ]
-        for i, ref in enumerate(request.reference_images):
+        for i, ref in enumerate(images):
             suffix = ref.mime_type.split("/")[-1]
-            parts.append(("image[]", (f"reference-{i}.{suffix}", ref.data, ref.mime_type)))
+            parts.append(("image[]", (f"image-{i}.{suffix}", ref.data, ref.mime_type)))
+        if request.operation == "inpaint" and request.inputs.mask is not None:
+            mask = await asyncio.to_thread(openai_mask, request.inputs.mask)
+            parts.append(("mask", ("mask.png", mask, "image/png")))
         return await self._stream(ctx, "edits", output_format, files=parts)
 
     async def _stream(

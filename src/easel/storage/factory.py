@@ -13,6 +13,7 @@ from obstore.store import MemoryStore
 from easel.storage.base import ImageStore
 from easel.storage.local import LocalImageStore
 from easel.storage.s3 import ObjectImageStore, open_s3_store
+from easel.storage.staging import Staging
 
 ACCEPTED_SCHEMES = ("file://", "s3://", "memory://")
 
@@ -54,3 +55,10 @@ def _unknown_scheme_message(url: str, scheme: str) -> str:
     if not scheme or len(scheme) == 1:  # a bare path, or a Windows drive letter
         message += f" For a folder, use {Path(url).resolve().as_uri()}"
     return message
+
+
+def staging_for(store: ImageStore, data_dir: Path) -> Staging:
+    """Beside a folder store (so staged files move in by rename), else in the data dir."""
+    if isinstance(store, LocalImageStore):
+        return store.staging
+    return Staging(data_dir / "staging")

@@ -61,11 +61,19 @@ class GenerationRecord:
     height: int
     params: dict[str, Any] = field(default_factory=dict)
     """Style, quality, aspect_ratio and provider extras; JSON values only."""
+    operation: str = "generate"
+    sources: dict[str, str] = field(default_factory=dict)
+    """The sha256 of each image the result was made from, by role (``image``, ``mask``,
+    ``style_image``, ``reference.0``…): the lineage travels with the file."""
 
     def to_json(self) -> str:
-        """Canonical JSON: sorted keys, no spaces, UTF-8 text kept as is."""
+        """Canonical JSON: sorted keys, no spaces, UTF-8 text kept as is. A generation
+        from text leaves ``operation`` and ``sources`` out (its files stay as before)."""
+        fields = asdict(self)
+        if self.operation == "generate" and not self.sources:
+            del fields["operation"], fields["sources"]
         return json.dumps(
-            asdict(self), sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+            fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
         )
 
     @classmethod
@@ -73,6 +81,11 @@ class GenerationRecord:
         """The inverse of ``json.loads(record.to_json())``; unknown keys are ignored."""
         names = cls.__dataclass_fields__
         return cls(**{k: v for k, v in data.items() if k in names})
+
+
+def source_key(role: str, position: int) -> str:
+    """How a record names one source: its role, with the position for references."""
+    return f"{role}.{position}" if role == "reference" else role
 
 
 def a1111_parameters(record: GenerationRecord, size: tuple[int, int]) -> str:
@@ -90,6 +103,9 @@ def a1111_parameters(record: GenerationRecord, size: tuple[int, int]) -> str:
     pairs["Model"] = record.model_name
     pairs["Easel model id"] = record.model_id
     pairs["Provider"] = record.provider
+    if record.operation != "generate":
+        pairs["Easel operation"] = record.operation
+    pairs["Source sha256"] = record.sources.get("image")
     for key, label in _INFOTEXT_EXTRAS:
         pairs[label] = record.params.get(key)
     lines.append(

@@ -14,6 +14,7 @@ from easel.api.schemas import FavoriteIn, JobCreated, JobOut, JobPage
 from easel.db.repos.jobs import JobFilters
 from easel.engine.specs import JobSpec
 from easel.engine.states import JobStatus
+from easel.providers.base import Operation
 from easel.urls import job_events_path, job_path
 
 router = APIRouter(prefix="/jobs", tags=["jobs"])
@@ -36,7 +37,8 @@ IsoDateTime = Annotated[datetime, BeforeValidator(_iso_only)]
 async def create_job(
     spec: JobSpec, user: CurrentUser, services: ServicesDep, response: Response
 ) -> JobCreated:
-    """Queue a generation: one prompt on one or more models, `n` variants each."""
+    """Queue a generation (one prompt on one or more models, `n` variants each) or an
+    operation on one of your images (`operation` with `image` and its other inputs)."""
     job = await services.jobs.create(user_id=user.id, spec=spec)
     response.headers["Location"] = job_path(job.id)
     return JobCreated(
@@ -58,6 +60,15 @@ async def list_jobs(
         str | None,
         Query(max_length=32, pattern="^[0-9a-f]+$", description="Start of the job's id."),
     ] = None,
+    operation: Operation | None = None,
+    descendants_of: Annotated[
+        str | None,
+        Query(
+            pattern=r"^[0-9a-f]{64}$",
+            description="An image's sha256: only jobs made from it, directly or from "
+            "anything made from it.",
+        ),
+    ] = None,
     before: Annotated[
         str | None, Query(max_length=32, description="Cursor from next_cursor.")
     ] = None,
@@ -72,6 +83,8 @@ async def list_jobs(
         favorite=favorite,
         text=q,
         id_prefix=id_prefix,
+        operation=operation,
+        descendants_of=descendants_of,
     )
     views = await services.jobs.search(user_id=user.id, filters=filters, before=before, limit=limit)
     items = [JobOut.build(v) for v in views]

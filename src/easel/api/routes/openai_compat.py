@@ -1,7 +1,10 @@
 """An OpenAI-compatible Images API at ``/v1``, so tools written for OpenAI can use Easel.
 
 ``POST /v1/images/generations``, ``POST /v1/images/edits`` (multipart, reference images
-as ``image`` or ``image[]``) and ``GET /v1/models``, with an Easel token as the API key.
+as ``image`` or ``image[]``; with a ``mask``, an inpainting of the first image),
+``POST /v1/images/variations`` and ``GET /v1/models``, with an Easel token as the API key.
+Images sent to the edits and variations endpoints are stored as the caller's uploads,
+so the results' lineage names them like any other job's inputs.
 ``model`` is any Easel model id. Every call is an ordinary Easel job, checked against the
 model's capabilities by the same `JobSpec`/`plan_variants` as the rest of the API, and
 kept in the history. The call waits for the job and answers OpenAI's response shape;
@@ -40,6 +43,7 @@ from easel.db.repos import jobs as job_repo
 from easel.db.tables import Job
 from easel.engine.handoff import HandedImage
 from easel.engine.specs import MAX_TEXT_LENGTH, JobSpec
+from easel.errors import UserInputError
 from easel.events.follow import follow_job
 from easel.events.types import (
     AnyEvent,
@@ -48,9 +52,11 @@ from easel.events.types import (
     VariantPreview,
     VariantSucceeded,
 )
+from easel.imaging import OPENAI_EDITS, encode_png, from_vendor_mask, open_image
 from easel.providers import CatalogEntry
 from easel.services import Services
 from easel.sharing import create_share
+from easel.storage.uploads import store_upload
 
 log = logging.getLogger(__name__)
 router = APIRouter(
@@ -60,7 +66,7 @@ router = APIRouter(
     responses=OPENAI_ERROR_RESPONSES,
 )
 
-Kind = Literal["image_generation", "image_edit"]
+Kind = Literal["image_generation", "image_edit", "image_variation"]
 # OpenAI options Easel has no field for; passed as extras to a model that declares them
 # (capabilities.extra_options), ignored for others as the option does not apply there.
 PASSTHROUGH = ("background", "output_format", "output_compression", "moderation", "input_fidelity")
@@ -82,7 +88,7 @@ class ImageRequest(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
 
-    prompt: str = Field(max_length=MAX_TEXT_LENGTH)
+    prompt: str = Field(default="", max_length=MAX_TEXT_LENGTH)
     model: str | None = Field(default=None, max_length=100)
     n: int = Field(default=1, ge=1, le=16)
     size: str | None = Field(default=None, max_length=20)
@@ -99,9 +105,10 @@ class ImageRequest(BaseModel):
     input_fidelity: str | None = Field(default=None, max_length=30)
 
 
-def _edit_form_schema() -> dict[str, Any]:
-    """The multipart body of ``/v1/images/edits`` for the OpenAPI document: the request's
-    fields as text parts, and the images as files."""
+def _edit_form_schema(*, prompt_required: bool = True) -> dict[str, Any]:
+    """The multipart body of ``/v1/images/edits`` (and ``variations``, which needs no
+    prompt) for the OpenAPI document: the request's fields as text parts, the images and
+    the mask as files."""
     kinds = {"n": "integer", "partial_images": "integer", "output_compression": "integer"}
     kinds["stream"] = "boolean"
     properties: dict[str, Any] = {
@@ -111,7 +118,10 @@ def _edit_form_schema() -> dict[str, Any]:
     properties["response_format"]["enum"] = ["url", "b64_json"]
     files = {"type": "array", "items": {"type": "string", "format": "binary"}, "maxItems": 16}
     properties |= {"image": files, "image[]": files}
-    schema = {"type": "object", "required": ["prompt"], "properties": properties}
+    properties["mask"] = {"type": "string", "format": "binary"}
+    # The SDK sends a list of images as image[], one variation source as image.
+    required = ["prompt"] if prompt_required else ["image"]
+    schema = {"type": "object", "required": required, "properties": properties}
     return {"required": True, "content": {"multipart/form-data": {"schema": schema}}}
 
 
@@ -121,8 +131,9 @@ def _invalid(exc: ValidationError) -> OpenAIError:
     return OpenAIError(400, f"{param}: {first['msg']}", param=param)
 
 
-def _spec(body: ImageRequest, references: list[str], services: Services) -> JobSpec:
-    """The Easel job for the call; a streamed call asks for previews (its partial images)."""
+def _spec(body: ImageRequest, inputs: dict[str, Any], services: Services) -> JobSpec:
+    """The Easel job for the call, with the operation and its images in ``inputs``; a
+    streamed call asks for previews (its partial images)."""
     if not body.model:
         available = [e.model.id for e in services.catalog.entries() if e.available]
         raise OpenAIError(
@@ -143,7 +154,7 @@ def _spec(body: ImageRequest, references: list[str], services: Services) -> JobS
             size=None if body.size in (None, "auto") else body.size,
             quality=quality,
             style=body.style,
-            reference_images=references,
+            **inputs,
             extra={
                 k: getattr(body, k)
                 for k in PASSTHROUGH
@@ -339,12 +350,12 @@ async def _run(
     services: Services,
     user_id: str,
     body: ImageRequest,
-    references: list[str],
+    inputs: dict[str, Any],
     kind: Kind,
 ) -> Response:
     if body.user:
         log.info("openai-compatible request for end user %r", body.user)
-    job = await services.jobs.create(user_id=user_id, spec=_spec(body, references, services))
+    job = await services.jobs.create(user_id=user_id, spec=_spec(body, inputs, services))
     base_url = urls.base_url(request, services.settings.public_url)
     headers = {"x-easel-job-id": job.id}
     if body.stream:
@@ -369,32 +380,70 @@ async def create_image(
     body: ImageRequest, request: Request, user: CurrentUser, services: ServicesDep
 ) -> Response:
     """OpenAI's ``images.generate``: a prompt on one Easel model, ``n`` images."""
-    return await _run(request, services, user.id, body, [], "image_generation")
+    return await _run(request, services, user.id, body, {}, "image_generation")
 
 
-def _data_url(upload: UploadFile) -> str:
-    """The uploaded file (spooled to disk by now) as a data: URL; run in a thread."""
+def _read(upload: UploadFile) -> bytes:
+    """The uploaded file (spooled to disk by now); run in a thread."""
     upload.file.seek(0)
-    data = upload.file.read()
-    mime = upload.content_type or "application/octet-stream"
-    return f"data:{mime};base64,{base64.b64encode(data).decode()}"
+    return upload.file.read()
 
 
 def _uploads(form: FormData, max_bytes: int) -> list[UploadFile]:
     files = [f for key in ("image", "image[]") for f in form.getlist(key)]
-    if form.get("mask") is not None:
-        raise OpenAIError(400, "Easel does not support masks; leave mask out.", param="mask")
     uploads = [f for f in files if isinstance(f, UploadFile)]
     if not files or len(uploads) != len(files):
         raise OpenAIError(400, "Send one or more images as 'image' or 'image[]'.", param="image")
     for index, upload in enumerate(uploads):
-        if (upload.size or 0) > max_bytes:
-            raise OpenAIError(
-                400,
-                f"Image {index + 1} is {upload.size:,} bytes; the limit is {max_bytes:,}.",
-                param="image",
-            )
+        _check_size(upload, max_bytes, f"Image {index + 1}", "image")
     return uploads
+
+
+def _check_size(upload: UploadFile, max_bytes: int, what: str, param: str) -> None:
+    if (upload.size or 0) > max_bytes:
+        raise OpenAIError(
+            400, f"{what} is {upload.size:,} bytes; the limit is {max_bytes:,}.", param=param
+        )
+
+
+async def _keep(services: Services, user_id: str, data: bytes, param: str) -> str:
+    """Store bytes the caller sent as their upload; its sha256."""
+    staged = await services.staging.write(data, "application/octet-stream")
+    try:
+        image = await store_upload(
+            db=services.db, keeper=services.keeper, user_id=user_id, staged=staged
+        )
+    except UserInputError as exc:
+        raise OpenAIError(400, exc.message, param=param) from None
+    return image.sha256
+
+
+def _openai_mask(data: bytes) -> bytes:
+    """A mask in OpenAI's convention (transparent = edit) as Easel's canonical PNG."""
+    try:
+        mask = from_vendor_mask(open_image(data, field="mask"), OPENAI_EDITS)
+    except UserInputError as exc:
+        raise OpenAIError(400, exc.message, param="mask") from None
+    return encode_png(mask)
+
+
+async def _mask_of(form: FormData, services: Services, user_id: str) -> str | None:
+    mask = form.get("mask")
+    if mask is None:
+        return None
+    if not isinstance(mask, UploadFile):
+        raise OpenAIError(400, "Send the mask as a PNG file.", param="mask")
+    _check_size(mask, services.settings.max_reference_image_bytes, "The mask", "mask")
+    canonical = await asyncio.to_thread(_openai_mask, await asyncio.to_thread(_read, mask))
+    return await _keep(services, user_id, canonical, "mask")
+
+
+def _fields(form: FormData) -> ImageRequest:
+    fields = {k: v for k, v in form.multi_items() if isinstance(v, str)}
+    try:
+        return ImageRequest.model_validate(fields)
+    except ValidationError as exc:
+        raise _invalid(exc) from None
 
 
 @router.post(
@@ -404,17 +453,45 @@ def _uploads(form: FormData, max_bytes: int) -> list[UploadFile]:
 )
 async def edit_image(request: Request, user: CurrentUser, services: ServicesDep) -> Response:
     """OpenAI's ``images.edit``: the prompt with reference images (``image``/``image[]``)
-    on a model that takes them. Fields arrive as multipart text, as the SDKs send them.
-    Files are streamed to temporary files as they arrive and read in a worker thread."""
+    on a model that takes them; with a ``mask`` (OpenAI's convention: transparent where
+    to edit), an inpainting of the first image, the others as references. Fields arrive
+    as multipart text, as the SDKs send them. Files are streamed to temporary files as
+    they arrive and read in a worker thread."""
     form = await request.form(max_files=MAX_EDIT_FILES, max_fields=MAX_EDIT_FIELDS)
     uploads = _uploads(form, services.settings.max_reference_image_bytes)
-    fields = {k: v for k, v in form.multi_items() if isinstance(v, str)}
-    try:
-        body = ImageRequest.model_validate(fields)
-    except ValidationError as exc:
-        raise _invalid(exc) from None
-    references = [await asyncio.to_thread(_data_url, f) for f in uploads]
-    return await _run(request, services, user.id, body, references, "image_edit")
+    body = _fields(form)
+    mask = await _mask_of(form, services, user.id)
+    shas = [
+        await _keep(services, user.id, await asyncio.to_thread(_read, f), "image") for f in uploads
+    ]
+    inputs: dict[str, Any] = {"reference_images": shas}
+    if mask is not None:
+        inputs = {"operation": "inpaint", "image": shas[0], "mask": mask}
+        inputs["reference_images"] = shas[1:]
+    return await _run(request, services, user.id, body, inputs, "image_edit")
+
+
+@router.post(
+    "/images/variations",
+    response_model=None,
+    openapi_extra={
+        **body_limit("max_upload_body_bytes"),
+        "requestBody": _edit_form_schema(prompt_required=False),
+    },
+)
+async def create_variation(request: Request, user: CurrentUser, services: ServicesDep) -> Response:
+    """OpenAI's ``images.create_variation``: ``n`` variations of one ``image`` on any
+    Easel model that makes variations (capabilities.operations)."""
+    form = await request.form(max_files=2, max_fields=MAX_EDIT_FIELDS)
+    uploads = _uploads(form, services.settings.max_reference_image_bytes)
+    if len(uploads) != 1:
+        raise OpenAIError(400, "Send exactly one image.", param="image")
+    body = _fields(form)
+    if body.stream:
+        raise OpenAIError(400, "Variations are not streamed; leave stream out.", param="stream")
+    sha = await _keep(services, user.id, await asyncio.to_thread(_read, uploads[0]), "image")
+    inputs = {"operation": "variations", "image": sha}
+    return await _run(request, services, user.id, body, inputs, "image_variation")
 
 
 def _model(entry: CatalogEntry) -> dict[str, Any]:

@@ -1,8 +1,9 @@
 """Stored image files (content-addressed), who may see them, and what keeps them alive.
 
-An image is kept while anything refers to it: a variant's result, a user's upload, or a
-live pin of a writer about to store or record it (`referenced`). Every decision to write,
-keep or remove an image's files is taken under `lock_image`, so the three never race; see
+An image is kept while anything refers to it: a variant's result, a user's upload, a
+job's input (lineage), or a live pin of a writer about to store or record it
+(`referenced`). Every decision to write, keep or remove an image's files is taken under
+`lock_image`, so the three never race; see
 `easel.storage.collector` for the whole protocol.
 """
 
@@ -17,7 +18,7 @@ from sqlalchemy import ColumnElement, SQLColumnExpression, delete, exists, or_, 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from easel.db.ids import utcnow
-from easel.db.tables import Image, ImagePin, Upload, Variant
+from easel.db.tables import Image, ImagePin, JobInput, Upload, Variant
 
 _LOCK_CLASS = 0x45A5E1
 """The first key of PostgreSQL advisory locks on images (the second is from the sha)."""
@@ -108,11 +109,12 @@ async def unpin(session: AsyncSession, *, sha256: str, holder: str, referenced: 
 
 
 async def referenced(session: AsyncSession, sha256: str, now: datetime) -> bool:
-    """Whether a variant, an upload or a live pin refers to the image."""
+    """Whether a variant, an upload, a job's input or a live pin refers to the image."""
     query = select(
         or_(
             exists().where(Variant.image_sha256 == sha256),
             exists().where(Upload.sha256 == sha256),
+            exists().where(JobInput.sha256 == sha256),
             exists().where(ImagePin.sha256 == sha256, ImagePin.expires_at > now),
         )
     )
@@ -120,11 +122,12 @@ async def referenced(session: AsyncSession, sha256: str, now: datetime) -> bool:
 
 
 async def lasting_reference(session: AsyncSession, sha256: str) -> bool:
-    """Whether a variant or an upload refers to the image (pins aside)."""
+    """Whether a variant, an upload or a job's input refers to the image (pins aside)."""
     query = select(
         or_(
             exists().where(Variant.image_sha256 == sha256),
             exists().where(Upload.sha256 == sha256),
+            exists().where(JobInput.sha256 == sha256),
         )
     )
     return bool(await session.scalar(query))
@@ -202,11 +205,13 @@ def owned(
     return or_(
         exists().where(Variant.image_sha256 == sha256, Variant.user_id == user_id),
         exists().where(Upload.sha256 == sha256, Upload.user_id == user_id),
+        exists().where(JobInput.sha256 == sha256, JobInput.user_id == user_id),
     )
 
 
 async def owned_by(session: AsyncSession, user_id: str, sha256: str) -> bool:
-    """True when the user has a variant with that image or an upload of it."""
+    """True when the user has a variant with that image, an upload of it, or a job that
+    worked from it (so "made from" stays viewable after the upload expires)."""
     return bool(await session.scalar(select(owned(user_id, sha256))))
 
 

@@ -9,7 +9,8 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, Select, and_, delete, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from easel.db.tables import Image, Job, Variant
+from easel.db.repos.lineage import descends_from
+from easel.db.tables import Image, Job, JobInput, Variant
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,9 @@ class JobFilters:
     text: str | None = None
     id_prefix: str | None = None
     """Jobs whose id starts with this (the CLI accepts a unique prefix of an id)."""
+    operation: str | None = None
+    descendants_of: str | None = None
+    """An image's sha256: only jobs made from it, directly or through other results."""
 
 
 async def get_job(session: AsyncSession, *, user_id: str, job_id: str) -> Job | None:
@@ -81,6 +85,10 @@ def _matching(user_id: str, filters: JobFilters) -> Select[Job]:
         query = query.where(Job.prompt.icontains(filters.text, autoescape=True))
     if filters.id_prefix:
         query = query.where(Job.id.startswith(filters.id_prefix, autoescape=True))
+    if filters.operation:
+        query = query.where(Job.operation == filters.operation)
+    if filters.descendants_of:
+        query = query.where(descends_from(user_id, filters.descendants_of))
     if filters.model:
         query = query.where(
             exists().where(Variant.job_id == Job.id, Variant.model_id == filters.model)
@@ -119,9 +127,9 @@ async def set_favorite(session: AsyncSession, *, user_id: str, job_id: str, valu
 
 
 async def delete_job(session: AsyncSession, *, user_id: str, job_id: str) -> set[str] | None:
-    """Delete a job and its variants; return the sha256 of the images they produced (the
-    caller marks those nothing else refers to), or None when the job does not exist for
-    this user."""
+    """Delete a job, its variants and its inputs; return the sha256 of the images they
+    produced or worked from (the caller marks those nothing else refers to), or None when
+    the job does not exist for this user."""
     job = await session.scalar(
         select(Job).where(Job.id == job_id, Job.user_id == user_id).with_for_update()
     )
@@ -136,6 +144,9 @@ async def delete_job(session: AsyncSession, *, user_id: str, job_id: str) -> set
             )
         ).all()
     )
+    inputs = await session.scalars(select(JobInput.sha256).where(JobInput.job_id == job_id))
+    shas.update(inputs.all())
+    await session.execute(delete(JobInput).where(JobInput.job_id == job_id))
     await session.execute(delete(Variant).where(Variant.job_id == job_id))
     await session.delete(job)
     await session.flush()
