@@ -12,6 +12,7 @@ import httpx
 
 from easel.assist.catalog import AssistCatalog
 from easel.assist.service import AssistService
+from easel.cluster.leader import Leadership, SoleProcess
 from easel.config import Settings
 from easel.db.engine import Database
 from easel.engine.background import Background
@@ -53,22 +54,28 @@ class Services:
     keeper: ImageKeeper
     collector: Collector
     assist: AssistService
+    leader: Leadership = field(default_factory=SoleProcess)
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
     background: Background = field(default_factory=Background)
 
     async def start_workers(self) -> None:
-        """Run workers and the reconciler in this process (embedded mode)."""
+        """Run workers and the periodic passes in this process (`easel worker`, or
+        `easel serve` with embedded workers). With Redis, reconciling and collecting run
+        in one process of the cluster at a time (the leader)."""
         if isinstance(self.store, LocalImageStore):
             await self.store.remove_stale_staging()
+        await self.bus.open()
         await self.reconciler.sweep()
         self._tasks.append(asyncio.create_task(self.queue.consume(self.worker.handle)))
         self.background.every(self.reconciler.interval, self.reconciler.sweep, what="reconciling")
         self.background.every(
             self.webhooks.poll_seconds, self.webhooks.drain, what="delivering webhooks"
         )
-        self.background.every(
-            self.collector.interval, self.collector.collect_and_sweep, what="collecting images"
-        )
+        self.background.every(self.collector.interval, self._collect, what="collecting images")
+
+    async def _collect(self) -> None:
+        if await self.leader.held():
+            await self.collector.collect_and_sweep()
 
     def start_model_check(self) -> None:
         """Check the vendors' model lists on a schedule (the `check_models` setting)."""
@@ -94,6 +101,7 @@ class Services:
         await self.webhooks.aclose()
         await self.http.aclose()
         await self.queue.aclose()
+        await self.leader.aclose()
         await self.bus.aclose()
         await self.store.aclose()
         await self.db.dispose()
@@ -110,8 +118,7 @@ def build_services(
         options = s3_options_from_env(settings.environ)
         store = open_image_store(settings.resolved_storage_url, options)
     staging = staging_for(store, settings.data_dir)
-    bus: EventBus = InProcessEventBus()
-    queue: VariantQueue = InProcessQueue()
+    bus, queue, leader = messaging(settings)
     catalog = catalog or Catalog.load(settings)
     http = httpx.AsyncClient(
         timeout=httpx.Timeout(settings.provider_timeout_seconds, connect=10.0),
@@ -142,11 +149,9 @@ def build_services(
         keeper=keeper,
         handoff=handoff,
     )
-    jobs = JobService(
-        settings=settings, db=db, bus=bus, queue=queue, catalog=catalog, store=store, worker=worker
-    )
+    jobs = JobService(settings=settings, db=db, bus=bus, queue=queue, catalog=catalog, store=store)
     reconciler = Reconciler(
-        db=db, bus=bus, queue=queue, interval=settings.reconcile_interval_seconds
+        db=db, bus=bus, queue=queue, interval=settings.reconcile_interval_seconds, leader=leader
     )
     return Services(
         settings=settings,
@@ -178,7 +183,36 @@ def build_services(
             interval_seconds=settings.collect_interval_seconds,
         ),
         assist=assist,
+        leader=leader,
     )
+
+
+def messaging(settings: Settings) -> tuple[EventBus, VariantQueue, Leadership]:
+    """In the process, or on Redis when ``redis_url`` is set (API servers and workers in
+    separate processes)."""
+    if not settings.redis_url:
+        return InProcessEventBus(), InProcessQueue(), SoleProcess()
+    # Imported here: a studio without Redis never loads the client.
+    from easel.cluster.leader import RedisLeadership
+    from easel.cluster.redis import Keys, connect
+    from easel.engine.redis_queue import RedisQueue
+    from easel.events.redis_bus import RedisEventBus
+
+    keys = Keys(settings.redis_prefix)
+    bus = RedisEventBus(connect(settings.redis_url), keys)
+    queue = RedisQueue(
+        settings.redis_url,
+        connect(settings.redis_url),
+        keys,
+        idle_seconds=settings.queue_idle_seconds,
+    )
+    # Lapses after three missed passes, so a dead leader is replaced within seconds.
+    leader = RedisLeadership(
+        connect(settings.redis_url),
+        keys.leader,
+        ttl_seconds=3 * settings.reconcile_interval_seconds,
+    )
+    return bus, queue, leader
 
 
 def assist_client(settings: Settings) -> httpx.AsyncClient:

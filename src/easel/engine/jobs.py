@@ -24,7 +24,6 @@ from easel.engine.defaults import effective_defaults
 from easel.engine.download import decode_data_url
 from easel.engine.queue import VariantQueue
 from easel.engine.specs import JobSpec, check_lengths, plan_variants
-from easel.engine.worker import Worker
 from easel.errors import InvalidOutput, NotFound, UserInputError
 from easel.events.bus import EventBus
 from easel.events.types import Event, JobCreated, VariantQueued
@@ -78,7 +77,6 @@ class JobService:
         queue: VariantQueue,
         catalog: Catalog,
         store: ImageStore,
-        worker: Worker | None,
     ) -> None:
         self.settings = settings
         self.db = db
@@ -86,7 +84,6 @@ class JobService:
         self.queue = queue
         self.catalog = catalog
         self.store = store
-        self.worker = worker
 
     async def _apply_preset(self, user_id: str, spec: JobSpec) -> JobSpec:
         if not spec.preset_id:
@@ -255,14 +252,13 @@ class JobService:
         await self.bus.publish(events)
 
     async def cancel(self, *, user_id: str, job_id: str, variant_id: str | None = None) -> JobView:
+        # The variant.canceled events reach the worker holding each running variant,
+        # in this process or another, through the bus (`EventBus.on_cancel`).
         async with self.db.transaction() as session:
-            running, events = await transitions.cancel(
+            _, events = await transitions.cancel(
                 session, user_id=user_id, job_id=job_id, variant_id=variant_id
             )
         await self._publish(events)
-        if self.worker is not None:
-            for variant in running:
-                self.worker.abort(variant.id)
         return await self.get(user_id=user_id, job_id=job_id)
 
     async def retry(self, *, user_id: str, job_id: str, variant_id: str) -> JobView:

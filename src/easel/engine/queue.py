@@ -24,6 +24,15 @@ class VariantQueue(abc.ABC):
     async def consume(self, handler: Handler) -> None:
         """Run ``handler(variant_id)`` for every pushed id until cancelled."""
 
+    @abc.abstractmethod
+    async def lost(self, variant_ids: Iterable[str]) -> list[str]:
+        """Of these variants (queued in the database), the ones the queue does not hold:
+        never pushed, dropped with a restarted broker, or taken by a worker that is gone.
+        The reconciler pushes only those, so its cost follows what is lost."""
+
+    async def tidy(self) -> None:  # noqa: B027
+        """Drop what the queue keeps of delivered work (run by the leader only)."""
+
     async def aclose(self) -> None:  # noqa: B027
         """Release connections."""
 
@@ -42,6 +51,9 @@ class InProcessQueue(VariantQueue):
             if variant_id not in self._known:
                 self._known.add(variant_id)
                 self._queue.put_nowait(variant_id)
+
+    async def lost(self, variant_ids: Iterable[str]) -> list[str]:
+        return [variant_id for variant_id in variant_ids if variant_id not in self._known]
 
     async def consume(self, handler: Handler) -> None:
         try:

@@ -110,6 +110,8 @@ class Worker:
         )
         self._active: dict[str, _Run] = {}
         self._finishing = asyncio.Semaphore(FINISHING_AT_ONCE)
+        # A cancel, made in this process or another, reaches the variant through the bus.
+        bus.on_cancel(self.abort)
 
     def _concurrency(self, provider_id: str) -> int:
         configured = self.settings.provider(provider_id).concurrency
