@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import httpx
@@ -21,6 +22,7 @@ from easel.engine.jobs import JobService
 from easel.engine.model_check import ModelCheck
 from easel.engine.queue import InProcessQueue, VariantQueue
 from easel.engine.reconciler import Reconciler
+from easel.engine.retry import GateFactory, ProviderGate
 from easel.engine.runner import Runner
 from easel.engine.worker import Worker
 from easel.events.bus import EventBus, InProcessEventBus
@@ -33,6 +35,21 @@ from easel.storage.local import LocalImageStore
 from easel.storage.s3 import s3_options_from_env
 from easel.storage.staging import Staging
 from easel.webhooks.delivery import Dispatcher
+
+
+@dataclass
+class Cluster:
+    """What API servers and workers share: embedded (the defaults), or on Redis."""
+
+    bus: EventBus = field(default_factory=InProcessEventBus)
+    queue: VariantQueue = field(default_factory=InProcessQueue)
+    leader: Leadership = field(default_factory=SoleProcess)
+    gate: GateFactory = ProviderGate
+    closing: tuple[Callable[[], Awaitable[None]], ...] = ()
+
+    async def aclose(self) -> None:
+        for close in self.closing:
+            await close()
 
 
 @dataclass
@@ -54,7 +71,7 @@ class Services:
     keeper: ImageKeeper
     collector: Collector
     assist: AssistService
-    leader: Leadership = field(default_factory=SoleProcess)
+    cluster: Cluster = field(default_factory=Cluster)
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
     background: Background = field(default_factory=Background)
 
@@ -74,7 +91,7 @@ class Services:
         self.background.every(self.collector.interval, self._collect, what="collecting images")
 
     async def _collect(self) -> None:
-        if await self.leader.held():
+        if await self.cluster.leader.held():
             await self.collector.collect_and_sweep()
 
     def start_model_check(self) -> None:
@@ -101,7 +118,7 @@ class Services:
         await self.webhooks.aclose()
         await self.http.aclose()
         await self.queue.aclose()
-        await self.leader.aclose()
+        await self.cluster.aclose()
         await self.bus.aclose()
         await self.store.aclose()
         await self.db.dispose()
@@ -118,7 +135,8 @@ def build_services(
         options = s3_options_from_env(settings.environ)
         store = open_image_store(settings.resolved_storage_url, options)
     staging = staging_for(store, settings.data_dir)
-    bus, queue, leader = messaging(settings)
+    cluster = cluster_parts(settings)
+    bus, queue = cluster.bus, cluster.queue
     catalog = catalog or Catalog.load(settings)
     http = httpx.AsyncClient(
         timeout=httpx.Timeout(settings.provider_timeout_seconds, connect=10.0),
@@ -148,10 +166,15 @@ def build_services(
         runner=runner,
         keeper=keeper,
         handoff=handoff,
+        gate=cluster.gate,
     )
     jobs = JobService(settings=settings, db=db, bus=bus, queue=queue, catalog=catalog, store=store)
     reconciler = Reconciler(
-        db=db, bus=bus, queue=queue, interval=settings.reconcile_interval_seconds, leader=leader
+        db=db,
+        bus=bus,
+        queue=queue,
+        interval=settings.reconcile_interval_seconds,
+        leader=cluster.leader,
     )
     return Services(
         settings=settings,
@@ -183,36 +206,37 @@ def build_services(
             interval_seconds=settings.collect_interval_seconds,
         ),
         assist=assist,
-        leader=leader,
+        cluster=cluster,
     )
 
 
-def messaging(settings: Settings) -> tuple[EventBus, VariantQueue, Leadership]:
+def cluster_parts(settings: Settings) -> Cluster:
     """In the process, or on Redis when ``redis_url`` is set (API servers and workers in
     separate processes)."""
     if not settings.redis_url:
-        return InProcessEventBus(), InProcessQueue(), SoleProcess()
+        return Cluster()
     # Imported here: a studio without Redis never loads the client.
     from easel.cluster.leader import RedisLeadership
+    from easel.cluster.limits import ClusterGate, SlotLeases
     from easel.cluster.redis import Keys, connect
     from easel.engine.redis_queue import RedisQueue
     from easel.events.redis_bus import RedisEventBus
 
-    keys = Keys(settings.redis_prefix)
-    bus = RedisEventBus(connect(settings.redis_url), keys)
-    queue = RedisQueue(
-        settings.redis_url,
-        connect(settings.redis_url),
-        keys,
-        idle_seconds=settings.queue_idle_seconds,
-    )
-    # Lapses after three missed passes, so a dead leader is replaced within seconds.
+    url, keys = settings.redis_url, Keys(settings.redis_prefix)
+    leases = SlotLeases(connect(url), keys, settings.lease_seconds)
     leader = RedisLeadership(
-        connect(settings.redis_url),
+        # Lapses after three missed passes, so a dead leader is replaced within seconds.
+        connect(url),
         keys.leader,
         ttl_seconds=3 * settings.reconcile_interval_seconds,
     )
-    return bus, queue, leader
+    return Cluster(
+        bus=RedisEventBus(connect(url), keys),
+        queue=RedisQueue(url, connect(url), keys, idle_seconds=settings.queue_idle_seconds),
+        leader=leader,
+        gate=partial(ClusterGate, leases=leases),
+        closing=(leader.aclose, leases.aclose),
+    )
 
 
 def assist_client(settings: Settings) -> httpx.AsyncClient:

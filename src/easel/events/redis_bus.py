@@ -150,15 +150,15 @@ class RedisEventBus(EventBus):
     ) -> AsyncIterator[Subscription]:
         self._wants_events = True
         await self._read()
-        async with self._local.subscription(user_id, job_id, live) as subscription:
-            if live:
-                await self._claim_watch(user_id, job_id)
-            try:
+        try:
+            async with self._local.subscription(user_id, job_id, live) as subscription:
+                if live:
+                    await self._claim_watch(user_id, job_id)
                 yield subscription
-            finally:
-                if live and (user_id, job_id) not in self._local.watching():
-                    with contextlib.suppress(RedisError, OSError):
-                        await self.redis.zrem(self.keys.watchers(user_id, job_id), self.process)
+        finally:
+            if live and (user_id, job_id) not in self._local.watching():
+                with contextlib.suppress(RedisError, OSError):
+                    await self.redis.zrem(self.keys.watchers(user_id, job_id), self.process)
 
     async def _claim_watch(self, user_id: str, job_id: str | None) -> None:
         with contextlib.suppress(RedisError, OSError):
@@ -209,9 +209,6 @@ class RedisEventBus(EventBus):
                 if cancels:
                     await pubsub.subscribe(self.keys.cancels)
                 await _confirmed(pubsub, events + cancels)
-                if self._ready.is_set():
-                    # Reconnected: what was published while we were away is in the log.
-                    self._local.interrupt_all()
                 self._ready.set()
                 while True:
                     message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=1.0)
@@ -219,8 +216,10 @@ class RedisEventBus(EventBus):
                         self._dispatch(message)
             except (RedisError, OSError) as exc:
                 log.warning("event bus: %s; reconnecting", type(exc).__name__)
-                # Whatever was published meanwhile is lost to us: subscribers go back to
-                # the log (durable events) and the snapshot (live state).
+                # Whatever is published until we are subscribed again is lost to us:
+                # subscribers go back to the log (durable events) and the snapshot (live
+                # state), once new subscriptions can be made again.
+                self._ready.clear()
                 self._local.interrupt_all()
                 await asyncio.sleep(RECONNECT_SECONDS)
             finally:
