@@ -168,9 +168,7 @@ async def _live_on_b_and_a_worker_killed(
     bfl: BFLEmulator,
 ) -> None:
     bfl.state.task_seconds = 3.0
-    job_id = await _submit(
-        a, [*_bfl(6), {"model": OFFLINE, "n": 4}], "a lighthouse at dusk"
-    )
+    job_id = await _submit(a, [*_bfl(6), {"model": OFFLINE, "n": 4}], "a lighthouse at dusk")
     follow = asyncio.create_task(collect_events(b, f"/api/v1/jobs/{job_id}/events", timeout=60))
 
     async def all_paid_tasks_saved() -> bool:
@@ -264,9 +262,7 @@ async def _redis_restart(
 ) -> None:
     bfl.state.task_seconds = 2.0
     before = bfl.total_creations
-    job_id = await _submit(
-        a, [*_bfl(8), {"model": OFFLINE, "n": 4}], "a castle in the rain"
-    )
+    job_id = await _submit(a, [*_bfl(8), {"model": OFFLINE, "n": 4}], "a castle in the rain")
     follow = asyncio.create_task(collect_events(b, f"/api/v1/jobs/{job_id}/events", timeout=60))
 
     async def some_created() -> bool:

@@ -29,7 +29,6 @@ flagged, not billed), ``bad_key`` 403, ``no_credit`` 402. Poll stage: the same, 
 from __future__ import annotations
 
 import asyncio
-
 import math
 import time
 import uuid
