@@ -225,10 +225,11 @@ def cluster_parts(settings: Settings) -> Cluster:
     url, keys = settings.redis_url, Keys(settings.redis_prefix)
     leases = SlotLeases(connect(url), keys, settings.lease_seconds)
     leader = RedisLeadership(
-        # Lapses after three missed passes, so a dead leader is replaced within seconds.
+        # Lapses after three missed passes (10 s at least: a slow pass on a busy machine
+        # must not hand the leadership around), so a dead leader is replaced soon.
         connect(url),
         keys.leader,
-        ttl_seconds=3 * settings.reconcile_interval_seconds,
+        ttl_seconds=max(3 * settings.reconcile_interval_seconds, 10.0),
     )
     return Cluster(
         bus=RedisEventBus(connect(url), keys),

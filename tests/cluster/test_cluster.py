@@ -24,7 +24,7 @@ import pytest
 from easel.db.migrate import upgrade
 from emulators.bfl import BFLEmulator
 from emulators.replicate import ReplicateEmulator
-from support.client import LIVE, Received, collect_events
+from support.client import LIVE, Received, collect_events, state_changes
 from support.cluster import RedisServer, WorkerProcess
 from support.databases import postgres_url
 from support.server import FAST_PROVIDERS, ServerProcess, create_token
@@ -98,6 +98,10 @@ def _bfl(n: int) -> list[dict[str, Any]]:
 
 def _statuses(job: dict[str, Any]) -> list[str]:
     return [v["status"] for v in job["variants"]]
+
+
+def _errors(job: dict[str, Any]) -> list[tuple[str, str, object]]:
+    return [(v["model"], v["status"], v.get("error")) for v in job["variants"]]
 
 
 async def _submit(client: httpx.AsyncClient, models: list[dict[str, Any]], prompt: str) -> str:
@@ -189,11 +193,17 @@ async def _live_on_b_and_a_worker_killed(
 
     job = await _finished(a, job_id)
     events = await follow
-    assert _statuses(job) == ["succeeded"] * 10, job
+    assert _statuses(job) == ["succeeded"] * 10, _errors(job)
     # Exactly one paid creation per BFL variant: the killed worker's tasks were resumed
     # from their saved ids, not created again.
     assert bfl.total_creations == 6
     _assert_live_progress(events)
+    # Last-Event-ID resumes on the other replica: A replays exactly what B saw after it.
+    seen_on_b = state_changes(events)
+    resumed = await collect_events(
+        a, f"/api/v1/jobs/{job_id}/events", last_event_id=seen_on_b[2], timeout=30
+    )
+    assert state_changes(resumed) == seen_on_b[3:]
     print(f"killed worker {victim.pid}, which held {len(owners)} running variants")
 
 
@@ -250,7 +260,7 @@ async def _limit_across_workers(a: httpx.AsyncClient, bfl: BFLEmulator) -> None:
     job_id = await _submit(a, _bfl(16), "a field of poppies")
     job = await _finished(a, job_id)
     bfl.create_seconds = 0.0
-    assert _statuses(job) == ["succeeded"] * 16
+    assert _statuses(job) == ["succeeded"] * 16, _errors(job)
     assert bfl.total_creations - before == 16
     # Three workers with four local slots each could have sent twelve at once.
     assert 2 <= bfl.peak_creating <= LIMIT, bfl.peak_creating
@@ -274,7 +284,7 @@ async def _redis_restart(
     await asyncio.to_thread(redis.start)
 
     job = await _finished(a, job_id)
-    assert _statuses(job) == ["succeeded"] * 12, job
+    assert _statuses(job) == ["succeeded"] * 12, _errors(job)
     assert bfl.total_creations - before == 8
     # B's stream went back to the log when Redis went away, and still saw the end.
     events = await follow
