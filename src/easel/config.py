@@ -49,6 +49,9 @@ class Settings(BaseSettings):
     """Base URL clients reach the server at, for absolute links; empty means relative."""
 
     max_variants_per_job: int = Field(default=32, ge=1)
+    max_queued_variants_per_user: int = Field(default=1000, ge=1)
+    """Variants one user may have waiting at once; more is refused with 429 and
+    Retry-After, so one token cannot fill the queue in front of everyone else."""
     max_prompt_length: int = Field(default=4000, ge=1)
     max_reference_image_bytes: int = Field(default=20 * 1024 * 1024, ge=1)
     max_download_bytes: int = Field(default=50 * 1024 * 1024, ge=1)

@@ -7,7 +7,8 @@ EaselError
 │   ├── Conflict
 │   ├── Unauthorized
 │   └── Forbidden             signed in, but the action is for admins
-│   └── TooLarge              a body or file over its limit (HTTP 413)
+│   ├── TooLarge              a body or file over its limit (HTTP 413)
+│   └── TooBusy               the caller has too much work waiting (HTTP 429, Retry-After)
 ├── StorageError              the image store could not keep an image
 └── ProviderError             a model source failed; ``retryable`` says if trying again may help
     ├── ProviderAuthError     bad or missing key
@@ -93,6 +94,15 @@ class Forbidden(UserInputError):
 class TooLarge(UserInputError):
     code = "too-large"
     status = 413
+
+
+class TooBusy(UserInputError):
+    code = "too-busy"
+    status = 429
+
+    def __init__(self, message: str, *, retry_after: int, hint: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.retry_after = retry_after
 
 
 class StorageError(EaselError):

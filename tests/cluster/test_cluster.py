@@ -40,7 +40,7 @@ STARTUP_SECONDS = 240
 pytestmark = [pytest.mark.postgres, pytest.mark.slow, pytest.mark.timeout(900)]
 
 
-async def _until(check: Callable[[], Awaitable[bool]], what: str, timeout: float = 30) -> None:
+async def _until(check: Callable[[], Awaitable[bool]], what: str, timeout: float = 120) -> None:
     deadline = time.monotonic() + timeout
     while not await check():
         if time.monotonic() > deadline:
@@ -79,7 +79,7 @@ async def _db(url: str) -> asyncpg.Connection:
     return await asyncpg.connect(url.replace("postgresql+asyncpg", "postgresql"))
 
 
-async def _finished(client: httpx.AsyncClient, job_id: str, timeout: float = 40) -> dict[str, Any]:
+async def _finished(client: httpx.AsyncClient, job_id: str, timeout: float = 120) -> dict[str, Any]:
     job: dict[str, Any] = {}
 
     async def done() -> bool:
@@ -173,7 +173,7 @@ async def _live_on_b_and_a_worker_killed(
 ) -> None:
     bfl.state.task_seconds = 3.0
     job_id = await _submit(a, [*_bfl(6), {"model": OFFLINE, "n": 4}], "a lighthouse at dusk")
-    follow = asyncio.create_task(collect_events(b, f"/api/v1/jobs/{job_id}/events", timeout=60))
+    follow = asyncio.create_task(collect_events(b, f"/api/v1/jobs/{job_id}/events", timeout=180))
 
     async def all_paid_tasks_saved() -> bool:
         saved = await conn.fetchval(
@@ -273,7 +273,7 @@ async def _redis_restart(
     bfl.state.task_seconds = 2.0
     before = bfl.total_creations
     job_id = await _submit(a, [*_bfl(8), {"model": OFFLINE, "n": 4}], "a castle in the rain")
-    follow = asyncio.create_task(collect_events(b, f"/api/v1/jobs/{job_id}/events", timeout=60))
+    follow = asyncio.create_task(collect_events(b, f"/api/v1/jobs/{job_id}/events", timeout=180))
 
     async def some_created() -> bool:
         return bfl.total_creations > before

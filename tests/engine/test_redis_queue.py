@@ -12,6 +12,7 @@ import pytest
 
 from easel.cluster.limits import ClusterGate, SlotLeases
 from easel.cluster.redis import Keys, connect
+from easel.engine.queue import Ticket
 from easel.engine.redis_queue import RedisQueue
 from support.cluster import redis_prefix
 
@@ -55,14 +56,15 @@ async def test_an_id_pushed_while_held_is_delivered_once(redis_target: tuple[str
     seen: list[str] = []
     try:
         async with _consuming(worker, seen) as release:
-            await api.push(["a", "b", "a"])
-            await api.push(["b"])
+            await api.push([Ticket("a", "u1"), Ticket("b", "u2"), Ticket("a", "u1")])
+            await api.push([Ticket("b", "u2")])
 
             async def both() -> bool:
                 return sorted(seen) == ["a", "b"]
 
             await _until(both)
-            assert await api.lost(["a", "b", "c"]) == ["c"]  # a and b are held
+            held = [Ticket("a", "u1"), Ticket("b", "u2"), Ticket("c", "u1")]
+            assert await api.lost(held) == [Ticket("c", "u1")]  # a and b are held
             release.set()
 
             async def acknowledged() -> bool:
@@ -83,16 +85,17 @@ async def test_what_a_dead_worker_took_is_lost_and_pushed_again(
     url, keys = redis_target
     api = _queue(url, keys)
     try:
-        await api.push(["waiting"])
+        tickets = [Ticket(v, "u1") for v in ("waiting", "x", "y", "never")]
+        await api.push(tickets[:1])
         await api.redis.hset(keys.holders, mapping={"x": "gone-worker", "y": "live-worker"})
         await api.redis.set(keys.consumer_alive("live-worker"), "1", ex=60)
         # Never pushed, or taken by a worker whose heartbeat stopped: lost. Waiting in
         # the stream, or taken by a live worker: held.
-        lost = await api.lost(["waiting", "x", "y", "never"])
-        assert sorted(lost) == ["never", "x"]
+        lost = await api.lost(tickets)
+        assert sorted(t.variant_id for t in lost) == ["never", "x"]
         await api.push(lost)
         assert await api.redis.xlen(keys.stream) == 3
-        assert await api.lost(["waiting", "x", "y", "never"]) == []
+        assert await api.lost(tickets) == []
     finally:
         await api.aclose()
 
@@ -103,9 +106,9 @@ async def test_a_provider_limit_holds_across_processes(redis_target: tuple[str, 
     two = SlotLeases(connect(url), keys, lease_seconds=5)
     try:
         gates = [ClusterGate("bfl", 2, one), ClusterGate("bfl", 2, two)]
-        first = await gates[0].acquire()
-        second = await gates[1].acquire()
-        third = asyncio.create_task(gates[1].acquire())
+        first = await gates[0].acquire("u1")
+        second = await gates[1].acquire("u2")
+        third = asyncio.create_task(gates[1].acquire("u1"))
         await asyncio.sleep(0.5)
         assert not third.done()  # each process has room; the cluster has none
         first.release()

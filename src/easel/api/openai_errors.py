@@ -21,7 +21,14 @@ from starlette.exceptions import HTTPException
 
 from easel.api.limits import BodyTooLarge
 from easel.config import Settings
-from easel.errors import EaselError, ModelRetired, NotFound, Unauthorized, UserInputError
+from easel.errors import (
+    EaselError,
+    ModelRetired,
+    NotFound,
+    TooBusy,
+    Unauthorized,
+    UserInputError,
+)
 from easel.redaction import redact
 
 log = logging.getLogger(__name__)
@@ -85,6 +92,14 @@ def from_easel(exc: EaselError, settings: Settings) -> OpenAIError:
         # OpenAI answers a retired model id with 404 model_not_found; so does Easel, naming
         # the replacement in the message.
         return OpenAIError(404, str(exc), param="model", code="model_not_found")
+    if isinstance(exc, TooBusy):
+        return OpenAIError(
+            429,
+            str(exc),
+            type="rate_limit_error",
+            code="rate_limit_exceeded",
+            headers={"Retry-After": str(exc.retry_after)},
+        )
     if isinstance(exc, UserInputError):
         message = exc.message
         if exc.allowed:

@@ -17,7 +17,7 @@ from starlette.routing import Match
 
 from easel.api.limits import BodyTooLarge
 from easel.api.openai_errors import OPENAI_PREFIX, OpenAIError
-from easel.errors import EaselError, UserInputError
+from easel.errors import EaselError, TooBusy, UserInputError
 from easel.redaction import redact
 
 log = logging.getLogger(__name__)
@@ -68,6 +68,14 @@ async def _model_validation(request: Request, exc: Exception) -> JSONResponse:
     return await _validation(request, RequestValidationError(exc.errors()))
 
 
+def _headers(exc: UserInputError) -> dict[str, str] | None:
+    if isinstance(exc, TooBusy):
+        return {"Retry-After": str(exc.retry_after)}
+    if exc.status == 401:
+        return {"WWW-Authenticate": "Bearer"}
+    return None
+
+
 async def _easel(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, EaselError)
     if isinstance(exc, UserInputError):
@@ -79,7 +87,7 @@ async def _easel(request: Request, exc: Exception) -> JSONResponse:
             hint=exc.hint,
             field=exc.field,
             allowed=exc.allowed,
-            headers={"WWW-Authenticate": "Bearer"} if exc.status == 401 else None,
+            headers=_headers(exc),
         )
     log.warning("unexpected %s at %s: %s", type(exc).__name__, request.url.path, exc)
     detail = redact(exc.message, request.app.state.services.settings)

@@ -140,21 +140,6 @@ class SlotLeases:
         await self.redis.aclose()
 
 
-class _ClusterSlot(Slot):
-    def __init__(
-        self, semaphore: asyncio.Semaphore, leases: SlotLeases, provider_id: str, token: str
-    ) -> None:
-        super().__init__(semaphore)
-        self._lease: tuple[SlotLeases, str, str] | None = (leases, provider_id, token)
-
-    def release(self) -> None:
-        super().release()
-        if self._lease is not None:
-            leases, provider_id, token = self._lease
-            self._lease = None
-            leases.give_back(provider_id, token)
-
-
 class ClusterGate(ProviderGate):
     """A `ProviderGate` whose limit and cool-down hold across every worker process."""
 
@@ -163,14 +148,21 @@ class ClusterGate(ProviderGate):
         self.concurrency = concurrency
         self.leases = leases
 
-    async def acquire(self) -> Slot:
-        await self.slots.acquire()
+    async def acquire(self, user_id: str) -> Slot:
+        # The local slot first: turns across users are kept here, and a process never
+        # asks Redis for more slots than the limit.
+        await self.slots.acquire(user_id)
         try:
             token = await self.leases.take(self.provider_id, self.concurrency)
         except BaseException:
             self.slots.release()
             raise
-        return _ClusterSlot(self.slots, self.leases, self.provider_id, token)
+
+        def give_back() -> None:
+            self.slots.release()
+            self.leases.give_back(self.provider_id, token)
+
+        return Slot(give_back)
 
     async def cool_down(self, seconds: float) -> None:
         await super().cool_down(seconds)

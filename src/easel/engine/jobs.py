@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from easel.config import Settings
 from easel.db.engine import Database
 from easel.db.ids import new_id, utcnow
@@ -22,9 +24,9 @@ from easel.db.tables import Image, Job, Variant
 from easel.engine import transitions
 from easel.engine.defaults import effective_defaults
 from easel.engine.download import decode_data_url
-from easel.engine.queue import VariantQueue
+from easel.engine.queue import Ticket, VariantQueue
 from easel.engine.specs import JobSpec, check_lengths, plan_variants
-from easel.errors import InvalidOutput, NotFound, UserInputError
+from easel.errors import InvalidOutput, NotFound, TooBusy, UserInputError
 from easel.events.bus import EventBus
 from easel.events.types import Event, JobCreated, VariantQueued
 from easel.providers import Catalog
@@ -34,6 +36,8 @@ from easel.webhooks.targets import check_target
 
 log = logging.getLogger(__name__)
 
+# A full queue drains at the pace of the user's own variants; a short wait is a fair ask.
+QUEUE_FULL_RETRY_SECONDS = 30
 PRESET_FIELDS = (
     "n",
     "size",
@@ -184,6 +188,7 @@ class JobService:
             for p in planned
         ]
         async with self.db.transaction() as session:
+            await self._admit(session, user_id, len(variants))
             session.add(job)
             await session.flush()
             session.add_all(variants)
@@ -198,8 +203,22 @@ class JobService:
             ]
             events = await event_log.append(session, user_id=user_id, events=new)
         await self.bus.publish(events)
-        await self.queue.push(v.id for v in variants)
+        await self.queue.push(Ticket(v.id, user_id) for v in variants)
         return job
+
+    async def _admit(self, session: AsyncSession, user_id: str, adding: int) -> None:
+        """Refuse work past the user's share of the queue (checked in the transaction
+        that adds it; concurrent submissions may overshoot by one request's variants)."""
+        limit = self.settings.max_queued_variants_per_user
+        waiting = await job_repo.count_queued(session, user_id=user_id)
+        if waiting + adding > limit:
+            raise TooBusy(
+                f"You have {waiting} variants waiting and may have at most {limit} queued; "
+                f"this request adds {adding}.",
+                retry_after=QUEUE_FULL_RETRY_SECONDS,
+                hint="Wait for some to finish, or cancel queued jobs; "
+                "the limit is the max_queued_variants_per_user setting.",
+            )
 
     async def get(self, *, user_id: str, job_id: str) -> JobView:
         views = await self._views(user_id, [job_id])
@@ -267,11 +286,12 @@ class JobService:
             if variant.id == variant_id:
                 self.catalog.require(variant.model_id)  # a retired model cannot run again
         async with self.db.transaction() as session:
+            await self._admit(session, user_id, 1)
             variant, events = await transitions.retry(
                 session, user_id=user_id, job_id=job_id, variant_id=variant_id
             )
         await self._publish(events)
-        await self.queue.push([variant.id])
+        await self.queue.push([Ticket(variant.id, user_id)])
         return await self.get(user_id=user_id, job_id=job_id)
 
     async def set_favorite(self, *, user_id: str, job_id: str, value: bool) -> JobView:

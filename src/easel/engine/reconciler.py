@@ -21,7 +21,7 @@ from easel.db.repos import jobs as job_repo
 from easel.engine import transitions
 from easel.engine.commit import commit
 from easel.engine.owners import is_dead_local_worker
-from easel.engine.queue import VariantQueue
+from easel.engine.queue import Ticket, VariantQueue
 from easel.events.bus import EventBus
 
 log = logging.getLogger(__name__)
@@ -50,7 +50,7 @@ class Reconciler:
         await self._reclaim_from_dead_local_workers()
         async with self.db.session() as session:
             waiting = await job_repo.ids_to_resume(session, now=utcnow())
-        for variant_id, lapsed in waiting:
+        for variant_id, _, lapsed in waiting:
             # Queued variants only need pushing; a write (and its locks) is for lost ones.
             if lapsed:
                 await commit(
@@ -60,7 +60,9 @@ class Reconciler:
                         transitions.requeue, variant_id=variant_id, reason="worker lost; resuming"
                     ),
                 )
-        lost = await self.queue.lost(variant_id for variant_id, _ in waiting)
+        lost = await self.queue.lost(
+            Ticket(variant_id, user_id) for variant_id, user_id, _ in waiting
+        )
         await self.queue.push(lost)
         await self.queue.tidy()
         return len(lost)

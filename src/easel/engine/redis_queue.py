@@ -8,6 +8,10 @@ a heartbeat key per worker, so the reconciler can tell, cheaply, what is lost: a
 nobody holds, or one taken by a worker whose heartbeat stopped. After a Redis restart
 the hash is empty and every queued variant is pushed again from the database.
 
+The stream is first come, first served across users; turns across users are taken at
+each provider's gate (`FairSlots`), where a worker's variants wait for a slot: each
+worker takes up to ``max_in_flight`` ids, far more than the providers' limits.
+
 Acknowledged entries are trimmed by the leader (``tidy``) rather than with ``maxlen``,
 which would also cut entries nobody has read yet.
 """
@@ -27,7 +31,7 @@ from taskiq_redis import RedisStreamBroker
 
 from easel.cluster.redis import Keys, text
 from easel.engine.owners import new_worker_id
-from easel.engine.queue import Handler, VariantQueue
+from easel.engine.queue import Handler, Ticket, VariantQueue
 
 log = logging.getLogger(__name__)
 
@@ -75,47 +79,48 @@ class RedisQueue(VariantQueue):
             await self._broker.startup()
             self._started = True
 
-    async def push(self, variant_ids: Iterable[str]) -> None:
-        ids = list(dict.fromkeys(variant_ids))
+    async def push(self, tickets: Iterable[Ticket]) -> None:
+        fresh = list({t.variant_id: t for t in tickets}.values())
         try:
-            await self._push(ids)
+            await self._push(fresh)
         except (RedisError, OSError) as exc:
             # The variants are queued in the database: the reconciler pushes what no
             # one holds once Redis is back.
-            log.warning("queue: pushing %d variants failed: %s", len(ids), type(exc).__name__)
+            log.warning("queue: pushing %d variants failed: %s", len(fresh), type(exc).__name__)
 
-    async def _push(self, ids: list[str]) -> None:
-        if not ids:
+    async def _push(self, tickets: list[Ticket]) -> None:
+        if not tickets:
             return
         await self._start()
         pipe = self.redis.pipeline(transaction=False)
-        for variant_id in ids:
-            pipe.hsetnx(self.keys.holders, variant_id, "")
-        fresh = [vid for vid, added in zip(ids, await pipe.execute(), strict=True) if added]
-        for variant_id in fresh:
+        for ticket in tickets:
+            pipe.hsetnx(self.keys.holders, ticket.variant_id, "")
+        added = await pipe.execute()
+        for ticket in (t for t, new in zip(tickets, added, strict=True) if new):
             await self._broker.kick(
                 BrokerMessage(
-                    task_id=variant_id,
+                    task_id=ticket.variant_id,
                     task_name="easel.variant",
-                    message=variant_id.encode(),
-                    labels={},
+                    message=ticket.variant_id.encode(),
+                    labels={"user_id": ticket.user_id},
                 )
             )
 
-    async def lost(self, variant_ids: Iterable[str]) -> list[str]:
-        ids = list(variant_ids)
-        if not ids:
+    async def lost(self, tickets: Iterable[Ticket]) -> list[Ticket]:
+        asked = list(tickets)
+        if not asked:
             return []
+        ids = [t.variant_id for t in asked]
         # '' while waiting in the stream, the consumer's name once taken, None: not held.
         holders = [
             None if h is None else text(h) for h in await self.redis.hmget(self.keys.holders, ids)
         ]
         consumers = {h for h in holders if h}
         alive = {c for c in consumers if await self.redis.exists(self.keys.consumer_alive(c))}
-        gone = [vid for vid, h in zip(ids, holders, strict=True) if h and h not in alive]
+        gone = [t for t, h in zip(asked, holders, strict=True) if h and h not in alive]
         if gone:
-            await self.redis.hdel(self.keys.holders, *gone)
-        return [vid for vid, h in zip(ids, holders, strict=True) if h is None] + gone
+            await self.redis.hdel(self.keys.holders, *(t.variant_id for t in gone))
+        return [t for t, h in zip(asked, holders, strict=True) if h is None] + gone
 
     async def tidy(self) -> None:
         """Trim the stream below the oldest entry still unread or unacknowledged."""

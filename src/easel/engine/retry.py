@@ -15,6 +15,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
+from easel.engine.fairness import FairSlots
 from easel.errors import ProviderError, RateLimited
 
 log = logging.getLogger(__name__)
@@ -37,13 +38,13 @@ class Slot:
     """One of a provider's concurrency slots, given back once: early, when the variant
     starts waiting on a remote task, or when its work ends."""
 
-    def __init__(self, semaphore: asyncio.Semaphore) -> None:
-        self._semaphore: asyncio.Semaphore | None = semaphore
+    def __init__(self, give_back: Callable[[], None]) -> None:
+        self._give_back: Callable[[], None] | None = give_back
 
     def release(self) -> None:
-        if self._semaphore is not None:
-            self._semaphore.release()
-            self._semaphore = None
+        if self._give_back is not None:
+            self._give_back()
+            self._give_back = None
 
 
 GateFactory = Callable[[str, int], "ProviderGate"]
@@ -56,16 +57,17 @@ class ProviderGate:
     The limit counts generations being created at the vendor, as vendors count them:
     a variant holds a slot while its request is sent and, for synchronous APIs, until
     the image is back; a variant waiting on a remote task between polls holds none.
+    Waiting variants get slots in turns across users.
     """
 
     def __init__(self, provider_id: str, concurrency: int) -> None:
         self.provider_id = provider_id
-        self.slots = asyncio.Semaphore(concurrency)
+        self.slots = FairSlots(concurrency)
         self._cool_until = 0.0
 
-    async def acquire(self) -> Slot:
-        await self.slots.acquire()
-        return Slot(self.slots)
+    async def acquire(self, user_id: str) -> Slot:
+        await self.slots.acquire(user_id)
+        return Slot(self.slots.release)
 
     async def cool_down(self, seconds: float) -> None:
         self._cool_until = max(self._cool_until, time.monotonic() + seconds)

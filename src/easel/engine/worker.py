@@ -136,7 +136,7 @@ class Worker:
         gate = self.gates.get(variant.provider_id) or ProviderGate(variant.provider_id, 1)
         # A saved remote task or result needs no new creation at the vendor: no slot.
         resuming = bool(variant.remote_task or variant.remote_result)
-        slot = None if resuming else await gate.acquire()
+        slot = None if resuming else await gate.acquire(variant.user_id)
         try:
             run = await self._claim(variant_id, slot)
             if run is None:

@@ -156,16 +156,23 @@ async def renew_leases(session: AsyncSession, *, owner: str, until: datetime) ->
     return set((await session.scalars(select(Variant.id).where(mine))).all())
 
 
-async def ids_to_resume(session: AsyncSession, *, now: datetime) -> Sequence[tuple[str, bool]]:
-    """Variants waiting to run, as (id, lapsed): queued ones, and running ones whose
-    lease lapsed (those must go back to queued first)."""
+async def ids_to_resume(session: AsyncSession, *, now: datetime) -> Sequence[tuple[str, str, bool]]:
+    """Variants waiting to run, as (id, user id, lapsed): queued ones, and running ones
+    whose lease lapsed (those must go back to queued first)."""
     lapsed = (Variant.status == "running") & (Variant.lease_expires_at < now)
     query = (
-        select(Variant.id, lapsed)
+        select(Variant.id, Variant.user_id, lapsed)
         .where(or_(Variant.status == "queued", lapsed))
         .order_by(Variant.queued_at)
     )
-    return [(vid, bool(was_lapsed)) for vid, was_lapsed in (await session.execute(query)).tuples()]
+    rows = (await session.execute(query)).tuples()
+    return [(vid, user_id, bool(was_lapsed)) for vid, user_id, was_lapsed in rows]
+
+
+async def count_queued(session: AsyncSession, *, user_id: str) -> int:
+    """How many of the user's variants wait for a worker."""
+    query = select(func.count()).where(Variant.user_id == user_id, Variant.status == "queued")
+    return int(await session.scalar(query) or 0)
 
 
 async def leased_variants(session: AsyncSession, *, now: datetime) -> Sequence[tuple[str, str]]:
