@@ -86,7 +86,18 @@ class Settings(BaseSettings):
     retry_base_seconds: float = Field(default=1.0, ge=0)
     retry_max_seconds: float = Field(default=30.0, ge=0)
     embedded_workers: bool = True
-    """Run variant workers inside the API process."""
+    """Run variant workers inside the API process (``easel serve``); false makes it serve
+    the API only, for deployments whose workers run as ``easel worker``."""
+    redis_url: str = ""
+    """``redis://host:port/db``: the queue, the live event bus, provider limits and the
+    reconciler's leadership go through Redis, so API servers and workers can run as
+    separate processes on several machines. Empty: all of that stays in the process."""
+    redis_prefix: str = "easel"
+    """Prefix of every Redis key and channel (several studios can share one Redis)."""
+    queue_idle_seconds: float = Field(default=600.0, gt=0)
+    """A queue message a worker took and never acknowledged is handed to another worker
+    after this long. Longer than the slowest provider call (a redelivery is harmless,
+    but wasted); lost workers are found sooner through their leases."""
     allow_private_webhooks: bool = False
     """Let webhooks call private and loopback addresses (trusted networks only)."""
     webhook_timeout_seconds: float = Field(default=15.0, gt=0)

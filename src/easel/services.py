@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
+from functools import partial
 
 import httpx
 
 from easel.assist.catalog import AssistCatalog
 from easel.assist.service import AssistService
+from easel.cluster.leader import Leadership, SoleProcess
 from easel.config import Settings
 from easel.db.engine import Database
 from easel.engine.background import Background
@@ -19,6 +21,7 @@ from easel.engine.jobs import JobService
 from easel.engine.model_check import ModelCheck
 from easel.engine.queue import InProcessQueue, VariantQueue
 from easel.engine.reconciler import Reconciler
+from easel.engine.retry import GateFactory, ProviderGate
 from easel.engine.runner import Runner
 from easel.engine.worker import Worker
 from easel.events.bus import EventBus, InProcessEventBus
@@ -31,6 +34,21 @@ from easel.storage.local import LocalImageStore
 from easel.storage.s3 import s3_options_from_env
 from easel.storage.staging import Staging
 from easel.webhooks.delivery import Dispatcher
+
+
+@dataclass
+class Cluster:
+    """What API servers and workers share: embedded (the defaults), or on Redis."""
+
+    bus: EventBus = field(default_factory=InProcessEventBus)
+    queue: VariantQueue = field(default_factory=InProcessQueue)
+    leader: Leadership = field(default_factory=SoleProcess)
+    gate: GateFactory = ProviderGate
+    closing: tuple[Callable[[], Awaitable[None]], ...] = ()
+
+    async def aclose(self) -> None:
+        for close in self.closing:
+            await close()
 
 
 @dataclass
@@ -52,22 +70,28 @@ class Services:
     keeper: ImageKeeper
     collector: Collector
     assist: AssistService
+    cluster: Cluster = field(default_factory=Cluster)
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
     background: Background = field(default_factory=Background)
 
     async def start_workers(self) -> None:
-        """Run workers and the reconciler in this process (embedded mode)."""
+        """Run workers and the periodic passes in this process (`easel worker`, or
+        `easel serve` with embedded workers). With Redis, reconciling and collecting run
+        in one process of the cluster at a time (the leader)."""
         if isinstance(self.store, LocalImageStore):
             await self.store.remove_stale_staging()
+        await self.bus.open()
         await self.reconciler.sweep()
         self._tasks.append(asyncio.create_task(self.queue.consume(self.worker.handle)))
         self.background.every(self.reconciler.interval, self.reconciler.sweep, what="reconciling")
         self.background.every(
             self.webhooks.poll_seconds, self.webhooks.drain, what="delivering webhooks"
         )
-        self.background.every(
-            self.collector.interval, self.collector.collect_and_sweep, what="collecting images"
-        )
+        self.background.every(self.collector.interval, self._collect, what="collecting images")
+
+    async def _collect(self) -> None:
+        if await self.cluster.leader.held():
+            await self.collector.collect_and_sweep()
 
     def start_model_check(self) -> None:
         """Check the vendors' model lists on a schedule (the `check_models` setting)."""
@@ -93,6 +117,7 @@ class Services:
         await self.webhooks.aclose()
         await self.http.aclose()
         await self.queue.aclose()
+        await self.cluster.aclose()
         await self.bus.aclose()
         await self.store.aclose()
         await self.db.dispose()
@@ -109,8 +134,8 @@ def build_services(
         options = s3_options_from_env(settings.environ)
         store = open_image_store(settings.resolved_storage_url, options)
     staging = staging_for(store, settings.data_dir)
-    bus: EventBus = InProcessEventBus()
-    queue: VariantQueue = InProcessQueue()
+    cluster = cluster_parts(settings)
+    bus, queue = cluster.bus, cluster.queue
     catalog = catalog or Catalog.load(settings)
     http = httpx.AsyncClient(
         timeout=httpx.Timeout(settings.provider_timeout_seconds, connect=10.0),
@@ -140,6 +165,7 @@ def build_services(
         runner=runner,
         keeper=keeper,
         handoff=handoff,
+        gate=cluster.gate,
     )
     jobs = JobService(
         settings=settings,
@@ -149,10 +175,13 @@ def build_services(
         catalog=catalog,
         store=store,
         keeper=keeper,
-        worker=worker,
     )
     reconciler = Reconciler(
-        db=db, bus=bus, queue=queue, interval=settings.reconcile_interval_seconds
+        db=db,
+        bus=bus,
+        queue=queue,
+        interval=settings.reconcile_interval_seconds,
+        leader=cluster.leader,
     )
     return Services(
         settings=settings,
@@ -184,6 +213,37 @@ def build_services(
             interval_seconds=settings.collect_interval_seconds,
         ),
         assist=assist,
+        cluster=cluster,
+    )
+
+
+def cluster_parts(settings: Settings) -> Cluster:
+    """In the process, or on Redis when ``redis_url`` is set (API servers and workers in
+    separate processes)."""
+    if not settings.redis_url:
+        return Cluster()
+    # Imported here: a studio without Redis never loads the client.
+    from easel.cluster.leader import RedisLeadership
+    from easel.cluster.limits import ClusterGate, SlotLeases
+    from easel.cluster.redis import Keys, connect
+    from easel.engine.redis_queue import RedisQueue
+    from easel.events.redis_bus import RedisEventBus
+
+    url, keys = settings.redis_url, Keys(settings.redis_prefix)
+    leases = SlotLeases(connect(url), keys, settings.lease_seconds)
+    leader = RedisLeadership(
+        # Lapses after three missed passes (10 s at least: a slow pass on a busy machine
+        # must not hand the leadership around), so a dead leader is replaced soon.
+        connect(url),
+        keys.leader,
+        ttl_seconds=max(3 * settings.reconcile_interval_seconds, 10.0),
+    )
+    return Cluster(
+        bus=RedisEventBus(connect(url), keys),
+        queue=RedisQueue(url, connect(url), keys, idle_seconds=settings.queue_idle_seconds),
+        leader=leader,
+        gate=partial(ClusterGate, leases=leases),
+        closing=(leader.aclose, leases.aclose),
     )
 
 

@@ -131,11 +131,6 @@ def _cli_commands() -> set[str]:
     return {n.replace("_", "-") for n in names} | groups
 
 
-@pytest.mark.xfail(
-    "worker" not in _cli_commands(),
-    reason="`easel worker` arrives with the worker processes of the Redis queue",
-    strict=True,
-)
 def test_every_command_the_services_run_exists() -> None:
     services = load_compose()["services"]
     for name in EASEL_SERVICES:

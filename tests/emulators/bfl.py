@@ -28,6 +28,7 @@ flagged, not billed), ``bad_key`` 403, ``no_credit`` 402. Poll stage: the same, 
 
 from __future__ import annotations
 
+import asyncio
 import math
 import time
 import uuid
@@ -125,6 +126,8 @@ class BFLEmulator(Emulator):
         self.creating = 0
         self.peak_creating = 0
         """The most create requests this emulator was answering at once."""
+        self.create_seconds = 0.0
+        """How long a create request takes to answer (to measure concurrency limits)."""
         super().__init__(api_key=api_key)
         self.state.url_ttl = 600.0
 
@@ -170,6 +173,8 @@ class BFLEmulator(Emulator):
         self.creating += 1
         self.peak_creating = max(self.peak_creating, self.creating)
         try:
+            if self.create_seconds:
+                await asyncio.sleep(self.create_seconds)
             return await self._answer_create(endpoint, request)
         finally:
             self.creating -= 1

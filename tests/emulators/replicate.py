@@ -170,6 +170,8 @@ class ReplicateEmulator(Emulator):
         """Predictions read at least once (a client saved the id before polling it)."""
         self.retention_seconds = 3600.0
         self.served: set[str] = set(MODELS)
+        self.canceled_at: dict[str, float] = {}
+        """Prediction id → when (monotonic) a client canceled it."""
         super().__init__(api_key=api_key)
 
     # -- planting drift ----------------------------------------------------------------
@@ -374,6 +376,7 @@ class ReplicateEmulator(Emulator):
             prediction.ended = "canceled"
             with self._lock:
                 self.state.cancels += 1
+                self.canceled_at[pid] = time.monotonic()
         return JSONResponse(self.render(prediction))
 
 

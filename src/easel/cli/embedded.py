@@ -119,7 +119,6 @@ class EmbeddedBackend:
                     staging=staging_for(store, self.settings.data_dir),
                     retry_seconds=self.settings.storage_retry_seconds,
                 ),
-                worker=None,
             )
         return self._reader
 

@@ -53,7 +53,8 @@ def serve(
     port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
     data_dir: DataDir = None,
 ) -> None:
-    """Run the studio: HTTP API, dashboard and in-process workers."""
+    """Run the studio: HTTP API, dashboard and in-process workers (none with
+    EASEL_EMBEDDED_WORKERS=false: then `easel worker` processes do the work)."""
     import uvicorn
 
     from easel.api.app import create_app
@@ -83,6 +84,15 @@ def first_run_message(token: str, url: str) -> str:
         "or set it as EASEL_TOKEN for the CLI and the API.\n"
         "`easel token create` makes more tokens.\n"
     )
+
+
+@app.command()
+def worker(data_dir: DataDir = None) -> None:
+    """Run variant workers only (no HTTP): scale out beside `easel serve` processes that
+    run with EASEL_EMBEDDED_WORKERS=false, sharing EASEL_REDIS_URL and the database."""
+    from easel.cli.worker import worker_command
+
+    worker_command(data_dir, _log_config())
 
 
 def _log_config() -> dict[str, Any]:

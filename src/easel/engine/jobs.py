@@ -29,7 +29,6 @@ from easel.engine.grids import plan_grid
 from easel.engine.inputs import InputResolver, lock_owned
 from easel.engine.queue import Ticket, VariantQueue
 from easel.engine.specs import JobSpec, check_lengths, plan_variants
-from easel.engine.worker import Worker
 from easel.errors import NotFound, TooBusy
 from easel.events.bus import EventBus
 from easel.events.types import Event, JobCreated, VariantQueued
@@ -90,7 +89,6 @@ class JobService:
         catalog: Catalog,
         store: ImageStore,
         keeper: ImageKeeper,
-        worker: Worker | None,
     ) -> None:
         self.settings = settings
         self.db = db
@@ -98,7 +96,6 @@ class JobService:
         self.queue = queue
         self.catalog = catalog
         self.store = store
-        self.worker = worker
         self.inputs = InputResolver(
             db=db, store=store, keeper=keeper, max_bytes=settings.max_reference_image_bytes
         )
@@ -294,14 +291,13 @@ class JobService:
         await self.bus.publish(events)
 
     async def cancel(self, *, user_id: str, job_id: str, variant_id: str | None = None) -> JobView:
+        # The variant.canceled events reach the worker holding each running variant,
+        # in this process or another, through the bus (`EventBus.on_cancel`).
         async with self.db.transaction() as session:
-            running, events = await transitions.cancel(
+            _, events = await transitions.cancel(
                 session, user_id=user_id, job_id=job_id, variant_id=variant_id
             )
         await self._publish(events)
-        if self.worker is not None:
-            for variant in running:
-                self.worker.abort(variant.id)
         return await self.get(user_id=user_id, job_id=job_id)
 
     async def retry(self, *, user_id: str, job_id: str, variant_id: str) -> JobView:

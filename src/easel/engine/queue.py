@@ -39,6 +39,15 @@ class VariantQueue(abc.ABC):
     async def consume(self, handler: Handler) -> None:
         """Run ``handler(variant_id)`` for every pushed variant until cancelled."""
 
+    @abc.abstractmethod
+    async def lost(self, tickets: Iterable[Ticket]) -> list[Ticket]:
+        """Of these variants (queued in the database), the ones the queue does not hold:
+        never pushed, dropped with a restarted broker, or taken by a worker that is gone.
+        The reconciler pushes only those, so its cost follows what is lost."""
+
+    async def tidy(self) -> None:  # noqa: B027
+        """Drop what the queue keeps of delivered work (run by the leader only)."""
+
     async def aclose(self) -> None:  # noqa: B027
         """Release connections."""
 
@@ -60,6 +69,9 @@ class InProcessQueue(VariantQueue):
                 self._known.add(ticket.variant_id)
                 self._turns.add(ticket.user_id, ticket.variant_id)
                 self._waiting.set()
+
+    async def lost(self, tickets: Iterable[Ticket]) -> list[Ticket]:
+        return [ticket for ticket in tickets if ticket.variant_id not in self._known]
 
     async def consume(self, handler: Handler) -> None:
         try:

@@ -1,9 +1,12 @@
 """The reconciler: makes sure every unfinished variant is in the queue.
 
-It runs at start-up and then periodically. Running variants whose lease lapsed (their
-worker died), or whose worker was a process of this host that has exited, go back to
-queued; every queued variant is pushed again. Pushing twice is
-harmless because workers claim variants in the database before working.
+It runs at start-up and then periodically, in one process of the cluster (the leader).
+Running variants whose lease lapsed (their worker died), or whose worker was a process
+of this host that has exited, go back to queued; of the queued variants, only those the
+queue does not hold (never pushed, dropped with a restarted broker, taken by a worker
+that is gone) are pushed again, so a sweep writes in proportion to what was lost, not to
+the length of the queue. Pushing twice is harmless because workers claim variants in the
+database before working.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 import logging
 from functools import partial
 
+from easel.cluster.leader import Leadership, SoleProcess
 from easel.db.engine import Database
 from easel.db.ids import utcnow
 from easel.db.repos import jobs as job_repo
@@ -25,15 +29,24 @@ log = logging.getLogger(__name__)
 
 class Reconciler:
     def __init__(
-        self, *, db: Database, bus: EventBus, queue: VariantQueue, interval: float
+        self,
+        *,
+        db: Database,
+        bus: EventBus,
+        queue: VariantQueue,
+        interval: float,
+        leader: Leadership | None = None,
     ) -> None:
         self.db = db
         self.bus = bus
         self.queue = queue
         self.interval = interval
+        self.leader = leader or SoleProcess()
 
     async def sweep(self) -> int:
-        """One pass; returns how many variants were pushed."""
+        """One pass, by the leader only; returns how many variants were pushed."""
+        if not await self.leader.held():
+            return 0
         await self._reclaim_from_dead_local_workers()
         async with self.db.session() as session:
             waiting = await job_repo.ids_to_resume(session, now=utcnow())
@@ -47,8 +60,12 @@ class Reconciler:
                         transitions.requeue, variant_id=variant_id, reason="worker lost; resuming"
                     ),
                 )
-        await self.queue.push(Ticket(variant_id, user_id) for variant_id, user_id, _ in waiting)
-        return len(waiting)
+        lost = await self.queue.lost(
+            Ticket(variant_id, user_id) for variant_id, user_id, _ in waiting
+        )
+        await self.queue.push(lost)
+        await self.queue.tidy()
+        return len(lost)
 
     async def _reclaim_from_dead_local_workers(self) -> None:
         """Requeue at once what a crashed process of this host held, without waiting for

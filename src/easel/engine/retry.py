@@ -47,8 +47,12 @@ class Slot:
             self._give_back = None
 
 
+GateFactory = Callable[[str, int], "ProviderGate"]
+"""Makes the gate of a provider (id, concurrency): in the process, or cluster-wide."""
+
+
 class ProviderGate:
-    """Per-provider concurrency limit and rate-limit cool-down.
+    """Per-provider concurrency limit and rate-limit cool-down, in this process.
 
     The limit counts generations being created at the vendor, as vendors count them:
     a variant holds a slot while its request is sent and, for synchronous APIs, until
@@ -65,7 +69,7 @@ class ProviderGate:
         await self.slots.acquire(user_id)
         return Slot(self.slots.release)
 
-    def cool_down(self, seconds: float) -> None:
+    async def cool_down(self, seconds: float) -> None:
         self._cool_until = max(self._cool_until, time.monotonic() + seconds)
 
     async def wait_cool(self) -> None:
@@ -92,7 +96,7 @@ async def call_with_retries(
             delay = policy.backoff(attempt)
             if isinstance(exc, RateLimited):
                 delay = max(delay, exc.retry_after or 0.0)
-                gate.cool_down(delay)
+                await gate.cool_down(delay)
             log.info(
                 "%s: %s; retry %d/%d in %.1fs",
                 gate.provider_id,

@@ -40,7 +40,7 @@ from easel.engine.leases import LeaseKeeper
 from easel.engine.owners import new_worker_id
 from easel.engine.pricing import price_params, usd, variant_cost
 from easel.engine.progress import live_reporter
-from easel.engine.retry import ProviderGate, Slot
+from easel.engine.retry import GateFactory, ProviderGate, Slot
 from easel.engine.runner import RunHooks, Runner, RunResult, describe, task_from_dict
 from easel.errors import EaselError, ProviderError, StorageError, UnsupportedRequest
 from easel.events.bus import EventBus
@@ -119,6 +119,7 @@ class Worker:
         runner: Runner,
         keeper: ImageKeeper,
         handoff: ImageHandoff | None = None,
+        gate: GateFactory = ProviderGate,
     ) -> None:
         self.settings = settings
         self.db = db
@@ -129,12 +130,14 @@ class Worker:
         self.keeper = keeper
         self.handoff = handoff or ImageHandoff()
         self.id = new_worker_id()
-        self.gates = {pid: ProviderGate(pid, self._concurrency(pid)) for pid in catalog.providers}
+        self.gates = {pid: gate(pid, self._concurrency(pid)) for pid in catalog.providers}
         self.leases = LeaseKeeper(
             db, owner=self.id, lease_seconds=settings.lease_seconds, on_lost=self.abort
         )
         self._active: dict[str, _Run] = {}
         self._finishing = asyncio.Semaphore(FINISHING_AT_ONCE)
+        # A cancel, made in this process or another, reaches the variant through the bus.
+        bus.on_cancel(self.abort)
 
     def _concurrency(self, provider_id: str) -> int:
         configured = self.settings.provider(provider_id).concurrency

@@ -22,12 +22,13 @@ from __future__ import annotations
 
 import abc
 import asyncio
+import contextlib
 import time
 from collections import defaultdict
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
-from easel.events.types import AnyEvent, Event, JobDeleted, LiveEvent
+from easel.events.types import AnyEvent, Event, JobDeleted, LiveEvent, VariantCanceled
 
 LIVE_STATE_TTL = 900.0
 """Seconds a kept live event outlives its last update: bounds what a variant finished
@@ -46,7 +47,7 @@ class Subscription:
     """
 
     def __init__(self, max_backlog: int, job_id: str | None, live: bool) -> None:
-        self._queue: asyncio.Queue[AnyEvent] = asyncio.Queue(max_backlog)
+        self._queue: asyncio.Queue[AnyEvent | None] = asyncio.Queue(max_backlog)
         self.job_id = job_id
         self.live = live
         self.overflowed = False
@@ -64,10 +65,20 @@ class Subscription:
         except asyncio.QueueFull:
             self.overflowed = True
 
+    def interrupt(self) -> None:
+        """Events may have been missed (the bus lost its broker for a while): make the
+        reader resume from the log, waking it if it waits."""
+        self.overflowed = True
+        with contextlib.suppress(asyncio.QueueFull):
+            self._queue.put_nowait(None)
+
     async def get(self) -> AnyEvent:
         if self.overflowed:
             raise SubscriberOverflow
-        return await self._queue.get()
+        event = await self._queue.get()
+        if event is None or self.overflowed:
+            raise SubscriberOverflow
+        return event
 
     def __aiter__(self) -> AsyncIterator[AnyEvent]:
         return self._iterate()
@@ -77,11 +88,31 @@ class Subscription:
             yield await self.get()
 
 
+CancelListener = Callable[[str], object]
+"""Called with the id of a variant just canceled (a worker stops it if it holds it)."""
+
+
 class EventBus(abc.ABC):
+    def __init__(self) -> None:
+        self._cancel_listeners: list[CancelListener] = []
+
+    def on_cancel(self, listener: CancelListener) -> None:
+        """Call ``listener(variant_id)`` for every variant canceled anywhere: how a cancel
+        reaches the worker that holds the variant, in this process or another."""
+        self._cancel_listeners.append(listener)
+
+    def _canceled(self, variant_id: str) -> None:
+        for listener in self._cancel_listeners:
+            listener(variant_id)
+
+    async def open(self) -> None:  # noqa: B027
+        """Start receiving from other processes what this one listens to (cancels)."""
+
     @abc.abstractmethod
     async def publish(self, events: Sequence[Event]) -> None:
-        """Deliver committed durable events to the subscribers of their user, and drop
-        the live state kept for each variant they concern."""
+        """Deliver committed durable events to the subscribers of their user, drop the
+        live state kept for each variant they concern, and tell the cancel listeners
+        of every process about canceled variants."""
 
     @abc.abstractmethod
     async def publish_live(self, event: LiveEvent) -> None:
@@ -112,23 +143,69 @@ LiveKey = tuple[str | None, str]
 """(variant id, retain key) of a kept live event."""
 
 
-class InProcessEventBus(EventBus):
-    def __init__(self, max_backlog: int = 10_000, live_ttl: float = LIVE_STATE_TTL) -> None:
+class LocalSubscribers:
+    """The subscriptions of this process, by user: what every bus delivers to."""
+
+    def __init__(self, max_backlog: int) -> None:
         self._subscribers: dict[str, set[Subscription]] = defaultdict(set)
         self._max_backlog = max_backlog
+
+    def deliver(self, event: AnyEvent) -> None:
+        for subscription in tuple(self._subscribers.get(event.user_id, ())):
+            subscription.offer(event)
+
+    def watched(self, user_id: str, job_id: str) -> bool:
+        return any(
+            s.live and s.job_id in (None, job_id) for s in self._subscribers.get(user_id, ())
+        )
+
+    def watching(self) -> set[tuple[str, str | None]]:
+        """(user, job or None for the account stream) of every live subscription."""
+        return {
+            (user_id, s.job_id)
+            for user_id, subscriptions in self._subscribers.items()
+            for s in subscriptions
+            if s.live
+        }
+
+    def interrupt_all(self) -> None:
+        for subscriptions in self._subscribers.values():
+            for subscription in subscriptions:
+                subscription.interrupt()
+
+    @asynccontextmanager
+    async def subscription(
+        self, user_id: str, job_id: str | None, live: bool
+    ) -> AsyncIterator[Subscription]:
+        subscription = Subscription(self._max_backlog, job_id, live)
+        self._subscribers[user_id].add(subscription)
+        try:
+            yield subscription
+        finally:
+            subscribers = self._subscribers[user_id]
+            subscribers.discard(subscription)
+            if not subscribers:
+                del self._subscribers[user_id]
+
+    def count(self) -> int:
+        return sum(len(s) for s in self._subscribers.values())
+
+
+class InProcessEventBus(EventBus):
+    def __init__(self, max_backlog: int = 10_000, live_ttl: float = LIVE_STATE_TTL) -> None:
+        super().__init__()
+        self._local = LocalSubscribers(max_backlog)
         self._live_ttl = live_ttl
         # user → job → (variant, key) → (monotonic time kept, event)
         self._kept: dict[str, dict[str, dict[LiveKey, tuple[float, LiveEvent]]]] = {}
         self._swept_at = time.monotonic()
 
-    def _deliver(self, event: AnyEvent) -> None:
-        for subscription in tuple(self._subscribers.get(event.user_id, ())):
-            subscription.offer(event)
-
     async def publish(self, events: Sequence[Event]) -> None:
         for event in events:
             self._forget(event)
-            self._deliver(event)
+            self._local.deliver(event)
+            if event.type == VariantCanceled.name and event.variant_id is not None:
+                self._canceled(event.variant_id)
 
     def _forget(self, event: Event) -> None:
         jobs = self._kept.get(event.user_id)
@@ -154,7 +231,7 @@ class InProcessEventBus(EventBus):
         if now - self._swept_at > self._live_ttl:
             self._swept_at = now
             self._drop_stale(now - self._live_ttl)
-        self._deliver(event)
+        self._local.deliver(event)
 
     def _drop_stale(self, oldest: float) -> None:
         for user_id, jobs in list(self._kept.items()):
@@ -179,28 +256,12 @@ class InProcessEventBus(EventBus):
         return [event for _, event in sorted(kept, key=lambda pair: pair[0])]
 
     async def watched(self, user_id: str, job_id: str) -> bool:
-        return any(
-            s.live and s.job_id in (None, job_id) for s in self._subscribers.get(user_id, ())
-        )
-
-    @asynccontextmanager
-    async def _subscription(
-        self, user_id: str, job_id: str | None, live: bool
-    ) -> AsyncIterator[Subscription]:
-        subscription = Subscription(self._max_backlog, job_id, live)
-        self._subscribers[user_id].add(subscription)
-        try:
-            yield subscription
-        finally:
-            subscribers = self._subscribers[user_id]
-            subscribers.discard(subscription)
-            if not subscribers:
-                del self._subscribers[user_id]
+        return self._local.watched(user_id, job_id)
 
     def subscribe(
         self, user_id: str, *, job_id: str | None = None, live: bool = True
     ) -> AbstractAsyncContextManager[Subscription]:
-        return self._subscription(user_id, job_id, live)
+        return self._local.subscription(user_id, job_id, live)
 
     def subscriber_count(self) -> int:
-        return sum(len(s) for s in self._subscribers.values())
+        return self._local.count()

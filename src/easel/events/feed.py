@@ -96,10 +96,17 @@ class EventFeed:
             if isinstance(event, LiveEvent):
                 if self._current(event):
                     yield event
-            elif event.seq > self.cursor:
+            elif event.seq == self.cursor + 1:
                 yield self._delivered(event)
-                if self.closing:
-                    return
+            elif event.seq > self.cursor:
+                # A gap: events of the user's other jobs, or an earlier event committed by
+                # another process whose publish has not arrived yet (publishes from
+                # several processes can cross). Everything before this event is
+                # committed, so the log gives it in order.
+                async for logged in self._replay():
+                    yield logged
+            if self.closing:
+                return
 
     async def __aiter__(self) -> AsyncIterator[AnyEvent]:
         while True:

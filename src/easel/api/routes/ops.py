@@ -40,8 +40,7 @@ async def prometheus_metrics(request: Request, services: ServicesDep) -> Respons
 )
 async def ready(services: ServicesDep) -> JSONResponse:
     # The Redis setting belongs to the queue; read the same variable it is configured by.
-    redis_url = services.settings.environ.get("EASEL_REDIS_URL", "")
-    outcomes = await check_all(services.db, services.store, redis_url)
+    outcomes = await check_all(services.db, services.store, services.settings.redis_url)
     checks = {o.name: o.detail for o in outcomes}
     down = [o.name for o in outcomes if not o.ok]
     if not down:
