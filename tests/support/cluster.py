@@ -18,7 +18,7 @@ import pytest
 import redis
 import redis.asyncio as aredis
 
-from support.server import free_port
+from support.server import ChildProcess, free_port
 from support.services import require_service
 
 
@@ -87,7 +87,7 @@ class RedisServer:
         self.process = None
 
 
-class WorkerProcess:
+class WorkerProcess(ChildProcess):
     """`easel worker` in its own process."""
 
     def __init__(self, directory: Path, env: dict[str, str], name: str) -> None:
@@ -125,23 +125,6 @@ class WorkerProcess:
             if time.monotonic() > deadline:
                 raise RuntimeError(f"worker did not start in {timeout}s:\n{self.log()}")
             time.sleep(0.1)
-
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
-
-    def kill(self) -> None:
-        assert self.process is not None
-        self.process.send_signal(signal.SIGKILL)
-        self.process.wait(10)
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(5)
 
 
 REDIS_HOST, REDIS_PORT = "127.0.0.1", 6379
