@@ -9,9 +9,6 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from easel.api.schemas_grid import CellOut, GridOut
 from easel.db.ids import as_utc
-from easel.db.repos.lineage import Use
-from easel.db.tables import Image, Preset, Variant
-from easel.engine.jobs import JobView
 from easel.engine.pricing import usd
 from easel.engine.specs import MAX_MODELS, ModelId
 from easel.errors import NotFound
@@ -20,6 +17,7 @@ from easel.providers.base import Capabilities, Lifecycle, ModelStatus
 from easel.urls import image_path, job_events_path, job_path, thumbnail_path
 
 if TYPE_CHECKING:  # rows and services only pass through: `easel models` loads no database
+    from easel.db.repos.lineage import Use
     from easel.db.tables import Image, Preset, Variant
     from easel.engine.jobs import JobView
     from easel.providers import Catalog

@@ -26,7 +26,6 @@ from easel.engine.download import decode_data_url
 from easel.engine.operations import Sides, SourceSize
 from easel.engine.specs import JobSpec
 from easel.errors import InvalidOutput, NotFound, UserInputError
-from easel.imaging import encode_png, normalize_mask, open_image
 from easel.providers.base import OperationInputs, ReferenceImage
 from easel.storage.base import ImageStore
 from easel.storage.images import sniff_mime
@@ -128,6 +127,8 @@ class InputResolver:
 
 
 def _check_mask(data: bytes, size: tuple[int, int]) -> None:
+    from easel.imaging import normalize_mask, open_image  # numpy: only for a mask
+
     normalize_mask(open_image(data, field="mask"), size)
 
 
@@ -187,6 +188,8 @@ async def load_inputs(
 
 
 def _canonical_mask(mask: bytes, image: bytes) -> ReferenceImage:
+    from easel.imaging import encode_png, normalize_mask, open_image  # numpy: only for a mask
+
     size = open_image(image).size  # as viewers show it (EXIF-turned), like the mask
     canonical = normalize_mask(open_image(mask, field="mask"), size)
     return ReferenceImage(encode_png(canonical), "image/png")

@@ -11,13 +11,11 @@ and larger by the extension for ``outpaint``.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from easel.errors import UserInputError
-from easel.imaging.outpaint import Extension, check_extension
-from easel.imaging.upscale import check_upscale
 from easel.providers.base import Capabilities, Operation
 
 MAX_EXTEND = 4096
@@ -28,6 +26,9 @@ MAX_RESULT_PIXELS = 64 * 1024 * 1024
 InputField = Literal["prompt", "image", "mask", "style_image", "extend", "factor", "composite"]
 Role = Literal["image", "mask", "style_image", "reference"]
 """What an input image is to its job (the lineage table's ``role``)."""
+
+if TYPE_CHECKING:
+    from easel.imaging.outpaint import Extension
 
 
 class Sides(BaseModel):
@@ -41,6 +42,8 @@ class Sides(BaseModel):
     bottom: int = Field(default=0, ge=0, le=MAX_EXTEND)
 
     def extension(self) -> Extension:
+        from easel.imaging.outpaint import Extension
+
         return Extension(left=self.left, top=self.top, right=self.right, bottom=self.bottom)
 
 
@@ -120,6 +123,10 @@ def result_size(
     extend: Sides | None = None,
 ) -> tuple[int, int]:
     """The size of the picture the operation makes from ``source``."""
+    # The pixel tools bring numpy and Pillow; a job that only reads never needs them.
+    from easel.imaging.outpaint import check_extension
+    from easel.imaging.upscale import check_upscale
+
     size = (source.width, source.height)
     if operation == "upscale":
         return check_upscale(size, factor or 2, max_pixels=MAX_RESULT_PIXELS)

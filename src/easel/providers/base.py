@@ -29,13 +29,15 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Any, ClassVar, Literal, get_args
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, get_args
 
 import httpx
 from pydantic import BaseModel, ConfigDict, Field
 
 from easel.config import ProviderSettings
-from easel.imaging.outpaint import Extension
+
+if TYPE_CHECKING:  # numpy and Pillow load only where an operation runs
+    from easel.imaging.outpaint import Extension
 
 Operation = Literal[
     "generate",
