@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import re
+import secrets
 import time
 from collections.abc import Iterator
 from datetime import datetime
@@ -24,7 +25,7 @@ from .conftest import Studio
 
 
 @pytest.fixture(scope="module")
-def studio(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Studio]:
+def sharing_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
     """A server whose /v1 answers share links, and which collects unreferenced images at
     once (so a deleted job's image is really gone)."""
     data_dir: Path = tmp_path_factory.mktemp("shares") / "data"
@@ -36,9 +37,22 @@ def studio(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Studio]:
     server = ServerProcess(data_dir, env=env)
     server.start()
     try:
-        yield Studio(server, create_token(data_dir, "alice"), create_token(data_dir, "bob"))
+        yield server
     finally:
         server.stop()
+
+
+@pytest.fixture
+def studio(sharing_server: ServerProcess) -> Studio:
+    """Two users of their own per test, so each test's share lists hold only its links
+    whatever order the tests run in."""
+    suffix = secrets.token_hex(4)
+    data_dir = sharing_server.data_dir
+    return Studio(
+        sharing_server,
+        create_token(data_dir, f"alice-{suffix}"),
+        create_token(data_dir, f"bob-{suffix}"),
+    )
 
 
 def _job(client: httpx.Client, prompt: str, **extra: Any) -> dict[str, Any]:
