@@ -11,7 +11,7 @@ import asyncio
 import re
 from collections.abc import AsyncIterator, Mapping
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ValidationError
 
 from easel.assist.base import (
     TextContext,
@@ -27,6 +27,7 @@ from easel.assist.offline_words import describe_text, suggest_text
 from easel.assist.pixels import read_pixels
 from easel.assist.prompts import Targets
 from easel.config import ProviderSettings
+from easel.providers.offline import OfflineOptions
 
 ASSISTANT = TextModelInfo(
     id="offline/assistant",
@@ -42,22 +43,16 @@ ASSISTANT = TextModelInfo(
 _WORDS = re.compile(r"\S+\s*|\s+")
 
 
-class OfflineOptions(BaseModel):
-    """``EASEL_PROVIDERS__OFFLINE__OPTIONS__WORD_SECONDS``: a pause after each word, so the
-    words arrive at a reading pace (demos, and browser tests that stop a run mid-stream)."""
-
-    model_config = ConfigDict(extra="ignore")  # the offline image provider shares the dict
-
-    word_seconds: float = Field(default=0.0, ge=0, le=1)
-
-
 class OfflineAssistant(TextProvider):
     id = "offline"
     display_name = "Easel (offline)"
 
     def __init__(self, settings: ProviderSettings, environ: Mapping[str, str]) -> None:
         super().__init__(settings, environ)
-        self.word_seconds = OfflineOptions.model_validate(settings.options).word_seconds
+        try:
+            self.word_seconds = OfflineOptions.model_validate(settings.options).word_seconds
+        except ValidationError:  # the offline painter reports the bad setting
+            self.word_seconds = 0.0
 
     def models(self) -> list[TextModelInfo]:
         return [ASSISTANT]

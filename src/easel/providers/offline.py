@@ -78,10 +78,16 @@ def _paint_stage(step: painter.StageFn, canvas: painter.Canvas, preview: bool) -
 
 
 class OfflineOptions(BaseModel):
+    """``EASEL_PROVIDERS__OFFLINE__OPTIONS__*``, shared by the offline painter and the
+    offline assistant (one provider id, one settings dict); paces for demos and tests."""
+
     model_config = ConfigDict(extra="forbid")
 
     stage_pause_seconds: float = Field(default=0.0, ge=0, le=60)
     """A pause after each painting stage (the engine paints in about a dozen)."""
+    word_seconds: float = Field(default=0.0, ge=0, le=1)
+    """A pause after each word the offline assistant writes, so the words arrive at a
+    reading pace (and a browser test can stop a run mid-stream)."""
 
 
 class OfflineProvider(Provider):
