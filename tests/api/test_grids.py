@@ -227,7 +227,7 @@ def test_grid_values_are_checked_against_the_model(studio: Studio) -> None:
         no_prompt = _problem(
             _post(client, {"models": [MODEL], "grid": {"x": {"axis": "seed", "values": [1]}}})
         )
-        assert no_prompt["errors"][0]["field"] == "prompt"
+        assert no_prompt["field"] == "prompt" and "prompt is missing" in no_prompt["detail"]
 
 
 def test_the_cell_count_is_bounded(studio: Studio) -> None:

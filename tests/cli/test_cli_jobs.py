@@ -116,7 +116,7 @@ def test_cancel_a_running_job_then_a_finished_one(tmp_path: Path) -> None:
 ERRORS = [
     (["x", "--size", "banana"], "--size 'banana' is not valid: give WIDTHxHEIGHT in pixels"),
     (["x", "-n", "0"], "-n 0 is not valid: allowed: 1 to 16."),
-    (["   "], "The prompt is empty: say what to draw"),
+    (["   "], "The prompt is missing or blank"),
     (["x", "--out", "a-file"], "--out a-file is a file; give a folder"),
     (["x", "-m", "offline/procedurl"], "Did you mean offline/procedural?"),
     (["x", "-m", "nope/never"], "Unknown model 'nope/never'. Allowed: offline/procedural, "),

@@ -50,15 +50,16 @@ def spec_problem(spec: dict[str, Any]) -> str | None:
     from pydantic import ValidationError
 
     from easel.engine.specs import JobSpec
+    from easel.errors import UserInputError
 
     try:
-        JobSpec.model_validate(spec)
+        JobSpec.model_validate(spec).check_operation()  # a blank prompt is the operation's
+    except UserInputError as exc:
+        return str(exc)
     except ValidationError as exc:
         error = exc.errors()[0]
         field = str(error["loc"][0]) if error["loc"] else "request"
         option = OPTIONS.get(field, field)
-        if field == "prompt" and not str(spec.get("prompt", "")).strip():
-            return f"The prompt is empty: {HOW['prompt']}."
         value = spec.get(field)
         known = field in JobSpec.model_fields
         how = HOW.get(field) or (_bounds(field) if known else "") or error["msg"]
