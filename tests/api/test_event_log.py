@@ -53,5 +53,5 @@ def test_a_running_variant_shows_its_live_progress(studio: Studio) -> None:
                 break
             time.sleep(0.02)
     assert variant["status"] == "succeeded" and variant["progress"] == 1
-    assert seen == sorted(seen) and any(0 < p < 1 for p in seen), seen
+    assert seen == sorted(seen) and any(0 < p < 1 for p in seen), str(seen)
     assert _rows(studio, job_id)["variant.progress"] == 0

@@ -31,7 +31,7 @@ from easel.engine.queue import Ticket, VariantQueue
 from easel.engine.specs import JobSpec, check_lengths, plan_variants
 from easel.errors import NotFound, TooBusy
 from easel.events.bus import EventBus
-from easel.events.types import Event, JobCreated, VariantQueued
+from easel.events.types import Event, JobCreated, LiveEvent, VariantQueued
 from easel.providers import Catalog
 from easel.storage.base import ImageStore
 from easel.storage.keeper import ImageKeeper
@@ -233,6 +233,9 @@ class JobService:
     async def _views(
         self, user_id: str, job_ids: list[str], jobs: list[Job] | None = None
     ) -> list[JobView]:
+        # Live state first: a variant's is dropped only after its final state is
+        # committed, so rows read after it never pair "running" with a cleared progress.
+        live = await self.bus.live_snapshot(user_id)
         async with self.db.session() as session:
             if jobs is None:
                 found = [
@@ -256,23 +259,12 @@ class JobService:
                 j,
                 by_job[j.id],
                 images,
-                await self._live_progress(user_id, by_job[j.id]),
+                _live_progress(by_job[j.id], live),
                 inputs[j.id],
                 uses,
             )
             for j in jobs
         ]
-
-    async def _live_progress(self, user_id: str, variants: list[Variant]) -> dict[str, float]:
-        running = {v.id for v in variants if v.status == "running"}
-        if not running:
-            return {}
-        progress: dict[str, float] = {}
-        for event in await self.bus.live_snapshot(user_id, variants[0].job_id):
-            value = event.data.get("progress")
-            if event.variant_id in running and isinstance(value, int | float):
-                progress[event.variant_id] = max(progress.get(event.variant_id, 0.0), value)
-        return progress
 
     async def search(
         self, *, user_id: str, filters: JobFilters, before: str | None, limit: int
@@ -336,3 +328,14 @@ class JobService:
             await image_repo.mark_orphans(session, shas)
             await share_repo.revoke_job(session, user_id=user_id, job_id=job_id)
             await share_repo.revoke_unowned_images(session, shas)
+
+
+def _live_progress(variants: list[Variant], live: list[LiveEvent]) -> dict[str, float]:
+    """The latest live progress of each running variant."""
+    running = {v.id for v in variants if v.status == "running"}
+    progress: dict[str, float] = {}
+    for event in live:
+        value = event.data.get("progress")
+        if event.variant_id in running and isinstance(value, int | float):
+            progress[event.variant_id] = max(progress.get(event.variant_id, 0.0), value)
+    return progress
