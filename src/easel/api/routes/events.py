@@ -50,7 +50,7 @@ async def job_events(
     view = await services.jobs.get(user_id=user.id, job_id=job_id)
     finished = view.job.finished_at is not None
     feed = EventFeed(
-        db=services.db,
+        log=services.log_reads,
         bus=services.bus,
         user_id=user.id,
         job_id=job_id,
@@ -81,7 +81,7 @@ async def user_events(
         async with services.db.session() as session:
             after = await event_log.last_seq(session, user_id=user.id)
     feed = EventFeed(
-        db=services.db,
+        log=services.log_reads,
         bus=services.bus,
         user_id=user.id,
         job_id=None,
