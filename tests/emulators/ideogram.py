@@ -221,30 +221,27 @@ class IdeogramEmulator(Emulator):
         return fields, pictures
 
     async def _v4_remix(self, request: Request) -> Response:
-        taken = await self._operation(request, "V_4", V4_REMIX_FIELDS)
-        if isinstance(taken, Response):
-            return taken
-        fields, _ = taken
-        if not fields.get("text_prompt"):
-            return error(400, "text_prompt is required")
-        resolution = fields.get("resolution", "2048x2048")
-        if resolution not in V4_RESOLUTIONS:
-            return error(400, f"Invalid resolution: {resolution}")
-        width, height = (int(side) // 32 for side in resolution.split("x"))
-        return self._answer("V_4", {"prompt": fields["text_prompt"], **fields}, width, height)
+        return await self._remix(request, "V_4")
 
     async def _v3_remix(self, request: Request) -> Response:
-        taken = await self._operation(request, "V_3", V3_REMIX_FIELDS)
+        return await self._remix(request, "V_3")
+
+    async def _remix(self, request: Request, model: str) -> Response:
+        """4.0 takes ``text_prompt`` and a 2K ``resolution`` (answered /32), 3.0 ``prompt``
+        and an ``aspect_ratio`` (answered x16)."""
+        v4 = model == "V_4"
+        taken = await self._operation(request, model, V4_REMIX_FIELDS if v4 else V3_REMIX_FIELDS)
         if isinstance(taken, Response):
             return taken
         fields, _ = taken
-        if not fields.get("prompt"):
-            return error(400, "prompt is required")
-        ratio = fields.get("aspect_ratio", "1x1")
-        if ratio not in V3_RATIOS:
-            return error(400, f"Invalid aspect_ratio: {ratio}")
-        width, height = (int(side) * 16 for side in ratio.split("x"))
-        return self._answer("V_3", fields, width, height)
+        prompt = fields.get("text_prompt" if v4 else "prompt")
+        if not prompt:
+            return error(400, f"{'text_prompt' if v4 else 'prompt'} is required")
+        shape = fields.get("resolution", "2048x2048") if v4 else fields.get("aspect_ratio", "1x1")
+        if shape not in (V4_RESOLUTIONS if v4 else V3_RATIOS):
+            return error(400, f"Invalid {'resolution' if v4 else 'aspect_ratio'}: {shape}")
+        width, height = (int(s) // 32 if v4 else int(s) * 16 for s in shape.split("x"))
+        return self._answer(model, {**fields, "prompt": prompt}, width, height)
 
     async def _inpaint(self, request: Request) -> Response:
         taken = await self._operation(request, "V_3", INPAINT_FIELDS, files=("mask",))

@@ -19,7 +19,7 @@ from PIL import Image
 from easel.providers.ideogram_operations import VARIATION_PROMPT
 from emulators.ideogram import MAGENTA, IdeogramEmulator
 from support.client import wait_for_job
-from support.pictures import disc_mask, painted, subject_on_backdrop
+from support.pictures import disc_mask, painted, png_of, subject_on_backdrop, upload_picture
 from support.studio import Studio, studio
 
 V4, V3 = "ideogram/ideogram-v4", "ideogram/ideogram-v3"
@@ -41,18 +41,6 @@ def source() -> Image.Image:
 @pytest.fixture(scope="module")
 def mask() -> Image.Image:
     return disc_mask((256, 192), (0.3, 0.3, 0.6, 0.7))
-
-
-def _png(image: Image.Image) -> bytes:
-    buf = io.BytesIO()
-    image.save(buf, format="PNG")
-    return buf.getvalue()
-
-
-def _upload(client: httpx.Client, image: Image.Image) -> str:
-    answer = client.post("/api/v1/uploads", files={"file": ("in.png", _png(image), "image/png")})
-    assert answer.status_code == 201, answer.text
-    return str(answer.json()["sha256"])
 
 
 def _finish(client: httpx.Client, model: str, body: dict[str, Any]) -> dict[str, Any]:
@@ -101,7 +89,7 @@ def test_remix_edits_and_varies_the_image_with_lineage_and_cost(
     usd: str,
 ) -> None:
     with stack.client() as client:
-        image = _upload(client, source)
+        image = upload_picture(client, source)
         body = {"operation": operation, "image": image, **({"prompt": prompt} if prompt else {})}
         job = _finish(client, model, {**body, **({"quality": "quality"} if not usd else {})})
         result = _result(client, job)
@@ -120,7 +108,7 @@ def test_inpaint_sends_the_mask_black_where_to_change(
     stack: Stack, source: Image.Image, mask: Image.Image
 ) -> None:
     with stack.client() as client:
-        image, mask_sha = _upload(client, source), _upload(client, mask)
+        image, mask_sha = upload_picture(client, source), upload_picture(client, mask)
         body = {"operation": "inpaint", "image": image, "mask": mask_sha, "prompt": "a moon"}
         job = _finish(client, V3, {**body, "quality": "turbo"})
         result = np.asarray(_result(client, job).convert("RGB"))
@@ -140,7 +128,7 @@ def test_outpaint_reframes_to_the_resolution_nearest_the_extended_shape(
     stack: Stack, source: Image.Image
 ) -> None:
     with stack.client() as client:
-        image = _upload(client, source)
+        image = upload_picture(client, source)
         extend = {"left": 128, "right": 128}  # 512x192: wider than any resolution on offer
         job = _finish(client, V3, {"operation": "outpaint", "image": image, "extend": extend})
         result = _result(client, job)
@@ -159,7 +147,7 @@ def test_remove_background_returns_the_subject_on_transparency_for_a_cent(
 ) -> None:
     subject = subject_on_backdrop(128)
     with stack.client() as client:
-        image = _upload(client, subject)
+        image = upload_picture(client, subject)
         job = _finish(client, V4, {"operation": "remove_background", "image": image})
         result = _result(client, job)
     assert stack.emulator.requests[-1]["model"] == "remove-background"
@@ -173,7 +161,7 @@ def test_remove_background_returns_the_subject_on_transparency_for_a_cent(
 def test_a_refused_remix_fails_its_variant_saying_why(stack: Stack, source: Image.Image) -> None:
     stack.emulator.inject("moderation")
     with stack.client() as client:
-        image = _upload(client, source)
+        image = upload_picture(client, source)
         job = _finish(client, V4, {"operation": "edit", "image": image, "prompt": "x"})
     variant = job["variants"][0]
     assert job["status"] == "failed" and variant["image"] is None
@@ -186,7 +174,7 @@ def test_an_operation_the_model_lacks_is_refused_naming_what_it_can(
 ) -> None:
     before = stack.emulator.total_creations
     with stack.client() as client:
-        image, mask_sha = _upload(client, source), _upload(client, mask)
+        image, mask_sha = upload_picture(client, source), upload_picture(client, mask)
         body = {"models": [V4], "operation": "inpaint", "image": image, "mask": mask_sha}
         answer = client.post("/api/v1/jobs", json=body)
     assert answer.status_code == 422, answer.text
@@ -199,10 +187,10 @@ def test_the_emulator_refuses_an_inpaint_without_a_fitting_mask_as_ideogram_does
 ) -> None:
     url = f"{stack.emulator.base_url}/v1/ideogram-v3/inpaint"
     headers = {"Api-Key": stack.emulator.api_key}
-    image = ("image", ("in.png", _png(source), "image/png"))
+    image = ("image", ("in.png", png_of(source), "image/png"))
     prompt = ("prompt", (None, "a moon"))
     missing = httpx.post(url, headers=headers, files=[image, prompt])
-    small = ("mask", ("m.png", _png(mask.resize((128, 96))), "image/png"))
+    small = ("mask", ("m.png", png_of(mask.resize((128, 96))), "image/png"))
     mismatched = httpx.post(url, headers=headers, files=[image, small, prompt])
     for answer in (missing, mismatched):
         assert answer.status_code == 400 and set(answer.json()) == {"error"}, answer.text
