@@ -104,6 +104,19 @@ def test_remix_edits_and_varies_the_image_with_lineage_and_cost(
     assert Decimal(job["variants"][0]["cost_usd"]) == Decimal(usd or "0.10")
 
 
+def test_a_3_0_remix_carries_its_negative_prompt_and_style(
+    stack: Stack, source: Image.Image
+) -> None:
+    with stack.client() as client:
+        image = upload_picture(client, source)
+        body = {"operation": "edit", "image": image, "prompt": NIGHT, "seed": 7}
+        job = _finish(client, V3, {**body, "negative_prompt": "people", "style": "design"})
+        assert job["status"] == "succeeded", job["variants"][0]["error"]
+    request = stack.emulator.requests[-1]
+    sent = {k: request.get(k) for k in ("negative_prompt", "style_type", "seed")}
+    assert sent == {"negative_prompt": "people", "style_type": "DESIGN", "seed": "7"}
+
+
 def test_inpaint_sends_the_mask_black_where_to_change(
     stack: Stack, source: Image.Image, mask: Image.Image
 ) -> None:

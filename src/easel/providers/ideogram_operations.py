@@ -6,7 +6,7 @@ engine downloads and stores), so `easel.providers.ideogram` reads the answers.
   ``image_weight`` 1-100, a 2K ``resolution``, ``rendering_speed``;
   https://developer.ideogram.ai/api-reference/api-reference/remix-v4) or
   ``POST /v1/ideogram-v3/remix`` (``prompt``, ``image_weight``, ``aspect_ratio``, which
-  crops the image to it first; https://developer.ideogram.ai/api-reference/api-reference/remix-v3).
+  crops the image to it first, ``negative_prompt``, ``style_type``; https://developer.ideogram.ai/api-reference/api-reference/remix-v3).
   Remix needs a prompt; a variation without one is sent `VARIATION_PROMPT` and weighted
   towards the source (`VARIATION_WEIGHT`); an edit leaves the weight to Ideogram.
 * ``inpaint``: ``POST /v1/ideogram-v3/inpaint`` with ``image``, ``mask`` (black = change,
@@ -73,6 +73,10 @@ def _remix_fields(request: GenerationRequest, *, v4: bool) -> dict[str, str]:
     else:
         fields["aspect_ratio"] = (request.aspect_ratio or "1:1").replace(":", "x")
         fields["num_images"] = "1"
+        if request.negative_prompt:
+            fields["negative_prompt"] = request.negative_prompt
+        if request.style:
+            fields["style_type"] = request.style.upper()
     return fields
 
 
