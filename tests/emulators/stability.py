@@ -66,9 +66,7 @@ class StabilityEmulator(Emulator):
         self.app.add_api_route(
             "/v2beta/stable-image/generate/{model}", self._generate, methods=["POST"]
         )
-        self.app.add_api_route(
-            "/v2beta/stable-image/{group}/{tool}", self._tool, methods=["POST"]
-        )
+        self.app.add_api_route("/v2beta/stable-image/{group}/{tool}", self._tool, methods=["POST"])
 
     def easel_env(self) -> dict[str, str]:
         return {

@@ -131,7 +131,10 @@ def outpaint(form: Form) -> Made:
     problem = _format(form)
     if problem:
         return problem
-    size = (image.width + sides["left"] + sides["right"], image.height + sides["up"] + sides["down"])
+    size = (
+        image.width + sides["left"] + sides["right"],
+        image.height + sides["up"] + sides["down"],
+    )
     mean = tuple(int(c) for c in ImageStat.Stat(image.convert("RGB")).mean)
     canvas = Image.new("RGB", size, mean)
     canvas.paste(image.convert("RGB"), (sides["left"], sides["up"]))
@@ -158,9 +161,8 @@ def upscale_fast(form: Form) -> Made:
     if isinstance(image, str):
         return image
     width, height = image.size
-    if not (32 <= min(width, height) and max(width, height) <= 1536) or not (
-        1024 <= width * height <= 1_048_576
-    ):
+    sides_fit = min(width, height) >= 32 and max(width, height) <= 1536
+    if not sides_fit or not 1024 <= width * height <= 1_048_576:
         return "image: sides must be 32 to 1536 px and 1,024 to 1,048,576 pixels in all"
     problem = _format(form)
     if problem:

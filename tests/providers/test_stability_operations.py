@@ -202,8 +202,9 @@ def test_a_refused_or_failed_tool_fails_its_variant_saying_why(
     (variant,) = job["variants"]
     assert job["status"] == "failed" and variant["image"] is None
     assert variant["error"]["code"] == code, variant
-    assert words in variant["error"]["message"].lower() and "Stability AI" in (
-        variant["error"]["message"]
+    assert (
+        words in variant["error"]["message"].lower()
+        and "Stability AI" in (variant["error"]["message"])
     )
 
 
@@ -230,12 +231,13 @@ def test_the_emulator_refuses_what_stability_refuses(stack: Stack, source: Image
     url = f"{stack.emulator.base_url}/v2beta/stable-image"
     headers = {"Authorization": f"Bearer {stack.emulator.api_key}", "Accept": "image/*"}
     png = ("in.png", _png(source), "image/png")
+    too_wide = ("wide.png", _png(painted(size=(1600, 64))), "image/png")
     cases = [
         ("edit/inpaint", {"image": png}, {"prompt": "x"}, "mask"),
         ("edit/inpaint", {"mask": png}, {"prompt": "x"}, "image"),
         ("edit/outpaint", {"image": png}, {"left": "2001"}, "left"),
         ("control/style-transfer", {"init_image": png}, {}, "style_image"),
-        ("upscale/fast", {"image": ("big.png", _png(painted(size=(1600, 64))), "image/png")}, {}, "image"),
+        ("upscale/fast", {"image": too_wide}, {}, "image"),
     ]
     for endpoint, files, fields, named in cases:
         parts = [*files.items(), *((k, (None, v)) for k, v in fields.items())]
