@@ -1,27 +1,37 @@
 """Stability AI's image tools as Easel operations: one catalog entry per endpoint, since
 each endpoint is its own model with its own price. All are ``POST /v2beta/stable-image/…``
 with a multipart body and, with ``Accept: image/*``, the image itself as the answer
-(https://platform.stability.ai/docs/api-reference#tag/Edit, ``#tag/Upscale``,
-``#tag/Control``):
+(``finish-reason`` and ``seed`` in headers; ``application/json`` would give base64
+``image``, ``finish_reason`` and ``seed``). Reference:
+https://platform.stability.ai/docs/api-reference#tag/Edit, ``#tag/Upscale`` and
+``#tag/Control``; endpoint paths and fields as Stability's own client sends them
+(github.com/Stability-AI/ComfyUI-SAI_API, ``stability_api.py``).
 
-* ``inpaint`` → ``edit/inpaint``: ``image``, ``mask`` (greyscale, white = repaint, in
+* ``inpaint`` → ``edit/inpaint``: ``image``, ``mask`` (greyscale, white = repaint,
   `easel.imaging.vendor_masks.STABILITY_INPAINT`), ``prompt`` (required there). A job
-  without a prompt goes to ``edit/erase`` instead (same mask, no prompt, same price):
+  without a prompt goes to ``edit/erase`` instead (``image`` and ``mask``, no prompt):
   the masked area filled with what surrounds it.
-* ``outpaint`` → ``edit/outpaint``: ``left``, ``right``, ``up``, ``down`` (0–2000 px each).
-* ``remove_background`` → ``edit/remove-background``: ``image`` only; a PNG with alpha.
-* ``upscale`` → ``upscale/fast``: ``image`` only, always four times each side.
+* ``outpaint`` → ``edit/outpaint``: ``left``, ``right``, ``up``, ``down`` (0–2000 px
+  each, at least one; the limit as copied from the reference by third parties).
+* ``remove_background`` → ``edit/remove-background``: ``image``; a PNG with alpha.
+* ``upscale`` → ``upscale/fast``: ``image`` only, always four times each side (inputs of
+  32–1536 px a side, at most 1 Mpx: UNVERIFIED, third-party copies).
 * ``style_transfer`` → ``control/style-transfer``: ``init_image`` (the picture) and
-  ``style_image``, an optional ``prompt``.
+  ``style_image``, an optional ``prompt`` (fields UNVERIFIED: from a reseller's copy of
+  the reference; Stability's own client above predates the endpoint).
+
+Stability checks image sizes itself; its 400 names the field and the limit, and the
+variant fails with that message.
 
 Left out: ``upscale/conservative`` and ``upscale/creative`` make "up to 4 megapixels"
-rather than a factor Easel can promise, and creative answers asynchronously; ``edit``
-has no match: ``search-and-replace`` needs a separate description of what to replace,
-and ``control/structure`` or ``control/sketch`` draw a new picture from the image's
-outlines rather than change the image as the prompt says.
+rather than a factor Easel can promise, and creative answers asynchronously (an id to
+poll at ``/v2beta/results/{id}``); ``edit`` has no match: ``search-and-replace`` needs a
+separate description of what to replace, and ``control/structure`` or
+``control/sketch`` draw a new picture from the image's outlines rather than change the
+image as the prompt says.
 
-Prices are Stability's credits at $0.01 each (https://platform.stability.ai/pricing,
-UNVERIFIED: read from a reseller's per-call list, which adds 15% to Stability's own).
+Prices are Stability's credits at $0.01 each (https://platform.stability.ai/pricing),
+UNVERIFIED: read from a reseller's per-call list, which adds 15% to Stability's own.
 """
 
 from __future__ import annotations
