@@ -208,6 +208,18 @@ def test_a_refused_or_failed_tool_fails_its_variant_saying_why(
     )
 
 
+def test_an_image_stability_refuses_fails_the_variant_with_its_limit(stack: Stack) -> None:
+    before = stack.emulator.total_creations
+    with stack.client() as client:
+        image = _upload(client, painted(size=(1600, 64), seed=2))
+        job = _run(client, "upscale-fast", {"operation": "upscale", "image": image})
+    (variant,) = job["variants"]
+    assert job["status"] == "failed" and variant["image"] is None
+    assert variant["error"]["code"] == "unsupported", variant
+    assert "image: sides must be 32 to 1536 px" in variant["error"]["message"], variant
+    assert stack.emulator.total_creations == before  # a refusal is not billed
+
+
 @pytest.mark.parametrize(
     ("model", "operation", "allowed"),
     [
