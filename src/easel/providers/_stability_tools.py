@@ -125,7 +125,7 @@ UPSCALE_FAST = _tool(
     "upscale/fast",
     "Stable Image Fast Upscaler",
     2,
-    "Four times each side in about a second; for images of 32 to 1536 px a side.",
+    "Four times each side, quickly and cheaply; for images of 32 to 1536 px a side.",
     "upscale",
     upscale_factors=(4,),
 )
@@ -172,13 +172,12 @@ def tool_parts(request: GenerationRequest) -> tuple[str, list[Part]]:
         if not request.prompt:
             endpoint = "edit/erase"
     if request.operation == "outpaint" and inputs.extension is not None:
-        sides = inputs.extension
-        directions = {"left": sides.left, "right": sides.right, "up": sides.top}
-        directions["down"] = sides.bottom
-        fields |= {key: str(value) for key, value in directions.items() if value}
+        ext = inputs.extension  # Stability's "up" and "down" are Easel's top and bottom
+        sides = {"left": ext.left, "right": ext.right, "up": ext.top, "down": ext.bottom}
+        fields |= {key: str(value) for key, value in sides.items() if value}
     if request.prompt and request.operation != "upscale":  # the fast upscaler takes none
         fields["prompt"] = request.prompt
-    if request.negative_prompt:
+    if request.negative_prompt and endpoint != "edit/erase":  # erase takes no text
         fields["negative_prompt"] = request.negative_prompt
     if request.seed is not None:
         fields["seed"] = str(min(request.seed, SEED_MAX))
