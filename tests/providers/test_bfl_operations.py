@@ -13,12 +13,13 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import httpx
 import numpy as np
 import pytest
 from PIL import Image
 
 from emulators.bfl import PAINT, BFLEmulator, Task
-from support.image_jobs import result, run_job, stored, upload
+from support.image_jobs import refused, result, run_job, stored, succeeded, upload
 from support.pictures import disc_mask, painted
 from support.studio import Studio, studio
 
@@ -46,12 +47,6 @@ def _decoded(value: str) -> bytes:
     return base64.b64decode(value, validate=True)
 
 
-def _succeeded(job: dict[str, Any]) -> dict[str, Any]:
-    (variant,) = job["variants"]
-    assert job["status"] == "succeeded", variant["error"]
-    return dict(variant)
-
-
 def test_flux2_edits_with_the_image_first_and_references_after(
     stack: Stack, source: Image.Image
 ) -> None:
@@ -59,7 +54,7 @@ def test_flux2_edits_with_the_image_first_and_references_after(
         sha, ref = upload(client, source), upload(client, painted(size=(128, 128), seed=9))
         body = {"operation": "edit", "image": sha, "prompt": "at dusk", "reference_images": [ref]}
         job = run_job(client, "bfl/flux-2-pro", body)
-        variant = _succeeded(job)
+        variant = succeeded(job)
         picture, sent_image, sent_ref = (
             result(client, job),
             stored(client, sha),
@@ -95,7 +90,7 @@ def test_fill_inpaints_with_bfls_black_and_white_mask(stack: Stack, source: Imag
         sha, mask_sha = upload(client, source), upload(client, mask)
         body = {"operation": "inpaint", "image": sha, "mask": mask_sha, "prompt": "a lantern"}
         job = run_job(client, "bfl/flux-pro-1.0-fill", body)
-        variant = _succeeded(job)
+        variant = succeeded(job)
         picture = np.asarray(result(client, job).convert("RGB"))
     task = _last_task(stack)
     assert task.endpoint == "flux-pro-1.0-fill" and task.body["prompt"] == "a lantern"
@@ -119,7 +114,7 @@ def test_expand_outpaints_by_the_pixels_asked_for(stack: Stack, source: Image.Im
             "bfl/flux-pro-1.0-expand",
             {"operation": "outpaint", "image": sha, "extend": extend},
         )
-        variant = _succeeded(job)
+        variant = succeeded(job)
         picture = result(client, job)
     task = _last_task(stack)
     assert task.endpoint == "flux-pro-1.0-expand"
@@ -158,12 +153,10 @@ def test_an_operation_the_model_lacks_is_refused_naming_what_it_can(
 ) -> None:
     with stack.client() as client:
         sha = upload(client, source)
-        body: dict[str, Any] = {"models": [model], "operation": operation, "image": sha}
+        body: dict[str, Any] = {"operation": operation, "image": sha}
         if operation == "edit":
             body["prompt"] = "at dusk"
-        answer = client.post("/api/v1/jobs", json=body)
-    assert answer.status_code == 422, answer.text
-    assert answer.json()["allowed"] == allowed
+        assert refused(client, model, body) == allowed
 
 
 def test_a_moderated_edit_fails_its_variant_saying_why(stack: Stack, source: Image.Image) -> None:
@@ -177,3 +170,15 @@ def test_a_moderated_edit_fails_its_variant_saying_why(stack: Stack, source: Ima
     assert job["status"] == "failed" and variant["image"] is None
     assert variant["error"]["code"] == "content-rejected"
     assert "moderated the generated image" in variant["error"]["message"]
+
+
+def test_bfl_refuses_fill_without_its_image_as_bfl_does(stack: Stack) -> None:
+    answer = httpx.post(
+        f"{stack.emulator.base_url}/v1/flux-pro-1.0-fill",
+        headers={"x-key": stack.emulator.api_key},
+        json={"prompt": "a lantern", "mask": "AAAA"},
+    )
+    assert answer.status_code == 422
+    assert answer.json() == {
+        "detail": [{"loc": ["body", "image"], "msg": "Field required", "type": "missing"}]
+    }

@@ -43,3 +43,17 @@ def result(client: httpx.Client, job: dict[str, Any]) -> Image.Image:
     with Image.open(io.BytesIO(data)) as image:
         image.load()
         return image.copy()
+
+
+def succeeded(job: dict[str, Any]) -> dict[str, Any]:
+    """The one variant of a job that must have succeeded."""
+    (variant,) = job["variants"]
+    assert job["status"] == "succeeded", variant["error"]
+    return dict(variant)
+
+
+def refused(client: httpx.Client, model: str, body: dict[str, Any]) -> list[str]:
+    """A job the API must refuse at once (422); what the problem says is allowed."""
+    answer = client.post("/api/v1/jobs", json={"models": [model], **body})
+    assert answer.status_code == 422, answer.text
+    return list(answer.json()["allowed"])

@@ -349,19 +349,19 @@ class RecraftProvider(Provider):
             body["style"] = request.style
         if request.negative_prompt:
             body["negative_prompt"] = request.negative_prompt
-        response = await send(
+        response = await self._post(ctx, "generations", json=body)
+        return _first(parse_json(response, _Answer, NAME), reported=False)
+
+    async def _post(self, ctx: RunContext, endpoint: str, **body: Any) -> httpx.Response:
+        return await send(
             ctx.http,
             "POST",
-            f"{self.base_url}/images/generations",
+            f"{self.base_url}/images/{endpoint}",
             provider=NAME,
             classify=_classify,
             headers={"Authorization": f"Bearer {self.api_key}"},
-            json=body,
+            **body,
         )
-        answer = parse_json(response, _Answer, NAME)
-        if not answer.data:
-            raise InvalidOutput(f"{NAME} answered without an image.")
-        return Finished((ImageURL(answer.data[0].url),))
 
     async def _operate(self, request: GenerationRequest, ctx: RunContext) -> Outcome:
         """An operation on the caller's image: a multipart upload to its endpoint."""
@@ -383,23 +383,20 @@ class RecraftProvider(Provider):
                 vendor_mask_png, request.inputs.mask.data, RECRAFT_INPAINT
             )
             files["mask"] = ("mask.png", mask, "image/png")
-        response = await send(
-            ctx.http,
-            "POST",
-            f"{self.base_url}/images/{endpoint}",
-            provider=NAME,
-            classify=_classify,
-            headers={"Authorization": f"Bearer {self.api_key}"},
-            data=fields,
-            files=files,
-        )
+        response = await self._post(ctx, endpoint, data=fields, files=files)
         if request.operation in TOOLS:
             done = parse_json(response, _Processed, NAME)
             return Finished((ImageURL(done.image.url),), cost_usd=_units(done.credits))
-        answer = parse_json(response, _Answer, NAME)
-        if not answer.data:
-            raise InvalidOutput(f"{NAME} answered without an image.")
-        return Finished((ImageURL(answer.data[0].url),), cost_usd=_units(answer.credits))
+        return _first(parse_json(response, _Answer, NAME), reported=True)
+
+
+def _first(answer: _Answer, *, reported: bool) -> Finished:
+    """The answer's image; with the cost Recraft reported when ``reported`` (generations
+    keep the price table, which the catalog shows)."""
+    if not answer.data:
+        raise InvalidOutput(f"{NAME} answered without an image.")
+    cost = _units(answer.credits) if reported else None
+    return Finished((ImageURL(answer.data[0].url),), cost_usd=cost)
 
 
 def _upload(name: str, image: ReferenceImage) -> tuple[str, bytes, str]:
