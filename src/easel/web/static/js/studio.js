@@ -31,12 +31,15 @@ function storage(action, key, value) {
 }
 
 export async function mount(root, { navigate }) {
-  const [models, presetList, account, assistModels] = await Promise.all([
+  const [catalog, presetList, account, assistModels] = await Promise.all([
     api.models(),
     api.presets.list(),
     api.me.read(),
     api.assist.models().catch(() => []), // the studio works without the assistant
   ]);
+  // The studio generates from a prompt: models that only work on an image (an upscaler,
+  // a background remover) have no place in its list.
+  const models = catalog.filter((m) => m.capabilities.operations.includes("generate"));
   const state = { presets: presetList, busy: false };
   const selected = new Map(); // model id -> n
   // A touch screen has no Ctrl+Enter to offer.
