@@ -27,6 +27,7 @@ from _common import (
     create_token,
     easel_server,
     summary,
+    tree_cpu_seconds,
 )
 
 SUBSCRIBERS = 1000
@@ -73,7 +74,8 @@ async def _read(
             return
 
 
-async def measure(server: ServerProcess, token: str) -> list[float]:
+async def measure(server: ServerProcess, token: str) -> tuple[list[float], float]:
+    """Delivery latencies, and the server's CPU seconds from the job's start to its end."""
     headers = {"Authorization": f"Bearer {token}"}
     limits = httpx.Limits(max_connections=SUBSCRIBERS + 10, max_keepalive_connections=SUBSCRIBERS)
     async with httpx.AsyncClient(
@@ -108,25 +110,43 @@ async def measure(server: ServerProcess, token: str) -> list[float]:
         ]
         while len(connected) < SUBSCRIBERS:
             await asyncio.sleep(0.05)
+        assert server.process is not None
+        before = tree_cpu_seconds(server.process.pid)
         ready.set()
         await asyncio.wait_for(asyncio.gather(*tasks), 600)
-    return latencies
+        cpu_seconds = tree_cpu_seconds(server.process.pid) - before
+    return latencies, cpu_seconds
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     baseline_arg(parser)
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=1,
+        help="measure each checkout this many times, alternating, so that a change in the "
+        "machine's load falls on both alike; the summary pools every round",
+    )
     args = parser.parse_args()
-    for label, src in checkouts(args):
-        with tempfile.TemporaryDirectory() as tmp:
-            server = easel_server(Path(tmp) / "data", {"EASEL_OFFLINE_CONCURRENCY": "1"}, src)
-            server.start()
-            try:
-                token = create_token(server.data_dir, "bench")
-                latencies = asyncio.run(measure(server, token))
-            finally:
-                server.stop()
-        print(summary(f"{label}: delivery to {SUBSCRIBERS} subscribers", latencies))
+    pooled: dict[str, list[float]] = {}
+    for round_number in range(1, args.rounds + 1):
+        for label, src in checkouts(args):
+            with tempfile.TemporaryDirectory() as tmp:
+                server = easel_server(Path(tmp) / "data", {"EASEL_OFFLINE_CONCURRENCY": "1"}, src)
+                server.start()
+                try:
+                    token = create_token(server.data_dir, "bench")
+                    latencies, cpu_seconds = asyncio.run(measure(server, token))
+                finally:
+                    server.stop()
+            pooled.setdefault(label, []).extend(latencies)
+            name = f"{label}, round {round_number}: delivery to {SUBSCRIBERS} subscribers"
+            cpu = f"server CPU {cpu_seconds:.2f} s = {cpu_seconds / len(latencies) * 1e6:.0f} µs"
+            print(f"{summary(name, latencies)}; {cpu} per delivery", flush=True)
+    if args.rounds > 1:
+        for label, latencies in pooled.items():
+            print(summary(f"{label}, all {args.rounds} rounds", latencies))
 
 
 if __name__ == "__main__":
