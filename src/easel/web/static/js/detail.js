@@ -1,9 +1,22 @@
 // The detail view of a job: the full image, every parameter, and what to do with it.
 
 import * as api from "./api.js";
+import { actionButtons, handToStudio } from "./imageactions.js";
+import { operationTitle } from "./operations.js";
 import { shareButton } from "./share.js";
 import { REFILL } from "./studio.js";
 import { confirmAction, duration, fill, fullDate, h, icon, iconButton, modelName, money, problemText, toast } from "./ui.js";
+
+/** A thumbnail link to an image a job worked from, labelled with its role. */
+export function sourceLink(source) {
+  const role = source.role.replace("_", " ");
+  return h(
+    "a",
+    { class: "source-link", href: source.image.url, target: "_blank", rel: "noopener", dataset: { role: source.role, sha: source.image.sha256 }, title: `The ${role} (${source.image.width} × ${source.image.height}), full size` },
+    h("img", { src: source.image.thumbnail_url, alt: `The ${role}` }),
+    h("span", {}, role),
+  );
+}
 
 function fact(label, value) {
   if (value === null || value === undefined || value === "") return [];
@@ -30,7 +43,7 @@ export function settingsOf(job, variant) {
  * Open the detail dialog of a job. `onChange(job|null)` hears favourites and deletion.
  * Resolves when the dialog closes.
  */
-export async function openDetail(jobId, { variantId = null, navigate, onChange = () => {} } = {}) {
+export async function openDetail(jobId, { variantId = null, navigate, onChange = () => {}, workOn = null } = {}) {
   const [job, models] = await Promise.all([api.jobs.get(jobId), api.models()]);
   let current = job.variants.find((v) => v.id === variantId) || job.variants.find((v) => v.image) || job.variants[0];
   const stage = h("div", { class: "detail-image" });
@@ -38,6 +51,22 @@ export async function openDetail(jobId, { variantId = null, navigate, onChange =
   const facts = h("dl", { class: "facts-list" });
   const favorite = iconButton("star", "Favourite", toggleFavorite, { "aria-pressed": String(job.favorite), id: "detail-favorite" });
   const download = h("a", { class: "button", id: "detail-download", download: "" }, icon("download"), "Download");
+  const lineage = h("div", { class: "lineage", id: "detail-lineage" });
+  const work = h(
+    "div",
+    { class: "work-on", id: "detail-work" },
+    h("span", { class: "field-label", id: "detail-work-label" }, "Work on this image"),
+    h(
+      "div",
+      { class: "row wrap", role: "group", "aria-labelledby": "detail-work-label" },
+      actionButtons(models, (action) => {
+        const image = current.image;
+        dialog.close();
+        if (workOn) workOn(image, action);
+        else handToStudio(image, action, navigate);
+      }),
+    ),
+  );
 
   function renderStage() {
     if (current && current.image) {
@@ -51,8 +80,10 @@ export async function openDetail(jobId, { variantId = null, navigate, onChange =
     }
     for (const button of thumbs.children) button.setAttribute("aria-current", String(button.dataset.variantId === (current && current.id)));
     download.hidden = !(current && current.image);
+    work.hidden = !(current && current.image);
     if (current && current.image) download.href = current.image.url;
     renderFacts();
+    renderLineage();
   }
 
   function renderFacts() {
@@ -76,6 +107,35 @@ export async function openDetail(jobId, { variantId = null, navigate, onChange =
       ...fact("Attempts", v.attempts > 1 ? v.attempts : null),
       ...fact("Error", v.error ? `${v.error.message} (${v.error.code})` : null),
       ...fact("Image", v.image ? `${v.image.mime_type}, ${Math.round(v.image.size_bytes / 1024)} KB` : null),
+    );
+  }
+
+  /** Where the job's image came from, and what was made from this variant's image. */
+  function renderLineage() {
+    const uses = (current && current.made_into) || [];
+    fill(lineage, 
+      job.made_from.length
+        ? h(
+            "div",
+            { class: "made-from", id: "detail-made-from" },
+            h("span", { class: "field-label" }, `${operationTitle(job.operation, job.params)}, made from`),
+            h("div", { class: "row wrap" }, job.made_from.map(sourceLink)),
+          )
+        : null,
+      uses.length
+        ? h(
+            "div",
+            { class: "made-into", id: "detail-made-into" },
+            h("span", { class: "field-label" }, "Made from this image"),
+            h(
+              "ul",
+              {},
+              uses.map((use) =>
+                h("li", {}, h("a", { href: `/history/${use.job_id}`, "data-link": "", dataset: { jobId: use.job_id }, onclick: () => dialog.close() }, operationTitle(use.operation)), use.role !== "image" ? h("span", { class: "muted" }, ` (as ${use.role.replace("_", " ")})`) : null),
+              ),
+            ),
+          )
+        : null,
     );
   }
 
@@ -150,6 +210,8 @@ export async function openDetail(jobId, { variantId = null, navigate, onChange =
         h("p", { class: "prompt" }, job.prompt),
         job.negative_prompt ? h("p", { class: "muted small" }, h("b", {}, "Without: "), job.negative_prompt) : null,
         facts,
+        lineage,
+        work,
         h(
           "div",
           { class: "detail-actions" },

@@ -6,7 +6,11 @@ import { assistModelPicker } from "./assist/models.js";
 import { improver } from "./assist/improve.js";
 import { referencePanel } from "./assist/describe.js";
 import { Feed } from "./feed.js";
+import { WORK_ON, actionById } from "./imageactions.js";
 import { capabilityChips, commonStyles, lacking, lifecycleBadge, priceLabel, shapeOptions } from "./models.js";
+import { OPERATIONS, SIZED_BY_SOURCE, canDo } from "./operations.js";
+import { readSettings } from "./pngmeta.js";
+import { ACCEPT, sourcePanel } from "./source.js";
 import { button, fill, h, icon, plural, problemText, showDialog, toast } from "./ui.js";
 
 const DRAFT = "easel.draft";
@@ -37,7 +41,7 @@ export async function mount(root, { navigate }) {
     api.me.read(),
     api.assist.models().catch(() => []), // the studio works without the assistant
   ]);
-  const state = { presets: presetList, busy: false };
+  const state = { presets: presetList, busy: false, extraSize: null };
   const selected = new Map(); // model id -> n
   // A touch screen has no Ctrl+Enter to offer.
   const touch = matchMedia("(pointer: coarse)").matches && !matchMedia("(pointer: fine)").matches;
@@ -62,12 +66,17 @@ export async function mount(root, { navigate }) {
   const presetSelect = h("select", { id: "preset", class: "input", "aria-label": "Apply a preset" });
   const presetNotice = h("div", { class: "alert warning", id: "preset-notice", role: "status", hidden: true });
   const errorBox = h("div", { class: "alert", role: "alert", hidden: true });
+  const promptLabel = h("label", { for: "prompt" }, "Prompt");
+  const promptHint = h("span", { class: "hint", id: "prompt-hint" }, touch ? "Tap Generate when it reads right." : "Ctrl+Enter generates.");
+  const shapeField = h("div", { class: "field" }, h("label", { for: "shape" }, "Size or aspect ratio"), shape);
+  const metaNotice = h("div", { class: "alert info", id: "png-settings", role: "status", hidden: true });
+  const source = sourcePanel({ models, onChange: refreshOperation });
   const estimate = h("p", { class: "estimate", id: "estimate" });
   const generate = h(
     "button",
     { type: "submit", class: "button primary large", id: "generate" },
     icon("wand"),
-    "Generate",
+    h("span", { class: "verb" }, "Generate"),
     touch ? null : h("span", { class: "kbd", "aria-hidden": "true" }, "Ctrl ↵"),
   );
 
@@ -160,7 +169,7 @@ export async function mount(root, { navigate }) {
 
   function refreshShape() {
     const current = shape.value;
-    const { sizes, ratios } = shapeOptions(chosenModels());
+    const { sizes, ratios } = shapeOptions(chosenModels(), state.extraSize ? [state.extraSize] : []);
     fill(shape, 
       h("option", { value: "" }, "Model default"),
       sizes.length ? h("optgroup", { label: "Size" }, sizes.map((s) => h("option", { value: `size:${s}` }, s.replace("x", " × ")))) : null,
@@ -344,15 +353,130 @@ export async function mount(root, { navigate }) {
     }
   }
 
+  // ----------------------------------------------------------- working on an image
+  /** The source image's operation decides which models can run and what the form asks. */
+  function refreshOperation() {
+    const op = source.operation;
+    const working = op !== "generate";
+    for (const option of modelList.querySelectorAll(".model-option:not(.unavailable)")) {
+      const model = models.find((m) => m.id === option.dataset.model);
+      const checkbox = option.querySelector('input[type="checkbox"]');
+      const lacks = working && !canDo(model, op);
+      checkbox.disabled = lacks;
+      option.classList.toggle("lacks", lacks);
+      option.title = lacks ? `${model.name} cannot ${OPERATIONS[op].verb.toLowerCase()}` : model.description || "";
+      if (lacks && checkbox.checked) {
+        checkbox.checked = false;
+        selected.delete(model.id);
+        option.querySelector(".count").hidden = true;
+      }
+    }
+    if (working && selected.size === 0) {
+      const able = models.find((m) => m.available && canDo(m, op));
+      if (able) setModels([{ model: able.id, n: 1 }]);
+    }
+    const need = working ? OPERATIONS[op].prompt : "required";
+    prompt.disabled = need === "none";
+    fill(promptLabel, "Prompt", need === "optional" ? h("span", { class: "muted" }, " (optional)") : null);
+    prompt.placeholder = !working
+      ? "Describe the image… e.g. a red sunset over the sea"
+      : need === "none"
+        ? `${OPERATIONS[op].verb} takes no prompt`
+        : need === "required"
+          ? "Say what to change… e.g. make the sky stormy"
+          : "Optional: what the result should show";
+    promptHint.textContent = touch ? `Tap ${working ? OPERATIONS[op].verb : "Generate"} when it reads right.` : `Ctrl+Enter ${working ? "runs it" : "generates"}.`;
+    shapeField.hidden = SIZED_BY_SOURCE.has(op);
+    generate.querySelector(".verb").textContent = working ? OPERATIONS[op].verb : "Generate";
+    refresh();
+  }
+
+  /** Work on `image` (an ImageOut) with `action` (see imageactions.js). */
+  function workOn(image, action) {
+    source.set({ name: `Image ${image.sha256.slice(0, 8)}`, ...image }, action.operation);
+    if (action.factor) source.setOperation(action.operation, { factor: action.factor });
+    if (action.run) submit();
+    else if (action.operation === "inpaint") source.editMask();
+    else if (action.operation === "outpaint") source.editEdges();
+    else prompt.focus();
+  }
+
+  const hasFiles = (transfer) => transfer && [...transfer.types].includes("Files");
+
+  /** A dropped or pasted file: its generation settings fill the form, else it becomes
+   * the source image (a file with settings can be made the source from the notice). */
+  async function takeFile(file) {
+    if (!file) {
+      toast("Drop a PNG, JPEG or WebP image.", { error: true });
+      return;
+    }
+    const found = await readSettings(file).catch(() => null);
+    if (!found) {
+      await source.uploadFile(file);
+      return;
+    }
+    const filled = applyFound(found);
+    fill(metaNotice, 
+      icon("sparkles"),
+      h(
+        "div",
+        {},
+        h("p", {}, `Settings from ${found.source} in ${file.name || "the image"}: ${filled.join(", ") || "nothing this studio can use"}.`),
+        found.modelName && !filled.includes("model") ? h("p", { class: "hint" }, `Its model (${found.modelName}) is not one of Easel's; your models are kept.`) : null,
+        h(
+          "div",
+          { class: "row" },
+          button("Work on this image too", { kind: "small", iconName: "image", id: "png-as-source", onclick: async () => { metaNotice.hidden = true; await source.uploadFile(file); } }),
+          button("Dismiss", { kind: "small ghost", id: "png-dismiss", onclick: () => (metaNotice.hidden = true) }),
+        ),
+      ),
+    );
+    metaNotice.hidden = false;
+    metaNotice.scrollIntoView({ block: "nearest" });
+  }
+
+  /** Put what a PNG's settings hold into the form; returns the names of what was set. */
+  function applyFound(found) {
+    const settings = {};
+    const filled = [];
+    if (found.prompt) (settings.prompt = found.prompt), filled.push("prompt");
+    if (found.negative_prompt) (settings.negative_prompt = found.negative_prompt), filled.push("negative prompt");
+    if (found.seed !== undefined) (settings.seed = found.seed), filled.push("seed");
+    const model = models.find((m) => m.available && (m.id === found.model || (found.modelName && [m.id, m.name].some((n) => n.toLowerCase() === found.modelName.toLowerCase()))));
+    if (model) (settings.models = [{ model: model.id, n: 1 }]), filled.push("model");
+    if (found.width && found.height) {
+      state.extraSize = `${found.width}x${found.height}`;
+      settings.size = state.extraSize;
+    }
+    applySettings(settings);
+    if (settings.size && shape.value === `size:${settings.size}`) filled.push("size");
+    return filled;
+  }
+
   // ----------------------------------------------------------- generate
+  /** The job to create: the settings, and the source image's operation if there is one. */
+  function jobSpec() {
+    const spec = { ...currentSettings(), ...source.inputs() };
+    const op = source.operation;
+    if (SIZED_BY_SOURCE.has(op)) delete spec.size, delete spec.aspect_ratio;
+    if (op !== "generate" && OPERATIONS[op].prompt === "none") delete spec.prompt;
+    return spec;
+  }
+
   async function submit(event) {
     if (event) event.preventDefault();
     if (state.busy) return;
-    const spec = currentSettings();
+    const spec = jobSpec();
+    const op = source.operation;
     errorBox.hidden = true;
-    if (!spec.prompt) {
-      showError({ message: "Write a prompt first: describe the image to generate." });
+    if (!spec.prompt && (op === "generate" || OPERATIONS[op].prompt === "required")) {
+      showError({ message: op === "generate" ? "Write a prompt first: describe the image to generate." : "Write a prompt first: say what to change." });
       prompt.focus();
+      return;
+    }
+    const missing = source.missing();
+    if (missing) {
+      showError({ message: missing });
       return;
     }
     if (!spec.models.length) {
@@ -397,7 +521,7 @@ export async function mount(root, { navigate }) {
     );
   }
 
-  const feed = new Feed(models, { navigate, welcome });
+  const feed = new Feed(models, { navigate, welcome, workOn });
   const results = h("div", { class: "results-pane" }, feed.node);
 
   // ----------------------------------------------------------- assistant
@@ -430,10 +554,12 @@ export async function mount(root, { navigate }) {
     h(
       "div",
       { class: "field prompt-box" },
-      h("div", { class: "section-title" }, h("label", { for: "prompt" }, "Prompt"), improve.button),
+      h("div", { class: "section-title" }, promptLabel, improve.button),
       prompt,
-      h("span", { class: "hint", id: "prompt-hint" }, touch ? "Tap Generate when it reads right." : "Ctrl+Enter generates."),
+      promptHint,
     ),
+    metaNotice,
+    source.node,
     improve.node,
     references.node,
     assistant.node,
@@ -449,7 +575,7 @@ export async function mount(root, { navigate }) {
       ),
       modelList,
     ),
-    h("div", { class: "field" }, h("label", { for: "shape" }, "Size or aspect ratio"), shape),
+    shapeField,
     h(
       "details",
       { class: "more", open: true },
@@ -489,7 +615,29 @@ export async function mount(root, { navigate }) {
   };
   document.addEventListener("keydown", onKey);
 
-  root.append(h("div", { class: "page studio" }, form, results));
+  const page = h("div", { class: "page studio" }, form, results);
+  root.append(page);
+  page.addEventListener("dragover", (event) => {
+    if (event.defaultPrevented || !hasFiles(event.dataTransfer)) return;
+    event.preventDefault();
+    page.classList.add("dropping");
+  });
+  page.addEventListener("dragleave", (event) => {
+    if (!page.contains(event.relatedTarget)) page.classList.remove("dropping");
+  });
+  page.addEventListener("drop", (event) => {
+    page.classList.remove("dropping");
+    if (event.defaultPrevented || !event.dataTransfer) return; // the reference images' own zone
+    event.preventDefault();
+    takeFile([...event.dataTransfer.files].find((f) => ACCEPT.split(",").includes(f.type)));
+  });
+  const onPaste = (event) => {
+    const file = [...((event.clipboardData && event.clipboardData.files) || [])].find((f) => ACCEPT.split(",").includes(f.type));
+    if (!file) return; // text pastes as usual
+    event.preventDefault();
+    takeFile(file);
+  };
+  document.addEventListener("paste", onPaste);
   refreshPresets();
 
   // Defaults, then the saved draft, then settings handed over by "Use these settings".
@@ -513,10 +661,20 @@ export async function mount(root, { navigate }) {
     toast("Settings loaded into the studio");
   }
   await feed.resume(new URLSearchParams(location.search).get("job"));
-  if (!feed.newest) prompt.focus();
+  const handed = storage("get", WORK_ON);
+  if (handed) {
+    storage("remove", WORK_ON);
+    try {
+      const { image, action } = JSON.parse(handed);
+      if (image && actionById(action)) workOn(image, actionById(action));
+    } catch {
+      /* an old hand-over; ignore */
+    }
+  } else if (!feed.newest) prompt.focus();
 
   return () => {
     document.removeEventListener("keydown", onKey);
+    document.removeEventListener("paste", onPaste);
     feed.stop();
     references.stop();
     improve.stop();
