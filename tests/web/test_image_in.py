@@ -92,7 +92,7 @@ def test_dropped_pasted_and_picked_images_become_the_source_and_upscale(
     expect(card).to_have_attribute("data-sha", hashlib.sha256(dropped).hexdigest())
     expect(card).to_contain_text("96 × 64 px")
     # Only the operations some model does are offered, and the prompt is optional.
-    expect(page.locator("#operation option:not([disabled])")).to_have_count(6)
+    expect(page.locator("#operation option:not([disabled])")).to_have_count(7)
     page.select_option("#operation", "remove_background")
     expect(page.locator("#prompt")).to_be_disabled()  # it takes no prompt
     expect(page.locator("#generate")).to_contain_text("Remove background")
@@ -124,6 +124,24 @@ def test_dropped_pasted_and_picked_images_become_the_source_and_upscale(
     # The result shows what it was made from, linked to the source.
     source = page.locator(".results-job").first.locator(".made-from a.source-link")
     expect(source).to_have_attribute("href", job["made_from"][0]["image"]["url"])
+
+    # A style transfer takes a second image, the style, as its own input.
+    style = png((64, 64), (250, 40, 40))
+    style_file = tmp_path / "style.png"
+    style_file.write_bytes(style)
+    page.select_option("#operation", "style_transfer")
+    page.set_input_files("#style-file", str(style_file))
+    expect(page.locator("#style-thumb")).to_be_visible()
+    page.reload()  # the source and its operation survive a reload
+    expect(card).to_have_attribute("data-sha", hashlib.sha256(picked).hexdigest())
+    expect(page.locator("#operation")).to_have_value("style_transfer")
+    page.click("#generate")
+    job = finished_job(page, dash, "style_transfer")
+    roles = {s["role"]: s["image"]["sha256"] for s in job["made_from"]}
+    assert roles == {
+        "image": hashlib.sha256(picked).hexdigest(),
+        "style_image": hashlib.sha256(style).hexdigest(),
+    }
 
     page.click("#source-remove")
     expect(card).to_have_count(0)
@@ -191,7 +209,7 @@ def test_a_mask_painted_with_the_mouse_inpaints_the_image(dash: Dashboard) -> No
         "href", source["url"]
     )
     feed_card.locator('button[aria-label="Open details"]').click()
-    made_into = page.locator("#detail-made-into a")
+    made_into = page.locator("#detail-made-into li a")
     expect(made_into).to_have_attribute("href", f"/history/{job['id']}")
     expect(made_into).to_have_text("Inpaint")
     dash.shot(page, "inpaint-source-detail")
@@ -228,8 +246,17 @@ def test_upscale_from_the_history_detail_doubles_the_image(dash: Dashboard) -> N
     expect(img).to_have_js_property("naturalWidth", 256)
 
     page.goto(f"/history/{made['id']}")
-    expect(page.locator("#detail-made-into a")).to_have_attribute("href", f"/history/{job['id']}")
-    expect(page.locator("#detail-made-into a")).to_have_text("Upscale ×2")
+    expect(page.locator("#detail-made-into li a")).to_have_attribute(
+        "href", f"/history/{job['id']}"
+    )
+    made_into = page.locator("#detail-made-into li a")
+    expect(made_into).to_have_text("Upscale")
+    # Its lineage link lists in History what was made from the image.
+    page.click("#detail-descendants")
+    expect(page.locator("#filter-lineage")).to_be_visible()
+    expect(page.locator("#gallery .tile")).to_have_count(1)
+    expect(page.locator("#gallery .tile")).to_have_attribute("data-job-id", job["id"])
+    expect(page.locator("#gallery .tile .prompt")).to_have_text("Upscale ×2")
 
 
 # ------------------------------------------------------------------ outpaint
@@ -371,3 +398,36 @@ def test_the_infotext_reader_takes_what_automatic1111_writes(dash: Dashboard) ->
     }
     assert read[1] == {"prompt": "just a prompt: with a colon", "negative_prompt": "", "pairs": {}}
     assert read[2]["prompt"] == "" and read[2]["pairs"] == {"Steps": "20", "Seed": "5"}
+
+
+def test_the_mask_editor_works_from_the_keyboard(dash: Dashboard, tmp_path: Any) -> None:
+    file = tmp_path / "square.png"
+    file.write_bytes(png((200, 200), (120, 180, 240)))
+    page = dash.signed_in()
+    choose_offline(page)
+    page.set_input_files("#source-file", str(file))
+    page.select_option("#operation", "inpaint")
+    page.click("#paint-mask")
+    surface = page.locator("#mask-surface")
+    expect(surface).to_be_focused()  # the canvas takes the keys at once
+    page.keyboard.press("Space")  # a dab in the middle
+    for _ in range(5):
+        page.keyboard.press("Shift+ArrowLeft")  # painting 40 px to the left
+    page.keyboard.press("Tab")  # on to the tools: Brush, Eraser…
+    expect(page.locator("#mask-brush-tool")).to_be_focused()
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")  # the eraser…
+    expect(page.locator("#mask-eraser")).to_have_attribute("aria-checked", "true")
+    surface.focus()
+    page.keyboard.press("Space")  # …rubs out the leftmost dab
+    page.click("#mask-apply")
+    expect(page.locator("#mask-summary")).to_contain_text("%")
+    page.click("#generate")
+    job = finished_job(page, dash, "inpaint")
+    mask_url = next(s["image"]["url"] for s in job["made_from"] if s["role"] == "mask")
+    mask = image_of(dash, mask_url).convert("L")
+    assert mask.size == (200, 200)
+    assert mask.getpixel((100, 100)) == 255  # the first dab (40 px brush)
+    assert mask.getpixel((88, 100)) == 255  # the stroke, short of the erased end
+    assert mask.getpixel((60, 100)) == 0  # erased
+    assert mask.getpixel((100, 140)) == 0  # never painted

@@ -2,7 +2,7 @@
 
 import * as api from "./api.js";
 import { actionButtons, handToStudio } from "./imageactions.js";
-import { operationTitle } from "./operations.js";
+import { jobTitle, operationTitle } from "./operations.js";
 import { shareButton } from "./share.js";
 import { REFILL } from "./studio.js";
 import { confirmAction, duration, fill, fullDate, h, icon, iconButton, modelName, money, problemText, toast } from "./ui.js";
@@ -36,6 +36,23 @@ export function settingsOf(job, variant) {
     aspect_ratio: p.aspect_ratio,
     seed: variant && variant.seed !== null && variant.seed !== undefined ? variant.seed : (p.seed ?? null),
     style: own.style || p.style || "",
+    source: sourceOf(job),
+  };
+}
+
+/** The studio's source image and operation that redo an operation job, or null. */
+function sourceOf(job) {
+  const role = (name) => (job.made_from || []).find((s) => s.role === name);
+  const image = role("image");
+  if (!image || !job.operation || job.operation === "generate") return null;
+  const p = job.params || {};
+  const mask = role("mask");
+  return {
+    image: image.image,
+    operation: job.operation,
+    factor: p.factor,
+    extend: p.extend,
+    mask: mask ? { sha256: mask.image.sha256, preview: mask.image.thumbnail_url, coverage: null } : null,
   };
 }
 
@@ -134,6 +151,7 @@ export async function openDetail(jobId, { variantId = null, navigate, onChange =
                 h("li", {}, h("a", { href: `/history/${use.job_id}`, "data-link": "", dataset: { jobId: use.job_id }, onclick: () => dialog.close() }, operationTitle(use.operation)), use.role !== "image" ? h("span", { class: "muted" }, ` (as ${use.role.replace("_", " ")})`) : null),
               ),
             ),
+            h("a", { href: `/history?descendants_of=${current.image.sha256}`, "data-link": "", id: "detail-descendants", onclick: () => dialog.close() }, "Everything made from it, in History"),
           )
         : null,
     );
@@ -207,7 +225,7 @@ export async function openDetail(jobId, { variantId = null, navigate, onChange =
         "div",
         { class: "detail-side" },
         h("div", { class: "row" }, h("h2", { id: "detail-title" }, "Details"), h("span", { class: "status", dataset: { status: job.status } }, job.status)),
-        h("p", { class: "prompt" }, job.prompt),
+        h("p", { class: "prompt" }, jobTitle(job)),
         job.negative_prompt ? h("p", { class: "muted small" }, h("b", {}, "Without: "), job.negative_prompt) : null,
         facts,
         lineage,

@@ -17,6 +17,7 @@ export const ACTIONS = [
   { id: "edit", label: "Edit with a prompt…", operation: "edit" },
   { id: "inpaint", label: "Inpaint…", operation: "inpaint" },
   { id: "outpaint", label: "Outpaint…", operation: "outpaint" },
+  { id: "style-transfer", label: "Style transfer…", operation: "style_transfer" },
 ];
 
 /** Buttons for the actions some available model can do; `onPick(action)` on a click. */

@@ -5,7 +5,7 @@
 import { jobs } from "./api.js";
 import { VariantCard } from "./cards.js";
 import { sourceLink } from "./detail.js";
-import { operationTitle } from "./operations.js";
+import { jobTitle, operationTitle } from "./operations.js";
 import { JobStream, savedPosition } from "./sse/stream.js";
 import { duration, fill, h, icon, modelName, money, plural, problemText, toast } from "./ui.js";
 import { priceLabel } from "./models.js";
@@ -35,8 +35,8 @@ export class JobView {
     this.options = options;
     this.cards = new Map();
     this.counter = 0;
-    const title = job.operation && job.operation !== "generate" ? operationTitle(job.operation, job.params) : "Generation";
-    this.node = h("section", { class: "results-job", "aria-label": `${title}: ${job.prompt.slice(0, 80)}`, dataset: { jobId: job.id, operation: job.operation || "generate" } });
+    const kind = job.operation && job.operation !== "generate" ? "Operation" : "Generation";
+    this.node = h("section", { class: "results-job", "aria-label": `${kind}: ${jobTitle(job).slice(0, 80)}`, dataset: { jobId: job.id, operation: job.operation || "generate" } });
     this.build();
   }
 

@@ -88,13 +88,17 @@ export async function paintMask(image) {
   function dab(from, to) {
     ctx.save();
     ctx.globalCompositeOperation = erasing ? "destination-out" : "source-over";
-    ctx.strokeStyle = `rgb(${PAINT.join(" ")})`;
+    ctx.strokeStyle = ctx.fillStyle = `rgb(${PAINT.join(" ")})`;
     ctx.lineCap = "round";
     ctx.lineWidth = radius() * 2;
     ctx.beginPath();
     ctx.moveTo(from.x, from.y);
     ctx.lineTo(to.x, to.y);
     ctx.stroke();
+    // A line of no length draws nothing: a click (or Space) is a round dab.
+    ctx.beginPath();
+    ctx.arc(to.x, to.y, radius(), 0, 2 * Math.PI);
+    ctx.fill();
     ctx.restore();
   }
 

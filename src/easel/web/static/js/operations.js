@@ -9,6 +9,7 @@ export const OPERATIONS = {
   upscale: { label: "Upscale", verb: "Upscale", prompt: "optional", hint: "Each side ×2 or ×4." },
   variations: { label: "Variations", verb: "Make variations", prompt: "optional", hint: "New pictures on the same theme." },
   remove_background: { label: "Remove background", verb: "Remove background", prompt: "none", hint: "The subject on a transparent background." },
+  style_transfer: { label: "Style transfer", verb: "Transfer the style", prompt: "optional", hint: "The image in another image's colours and treatment." },
 };
 
 /** Operations whose result's size follows from the image: size and aspect ratio are
@@ -27,9 +28,14 @@ export function modelsFor(models, operation) {
   return models.filter((m) => m.available && canDo(m, operation));
 }
 
+/** A job's title: its prompt, or for an operation without one, the operation. */
+export function jobTitle(job) {
+  return job.prompt || (job.operation && job.operation !== "generate" ? operationTitle(job.operation, job.params) : "");
+}
+
 /** The operation's name as a result's header says it ("Upscale ×2"). */
 export function operationTitle(operation, params = {}) {
-  if (operation === "upscale") return `Upscale ×${params.factor || 2}`;
+  if (operation === "upscale") return params.factor ? `Upscale ×${params.factor}` : "Upscale";
   const entry = OPERATIONS[operation];
   return entry ? entry.verb : operation;
 }

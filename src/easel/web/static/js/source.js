@@ -1,6 +1,7 @@
 // The studio's source image: an image to work on (uploaded, dropped, pasted, or handed
 // over from a result) and the operation to run on it, with that operation's own inputs:
-// the upscale factor, the painted mask (inpaint) or the sides to extend (outpaint).
+// the upscale factor, the painted mask (inpaint), the sides to extend (outpaint) or the
+// style image (style transfer). `saved()` and `restore()` carry it across a reload.
 
 import * as api from "./api.js";
 import { paintMask } from "./maskeditor.js";
@@ -15,7 +16,7 @@ export const ACCEPT = "image/png,image/jpeg,image/webp";
  *   or operation (the studio then re-checks its models and prompt).
  */
 export function sourcePanel({ models, onChange }) {
-  const state = { image: null, operation: "", factor: 2, mask: null, extend: { left: 0, top: 0, right: 0, bottom: 0 } };
+  const state = { image: null, operation: "", factor: 2, mask: null, style: null, extend: { left: 0, top: 0, right: 0, bottom: 0 } };
   const picker = h("input", { type: "file", id: "source-file", accept: ACCEPT, class: "visually-hidden" });
   const pick = h(
     "label",
@@ -28,7 +29,20 @@ export function sourcePanel({ models, onChange }) {
   const operation = h("select", { id: "operation", class: "input" });
   const operationHint = h("span", { class: "hint", id: "operation-hint" });
   const extras = h("div", { class: "operation-extras", id: "operation-extras" });
-  const extendInputs = sideInputs(state.extend, () => renderExtras({ keepInputs: true }));
+  const extendInputs = sideInputs(state.extend, () => {
+    renderExtras({ keepInputs: true });
+    onChange();
+  });
+  const stylePicker = h("input", { type: "file", id: "style-file", accept: ACCEPT, class: "visually-hidden" });
+  stylePicker.addEventListener("change", async () => {
+    const file = stylePicker.files && stylePicker.files[0];
+    stylePicker.value = "";
+    if (!file) return;
+    const stored = await store(file, "Uploading the style image…");
+    if (stored) state.style = { ...stored, name: file.name };
+    renderExtras();
+    onChange();
+  });
 
   picker.addEventListener("change", () => {
     if (picker.files && picker.files[0]) uploadFile(picker.files[0]);
@@ -43,15 +57,15 @@ export function sourcePanel({ models, onChange }) {
     status.classList.toggle("error", error);
   }
 
-  async function uploadFile(file) {
+  /** Upload a file of one's own, saying so; null (and why, in the status) on failure. */
+  async function store(file, doing) {
     if (!ACCEPT.split(",").includes(file.type)) {
       setStatus("Use a PNG, JPEG or WebP image.", true);
       return null;
     }
-    setStatus("Uploading…");
+    setStatus(doing);
     try {
       const stored = await api.upload(file);
-      set({ ...stored, name: file.name || "Pasted image" });
       setStatus("");
       return stored;
     } catch (error) {
@@ -60,10 +74,17 @@ export function sourcePanel({ models, onChange }) {
     }
   }
 
+  async function uploadFile(file) {
+    const stored = await store(file, "Uploading…");
+    if (stored) set({ ...stored, name: file.name || "Pasted image" });
+    return stored;
+  }
+
   /** Work on `image` ({sha256, url, thumbnail_url, width, height, name?}). */
   function set(image, chosen = null) {
     state.image = image;
     state.mask = null;
+    state.style = null;
     Object.assign(state.extend, { left: 0, top: 0, right: 0, bottom: 0 });
     const offered = IMAGE_OPERATIONS.filter((op) => modelsFor(models, op).length);
     const next = chosen || (offered.includes(state.operation) ? state.operation : offered[0] || "");
@@ -72,9 +93,24 @@ export function sourcePanel({ models, onChange }) {
     node.scrollIntoView({ block: "nearest" });
   }
 
+  /** Bring back what `saved()` gave (or an operation job's source, from the detail). */
+  function restore(saved) {
+    if (!saved || !saved.image) {
+      if (state.image) clear();
+      return;
+    }
+    set(saved.image, saved.operation);
+    if (saved.factor) state.factor = saved.factor;
+    if (saved.extend) Object.assign(state.extend, saved.extend);
+    state.mask = saved.mask || null;
+    state.style = saved.style || null;
+    setOperation(state.operation);
+  }
+
   function clear() {
     state.image = null;
     state.mask = null;
+    state.style = null;
     state.operation = "";
     render();
     onChange();
@@ -114,7 +150,10 @@ export function sourcePanel({ models, onChange }) {
     if (op === "upscale") {
       const factor = h("select", { id: "factor", class: "input" }, [2, 4].map((f) => h("option", { value: f }, `×${f}`)));
       factor.value = String(state.factor);
-      factor.addEventListener("change", () => (state.factor = Number(factor.value)));
+      factor.addEventListener("change", () => {
+        state.factor = Number(factor.value);
+        onChange();
+      });
       fill(extras, h("div", { class: "field" }, h("label", { for: "factor" }, "Factor"), factor));
     } else if (op === "inpaint") {
       fill(extras, 
@@ -122,7 +161,7 @@ export function sourcePanel({ models, onChange }) {
           "div",
           { class: "mask-row" },
           state.mask ? h("img", { class: "mask-thumb", src: state.mask.preview, alt: "The painted mask", id: "mask-thumb" }) : null,
-          h("span", { class: "hint", id: "mask-summary" }, state.mask ? `Mask covers ${Math.max(1, Math.round(state.mask.coverage * 100))}% of the image.` : "No mask yet."),
+          h("span", { class: "hint", id: "mask-summary" }, maskSummary()),
           button(state.mask ? "Repaint the mask" : "Paint the mask", { kind: "small", iconName: "edit", id: "paint-mask", onclick: editMask }),
         ),
       );
@@ -134,9 +173,26 @@ export function sourcePanel({ models, onChange }) {
         fill(extras, h("span", { class: "field-label" }, "Extend by"), extendInputs.node, h("div", { class: "row" }, button("Drag the edges", { kind: "small", iconName: "sliders", id: "drag-edges", onclick: editEdges }), h("span", { class: "hint", id: "extend-summary" })));
       }
       extras.querySelector("#extend-summary").textContent = result ? `Result: ${result}` : "";
+    } else if (op === "style_transfer") {
+      fill(extras, 
+        h(
+          "div",
+          { class: "mask-row" },
+          state.style ? h("img", { class: "mask-thumb", src: state.style.thumbnail_url, alt: `Style image: ${state.style.name || ""}`, id: "style-thumb" }) : null,
+          h("span", { class: "hint" }, state.style ? "The style to take on." : "No style image yet."),
+          h("label", { class: "button small", for: "style-file", id: "style-pick" }, icon("image"), state.style ? "Another style image" : "Upload a style image"),
+          stylePicker,
+        ),
+      );
     } else {
       fill(extras);
     }
+  }
+
+  function maskSummary() {
+    if (!state.mask) return "No mask yet.";
+    if (state.mask.coverage === null) return "The mask of the earlier job.";
+    return `Mask covers ${Math.max(1, Math.round(state.mask.coverage * 100))}% of the image.`;
   }
 
   async function editMask() {
@@ -159,6 +215,7 @@ export function sourcePanel({ models, onChange }) {
     if (!edges) return;
     Object.assign(state.extend, edges);
     renderExtras();
+    onChange();
   }
 
   render();
@@ -174,6 +231,7 @@ export function sourcePanel({ models, onChange }) {
     node,
     set,
     clear,
+    restore,
     uploadFile,
     setOperation,
     editMask,
@@ -185,6 +243,12 @@ export function sourcePanel({ models, onChange }) {
     get operation() {
       return state.image ? state.operation : "generate";
     },
+    /** What `restore()` takes back: the image, operation and its inputs, or null. */
+    saved() {
+      if (!state.image) return null;
+      const { image, operation: op, factor, extend, mask, style } = state;
+      return { image, operation: op, factor, extend: { ...extend }, mask, style };
+    },
     /** The job fields of the operation, or {} for a generation. */
     inputs() {
       const op = this.operation;
@@ -193,6 +257,7 @@ export function sourcePanel({ models, onChange }) {
       if (op === "upscale") fields.factor = state.factor;
       if (op === "inpaint" && state.mask) fields.mask = state.mask.sha256;
       if (op === "outpaint") fields.extend = { ...state.extend };
+      if (op === "style_transfer" && state.style) fields.style_image = state.style.sha256;
       return fields;
     },
     /** What is missing before the operation can run, or null. */
@@ -200,6 +265,7 @@ export function sourcePanel({ models, onChange }) {
       const op = this.operation;
       if (op === "inpaint" && !state.mask) return "Paint the mask first: the area the inpaint repaints.";
       if (op === "outpaint" && !Object.values(state.extend).some((v) => v > 0)) return "Say how far to extend at least one side.";
+      if (op === "style_transfer" && !state.style) return "Upload the style image first: the picture whose style to take on.";
       return null;
     },
   };

@@ -249,6 +249,7 @@ export async function mount(root, { navigate }) {
       style.value = settings.style || "";
       if (style.selectedIndex < 0) style.value = "";
     }
+    if ("source" in settings) source.restore(settings.source);
     refreshEstimate();
     saveDraft();
   }
@@ -256,6 +257,7 @@ export async function mount(root, { navigate }) {
   function saveDraft() {
     const settings = currentSettings();
     settings.prompt = prompt.value;
+    settings.source = source.saved();
     storage("set", DRAFT, JSON.stringify(settings));
   }
 
@@ -398,6 +400,7 @@ export async function mount(root, { navigate }) {
     if (action.run) submit();
     else if (action.operation === "inpaint") source.editMask();
     else if (action.operation === "outpaint") source.editEdges();
+    else if (action.operation === "style_transfer") document.getElementById("style-file").focus();
     else prompt.focus();
   }
 
