@@ -132,6 +132,7 @@ def test_dropped_pasted_and_picked_images_become_the_source_and_upscale(
     page.select_option("#operation", "style_transfer")
     page.set_input_files("#style-file", str(style_file))
     expect(page.locator("#style-thumb")).to_be_visible()
+    dash.shot(page, "style-transfer")
     page.reload()  # the source and its operation survive a reload
     expect(card).to_have_attribute("data-sha", hashlib.sha256(picked).hexdigest())
     expect(page.locator("#operation")).to_have_value("style_transfer")
@@ -257,6 +258,7 @@ def test_upscale_from_the_history_detail_doubles_the_image(dash: Dashboard) -> N
     expect(page.locator("#gallery .tile")).to_have_count(1)
     expect(page.locator("#gallery .tile")).to_have_attribute("data-job-id", job["id"])
     expect(page.locator("#gallery .tile .prompt")).to_have_text("Upscale ×2")
+    dash.shot(page, "history-descendants")
 
 
 # ------------------------------------------------------------------ outpaint
