@@ -2,21 +2,11 @@
 
 import * as api from "./api.js";
 import { actionButtons, handToStudio } from "./imageactions.js";
-import { jobTitle, operationTitle } from "./operations.js";
+import { lineageBlock } from "./lineage.js";
+import { jobTitle } from "./operations.js";
 import { shareButton } from "./share.js";
 import { REFILL } from "./studio.js";
 import { confirmAction, duration, fill, fullDate, h, icon, iconButton, modelName, money, problemText, toast } from "./ui.js";
-
-/** A thumbnail link to an image a job worked from, labelled with its role. */
-export function sourceLink(source) {
-  const role = source.role.replace("_", " ");
-  return h(
-    "a",
-    { class: "source-link", href: source.image.url, target: "_blank", rel: "noopener", dataset: { role: source.role, sha: source.image.sha256 }, title: `The ${role} (${source.image.width} × ${source.image.height}), full size` },
-    h("img", { src: source.image.thumbnail_url, alt: `The ${role}` }),
-    h("span", {}, role),
-  );
-}
 
 function fact(label, value) {
   if (value === null || value === undefined || value === "") return [];
@@ -100,7 +90,7 @@ export async function openDetail(jobId, { variantId = null, navigate, onChange =
     work.hidden = !(current && current.image);
     if (current && current.image) download.href = current.image.url;
     renderFacts();
-    renderLineage();
+    fill(lineage, lineageBlock(job, current, () => dialog.close()));
   }
 
   function renderFacts() {
@@ -124,36 +114,6 @@ export async function openDetail(jobId, { variantId = null, navigate, onChange =
       ...fact("Attempts", v.attempts > 1 ? v.attempts : null),
       ...fact("Error", v.error ? `${v.error.message} (${v.error.code})` : null),
       ...fact("Image", v.image ? `${v.image.mime_type}, ${Math.round(v.image.size_bytes / 1024)} KB` : null),
-    );
-  }
-
-  /** Where the job's image came from, and what was made from this variant's image. */
-  function renderLineage() {
-    const uses = (current && current.made_into) || [];
-    fill(lineage, 
-      job.made_from.length
-        ? h(
-            "div",
-            { class: "made-from", id: "detail-made-from" },
-            h("span", { class: "field-label" }, `${operationTitle(job.operation, job.params)}, made from`),
-            h("div", { class: "row wrap" }, job.made_from.map(sourceLink)),
-          )
-        : null,
-      uses.length
-        ? h(
-            "div",
-            { class: "made-into", id: "detail-made-into" },
-            h("span", { class: "field-label" }, "Made from this image"),
-            h(
-              "ul",
-              {},
-              uses.map((use) =>
-                h("li", {}, h("a", { href: `/history/${use.job_id}`, "data-link": "", dataset: { jobId: use.job_id }, onclick: () => dialog.close() }, operationTitle(use.operation)), use.role !== "image" ? h("span", { class: "muted" }, ` (as ${use.role.replace("_", " ")})`) : null),
-              ),
-            ),
-            h("a", { href: `/history?descendants_of=${current.image.sha256}`, "data-link": "", id: "detail-descendants", onclick: () => dialog.close() }, "Everything made from it, in History"),
-          )
-        : null,
     );
   }
 

@@ -4,7 +4,7 @@
 
 import { jobs } from "./api.js";
 import { VariantCard } from "./cards.js";
-import { sourceLink } from "./detail.js";
+import { sourceLink } from "./lineage.js";
 import { jobTitle, operationTitle } from "./operations.js";
 import { JobStream, savedPosition } from "./sse/stream.js";
 import { duration, fill, h, icon, modelName, money, plural, problemText, toast } from "./ui.js";

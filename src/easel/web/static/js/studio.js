@@ -9,8 +9,8 @@ import { Feed } from "./feed.js";
 import { WORK_ON, actionById } from "./imageactions.js";
 import { capabilityChips, commonStyles, lacking, lifecycleBadge, priceLabel, shapeOptions } from "./models.js";
 import { OPERATIONS, SIZED_BY_SOURCE, canDo } from "./operations.js";
-import { readSettings } from "./pngmeta.js";
-import { ACCEPT, sourcePanel } from "./source.js";
+import { imageIntake } from "./intake.js";
+import { sourcePanel } from "./source.js";
 import { button, fill, h, icon, plural, problemText, showDialog, toast } from "./ui.js";
 
 const DRAFT = "easel.draft";
@@ -69,7 +69,6 @@ export async function mount(root, { navigate }) {
   const promptLabel = h("label", { for: "prompt" }, "Prompt");
   const promptHint = h("span", { class: "hint", id: "prompt-hint" }, touch ? "Tap Generate when it reads right." : "Ctrl+Enter generates.");
   const shapeField = h("div", { class: "field" }, h("label", { for: "shape" }, "Size or aspect ratio"), shape);
-  const metaNotice = h("div", { class: "alert info", id: "png-settings", role: "status", hidden: true });
   const source = sourcePanel({ models, onChange: refreshOperation });
   const estimate = h("p", { class: "estimate", id: "estimate" });
   const generate = h(
@@ -404,42 +403,8 @@ export async function mount(root, { navigate }) {
     else prompt.focus();
   }
 
-  const hasFiles = (transfer) => transfer && [...transfer.types].includes("Files");
-
-  /** A dropped or pasted file: its generation settings fill the form, else it becomes
-   * the source image (a file with settings can be made the source from the notice). */
-  async function takeFile(file) {
-    if (!file) {
-      toast("Drop a PNG, JPEG or WebP image.", { error: true });
-      return;
-    }
-    const found = await readSettings(file).catch(() => null);
-    if (!found) {
-      await source.uploadFile(file);
-      return;
-    }
-    const filled = applyFound(found);
-    fill(metaNotice, 
-      icon("sparkles"),
-      h(
-        "div",
-        {},
-        h("p", {}, `Settings from ${found.source} in ${file.name || "the image"}: ${filled.join(", ") || "nothing this studio can use"}.`),
-        found.modelName && !filled.includes("model") ? h("p", { class: "hint" }, `Its model (${found.modelName}) is not one of Easel's; your models are kept.`) : null,
-        h(
-          "div",
-          { class: "row" },
-          button("Work on this image too", { kind: "small", iconName: "image", id: "png-as-source", onclick: async () => { metaNotice.hidden = true; await source.uploadFile(file); } }),
-          button("Dismiss", { kind: "small ghost", id: "png-dismiss", onclick: () => (metaNotice.hidden = true) }),
-        ),
-      ),
-    );
-    metaNotice.hidden = false;
-    metaNotice.scrollIntoView({ block: "nearest" });
-  }
-
   /** Put what a PNG's settings hold into the form; returns the names of what was set. */
-  function applyFound(found) {
+  function fillSettings(found) {
     const settings = {};
     const filled = [];
     if (found.prompt) (settings.prompt = found.prompt), filled.push("prompt");
@@ -551,6 +516,8 @@ export async function mount(root, { navigate }) {
   });
 
   // ----------------------------------------------------------- layout
+  const page = h("div", { class: "page studio" });
+  const intake = imageIntake({ page, source, fillSettings });
   const form = h(
     "form",
     { class: "card composer", "aria-label": "Compose a generation", onsubmit: submit, novalidate: true },
@@ -561,7 +528,7 @@ export async function mount(root, { navigate }) {
       prompt,
       promptHint,
     ),
-    metaNotice,
+    intake.notice,
     source.node,
     improve.node,
     references.node,
@@ -618,29 +585,8 @@ export async function mount(root, { navigate }) {
   };
   document.addEventListener("keydown", onKey);
 
-  const page = h("div", { class: "page studio" }, form, results);
+  page.append(form, results);
   root.append(page);
-  page.addEventListener("dragover", (event) => {
-    if (event.defaultPrevented || !hasFiles(event.dataTransfer)) return;
-    event.preventDefault();
-    page.classList.add("dropping");
-  });
-  page.addEventListener("dragleave", (event) => {
-    if (!page.contains(event.relatedTarget)) page.classList.remove("dropping");
-  });
-  page.addEventListener("drop", (event) => {
-    page.classList.remove("dropping");
-    if (event.defaultPrevented || !event.dataTransfer) return; // the reference images' own zone
-    event.preventDefault();
-    takeFile([...event.dataTransfer.files].find((f) => ACCEPT.split(",").includes(f.type)));
-  });
-  const onPaste = (event) => {
-    const file = [...((event.clipboardData && event.clipboardData.files) || [])].find((f) => ACCEPT.split(",").includes(f.type));
-    if (!file) return; // text pastes as usual
-    event.preventDefault();
-    takeFile(file);
-  };
-  document.addEventListener("paste", onPaste);
   refreshPresets();
 
   // Defaults, then the saved draft, then settings handed over by "Use these settings".
@@ -677,7 +623,7 @@ export async function mount(root, { navigate }) {
 
   return () => {
     document.removeEventListener("keydown", onKey);
-    document.removeEventListener("paste", onPaste);
+    intake.stop();
     feed.stop();
     references.stop();
     improve.stop();
