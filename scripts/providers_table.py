@@ -40,6 +40,8 @@ def _some(values: tuple[str, ...], limit: int = 4) -> str:
 
 
 def sizes(caps: Capabilities) -> str:
+    if "generate" not in caps.operations and caps.keeps_source_size:
+        return "the image's (" + ", ".join(caps.operations) + ")"
     if caps.sizes:
         return _some(caps.sizes)
     ratios = f"ratios {_some(caps.aspect_ratios)}" if caps.aspect_ratios else ""

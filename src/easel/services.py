@@ -25,6 +25,7 @@ from easel.engine.retry import GateFactory, ProviderGate
 from easel.engine.runner import Runner
 from easel.engine.worker import Worker
 from easel.events.bus import EventBus, InProcessEventBus
+from easel.events.log_reads import LogReads
 from easel.providers import Catalog
 from easel.storage.base import ImageStore
 from easel.storage.collector import Collector
@@ -57,6 +58,7 @@ class Services:
     db: Database
     store: ImageStore
     bus: EventBus
+    log_reads: LogReads
     queue: VariantQueue
     catalog: Catalog
     http: httpx.AsyncClient
@@ -188,6 +190,7 @@ def build_services(
         db=db,
         store=store,
         bus=bus,
+        log_reads=LogReads(db),
         queue=queue,
         catalog=catalog,
         http=http,

@@ -14,21 +14,10 @@ from PIL import Image
 from easel.imaging import default_feather
 from easel.storage.records import read_png_record
 from support.client import MODEL, wait_for_job
+from support.image_jobs import upload
 from support.pictures import beyond, disc_mask, painted, subject_on_backdrop
 
 from .conftest import Studio
-
-
-def _png(image: Image.Image) -> bytes:
-    buf = io.BytesIO()
-    image.save(buf, format="PNG")
-    return buf.getvalue()
-
-
-def _upload(client: httpx.Client, image: Image.Image) -> str:
-    answer = client.post("/api/v1/uploads", files={"file": ("in.png", _png(image), "image/png")})
-    assert answer.status_code == 201, answer.text
-    return str(answer.json()["sha256"])
 
 
 def _run(client: httpx.Client, body: dict[str, Any]) -> dict[str, Any]:
@@ -56,7 +45,7 @@ def test_inpaint_changes_no_pixel_outside_the_mask_beyond_the_soft_edge(
 ) -> None:
     mask = disc_mask(source.size, (0.3, 0.3, 0.6, 0.7))
     with studio.client(studio.alice) as alice:
-        image, mask_sha = _upload(alice, source), _upload(alice, mask)
+        image, mask_sha = upload(alice, source), upload(alice, mask)
         job = _run(alice, {"operation": "inpaint", "image": image, "mask": mask_sha})
         result, data = _result(alice, job)
     assert result.size == source.size
@@ -79,7 +68,7 @@ def test_inpaint_changes_no_pixel_outside_the_mask_beyond_the_soft_edge(
 def test_outpaint_keeps_the_original_pixels_in_place(studio: Studio, source: Image.Image) -> None:
     sides = {"left": 40, "top": 0, "right": 24, "bottom": 16}
     with studio.client(studio.alice) as alice:
-        image = _upload(alice, source)
+        image = upload(alice, source)
         job = _run(alice, {"operation": "outpaint", "image": image, "extend": sides})
         result, _ = _result(alice, job)
     assert result.size == (256 + 64, 192 + 16)
@@ -91,7 +80,7 @@ def test_outpaint_keeps_the_original_pixels_in_place(studio: Studio, source: Ima
 @pytest.mark.parametrize("factor", [2, 4])
 def test_upscale_multiplies_each_side(studio: Studio, source: Image.Image, factor: int) -> None:
     with studio.client(studio.alice) as alice:
-        image = _upload(alice, source)
+        image = upload(alice, source)
         job = _run(alice, {"operation": "upscale", "image": image, "factor": factor})
         result, _ = _result(alice, job)
     assert result.size == (256 * factor, 192 * factor)
@@ -104,7 +93,7 @@ def test_remove_background_gives_transparent_corners_and_an_opaque_subject(
     studio: Studio,
 ) -> None:
     with studio.client(studio.alice) as alice:
-        image = _upload(alice, subject_on_backdrop(200))
+        image = upload(alice, subject_on_backdrop(200))
         job = _run(alice, {"operation": "remove_background", "image": image})
         result, _ = _result(alice, job)
     assert result.mode == "RGBA"
@@ -119,7 +108,7 @@ def test_edit_variations_and_style_transfer_make_new_pictures_of_the_same_size(
 ) -> None:
     style = painted("a green forest", size=(128, 128), seed=9)
     with studio.client(studio.alice) as alice:
-        image, style_sha = _upload(alice, source), _upload(alice, style)
+        image, style_sha = upload(alice, source), upload(alice, style)
         bodies = [
             {"operation": "edit", "image": image, "prompt": "as a mosaic"},
             {"operation": "variations", "image": image, "seed": 5},
@@ -147,7 +136,7 @@ def test_a_variation_of_a_painted_picture_paints_its_plan_again(studio: Studio) 
 
 def test_history_filters_an_images_descendants(studio: Studio, source: Image.Image) -> None:
     with studio.client(studio.bob) as bob:
-        root = _upload(bob, source.transpose(Image.Transpose.FLIP_LEFT_RIGHT))  # his alone
+        root = upload(bob, source.transpose(Image.Transpose.FLIP_LEFT_RIGHT))  # his alone
         child = _run(bob, {"operation": "upscale", "image": root})
         child_sha = child["variants"][0]["image"]["sha256"]
         grandchild = _run(bob, {"operation": "remove_background", "image": child_sha})
@@ -164,7 +153,7 @@ def test_history_filters_an_images_descendants(studio: Studio, source: Image.Ima
 
 def test_a_caller_only_uses_their_own_images(studio: Studio, source: Image.Image) -> None:
     with studio.client(studio.alice) as alice:
-        hers = _upload(alice, source.rotate(180))
+        hers = upload(alice, source.rotate(180))
     with studio.client(studio.bob) as bob:
         for body in (
             {"operation": "upscale", "image": hers},
@@ -197,7 +186,7 @@ def test_bad_operation_requests_say_what_to_change(
     allowed: list[str] | None,
 ) -> None:
     with studio.client(studio.alice) as alice:
-        image = _upload(alice, source)
+        image = upload(alice, source)
         if body.get("operation") != "generate":
             body = {"image": image, **body}
         answer = alice.post("/api/v1/jobs", json={"models": [MODEL], **body})
@@ -217,7 +206,7 @@ def test_a_model_without_the_operation_is_refused_naming_what_it_can_do(
         caps = {m["id"]: m["capabilities"]["operations"] for m in models}
         assert set(caps[MODEL]) >= {"inpaint", "outpaint", "upscale", "remove_background"}
         other = next(m for m, ops in caps.items() if ops == ["generate"])
-        image = _upload(alice, source)
+        image = upload(alice, source)
         answer = alice.post(
             "/api/v1/jobs",
             json={"models": [other], "operation": "upscale", "image": image},

@@ -9,6 +9,12 @@
 * FLUX.2 takes ``width``/``height`` of at least 64 px, multiples of 16, up to 4 MP;
   ``input_image`` … ``input_image_8`` (``_4`` on klein); ``steps`` and ``guidance`` only
   on [flex]. FLUX1.1 [pro] takes 256-1440 px in multiples of 32.
+* Editing: ``input_image`` … must be base64 images; the result is ``width`` x ``height``
+  when given, else the first input's size, tinted so it differs from the input.
+  FLUX.1 Fill (``flux-pro-1.0-fill``: ``image``, ``mask`` black and white of the image's
+  size, white = inpaint) paints magenta into the mask; Expand (``flux-pro-1.0-expand``:
+  ``image``, ``top``/``bottom``/``left``/``right`` 0-2048) answers the image on a larger
+  canvas. Both cost 5 credits an image; a missing ``image`` is FastAPI's 422.
 * ``GET /v1/get_result?id=`` (the ``polling_url``) → ``Pending`` with ``progress``,
   then ``Ready`` with ``result.sample``, a signed URL valid for ``state.url_ttl`` (10 min
   by default). Unknown ids, and tasks past ``retention_seconds``, answer ``Task not
@@ -29,6 +35,9 @@ flagged, not billed), ``bad_key`` 403, ``no_credit`` 402. Poll stage: the same, 
 from __future__ import annotations
 
 import asyncio
+import base64
+import binascii
+import io
 import math
 import time
 import uuid
@@ -37,6 +46,7 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.responses import JSONResponse, Response
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 from emulators._base import Emulator, Fault, png_bytes
 
@@ -61,6 +71,12 @@ FLUX2: dict[str, Any] = {
 }
 KLEIN = {k: v for k, v in FLUX2.items() if k[-1] not in "5678"}
 FLEX = {**FLUX2, "steps": int, "guidance": float, "prompt_upsampling": bool}
+TOOL = {**LEGACY, "image": str, "steps": int, "guidance": float}
+FILL = {**TOOL, "mask": str}
+EXPAND = {**TOOL, **{side: int for side in ("top", "bottom", "left", "right")}}
+TOOLS = (FILL, EXPAND)
+"""FLUX.1 Fill and Expand: the prompt is optional, the image required."""
+PAINT = (255, 0, 255)
 Price = tuple[float, float] | float
 """FLUX.2: credits for the first megapixel and for each further one; FLUX.1: per image."""
 # endpoint → (schema, price in credits)
@@ -75,6 +91,8 @@ ENDPOINTS: dict[str, tuple[dict[str, Any], Price]] = {
         {**LEGACY, "aspect_ratio": ULTRA_RATIOS, "raw": bool, "image_prompt_strength": float},
         6.0,
     ),
+    "flux-pro-1.0-fill": (FILL, 5.0),
+    "flux-pro-1.0-expand": (EXPAND, 5.0),
 }
 SERVED = (
     *ENDPOINTS,
@@ -84,8 +102,6 @@ SERVED = (
     "flux-dev",
     "flux-kontext-pro",
     "flux-kontext-max",
-    "flux-pro-1.0-fill",
-    "flux-pro-1.0-expand",
 )
 """The generation endpoints ``/openapi.json`` lists by default, as BFL serves them."""
 UTILITY = ("/v1/get_result", "/v1/credits")
@@ -259,8 +275,7 @@ class BFLEmulator(Emulator):
         if status == "Ready":
             task.collected = task.collected or time.monotonic()
             if task.sample is None:
-                seed = int(task.body.get("seed", 0))
-                task.sample = self.publish_file(png_bytes(64, 48, seed), "image/png")
+                task.sample = self.publish_file(_sample(task.body), "image/png")
             answer["result"] = {
                 "sample": task.sample,
                 "prompt": task.body["prompt"],
@@ -270,6 +285,54 @@ class BFLEmulator(Emulator):
         if status.endswith("Moderated"):
             answer["details"] = {"Moderation Reasons": ["Derivative Works Filter"]}
         return answer
+
+
+def _decode(value: str) -> Image.Image:
+    data = base64.b64decode(value, validate=True)
+    image = Image.open(io.BytesIO(data))
+    image.load()
+    return image
+
+
+def _sample(body: dict[str, Any]) -> bytes:
+    """The result: 64x48 for a text-to-image task; an operation's of its true size."""
+    seed = int(body.get("seed", 0))
+    if "image" in body:
+        image = _decode(body["image"]).convert("RGB")
+        if "mask" in body:
+            image.paste(PAINT, mask=_decode(body["mask"]).convert("L"))
+        sides = [int(body.get(k, 0)) for k in ("left", "top", "right", "bottom")]
+        image = ImageOps.expand(image, tuple(sides), fill=(40, 90, 160))
+    elif "input_image" in body:
+        first = _decode(body["input_image"])
+        size = (int(body.get("width", first.width)), int(body.get("height", first.height)))
+        image = ImageOps.invert(first.convert("RGB")).resize(size)
+    else:
+        return png_bytes(64, 48, seed)
+    buf = io.BytesIO()
+    image.save(buf, "PNG")
+    return buf.getvalue()
+
+
+def _image_issues(body: dict[str, Any]) -> list[dict[str, Any]]:
+    """Image fields that are not base64 images, and a Fill mask that does not fit."""
+    issues = []
+    decoded = {}
+    for key, value in body.items():
+        if key in ("image", "mask") or key.startswith("input_image"):
+            try:
+                decoded[key] = _decode(value)
+            except (binascii.Error, ValueError, UnidentifiedImageError, OSError):
+                msg = "Invalid image: expected a base64-encoded PNG, JPEG or WebP"
+                issues.append({"loc": ["body", key], "msg": msg, "type": "value_error"})
+    if "mask" in decoded and "image" in decoded and decoded["mask"].size != decoded["image"].size:
+        msg = "Mask dimensions must match the image dimensions"
+        issues.append({"loc": ["body", "mask"], "msg": msg, "type": "value_error"})
+    for side in ("top", "bottom", "left", "right"):
+        if not 0 <= int(body.get(side, 0)) <= 2048:
+            msg = "Input should be less than or equal to 2048"
+            issues.append({"loc": ["body", side], "msg": msg, "type": "less_than_equal"})
+    return issues
 
 
 def _refusal(fault: Fault | None) -> Response | None:
@@ -312,8 +375,9 @@ def _size_issue(schema: dict[str, Any], key: str, value: int, body: dict[str, An
 
 def _check(schema: dict[str, Any], body: Any) -> list[dict[str, Any]]:
     """FastAPI-style validation issues, empty when the body is fine."""
-    if not isinstance(body, dict) or not isinstance(body.get("prompt"), str):
-        return [{"loc": ["body", "prompt"], "msg": "Field required", "type": "missing"}]
+    required = "image" if schema in TOOLS else "prompt"
+    if not isinstance(body, dict) or not isinstance(body.get(required), str):
+        return [{"loc": ["body", required], "msg": "Field required", "type": "missing"}]
     issues = []
     for key, value in body.items():
         allowed = schema.get(key)
@@ -327,4 +391,4 @@ def _check(schema: dict[str, Any], body: Any) -> list[dict[str, Any]]:
             issues.append({"loc": loc, "msg": msg, "type": "type_error"})
         elif key in ("width", "height") and (problem := _size_issue(schema, key, value, body)):
             issues.append({"loc": loc, "msg": problem, "type": "value_error"})
-    return issues
+    return issues or _image_issues(body)

@@ -6,16 +6,31 @@ unauthorized"``) and others JSON ``{"code", "message"}``; models ending in ``_ve
 and vector models take only the latter (https://www.recraft.ai/docs/api-reference/appendix).
 Recraft publishes no endpoint that lists models, so neither does this emulator. The JSON
 error codes for an unknown model, moderation and credit are assumptions.
+
+Operations on an image are multipart uploads (https://www.recraft.ai/docs/api-reference/
+tools/…): ``imageToImage`` (``image``, ``prompt``, ``strength`` 0-1, ``model``) and
+``inpaint`` (``image``, ``mask``, ``prompt``, ``model``; the mask greyscale, the image's
+size, every pixel 0 or 255, sides 256-4096 px) answer ``{created, credits, data: [...]}``,
+SVG for ``_vector`` models; ``removeBackground`` (transparent outside the subject),
+``crispUpscale`` (sides 32-4096) and ``creativeUpscale`` (256-4096) answer one ``image``.
+Both upscales double each side (Recraft does not document its factor: an assumption).
+Missing or bad fields answer 400 ``{code, message}`` (the codes are assumptions). Every
+request seen is in ``operations`` (endpoint, form fields, file bytes); faults apply at the
+"create" stage as for generations.
 """
 
 from __future__ import annotations
 
+import io
 import time
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 from fastapi import Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from PIL import Image, ImageChops, ImageDraw, UnidentifiedImageError
+from starlette.datastructures import UploadFile
 
 from emulators._base import Emulator, Fault, png_bytes
 
@@ -106,10 +121,52 @@ STYLES = {
     "icon",
 }
 VECTOR_STYLES = {"vector_illustration", "icon"}
+PAINT = (255, 0, 255)
+"""What inpainting paints into the masked area, so a test can see where it went."""
+TOOLS: dict[str, tuple[int, int]] = {
+    # tools/upscale and tools/remove-background
+    "removeBackground": (10, 0),
+    "crispUpscale": (4, 32),
+    "creativeUpscale": (250, 256),
+}
+"""Tool endpoints: (credits, smallest side accepted; 0: no bound beyond the image's)."""
 SVG = (
     b'<svg xmlns="http://www.w3.org/2000/svg" width="16" height="16"><rect width="16" '
     b'height="16" fill="teal"/></svg>'
 )
+
+
+@dataclass
+class Operation:
+    """One operation request as Recraft received it."""
+
+    endpoint: str
+    fields: dict[str, str]
+    files: dict[str, bytes]
+
+
+class Refused(Exception):
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.answer = json_error(400, code, message)
+
+
+def _picture(data: bytes, name: str, low: int = 0) -> Image.Image:
+    try:
+        image = Image.open(io.BytesIO(data))
+        image.load()
+    except (UnidentifiedImageError, OSError) as exc:
+        raise Refused("invalid_image", f"{name} is not a PNG, JPG or WEBP image") from exc
+    high = 4096
+    if low and not all(low <= side <= high for side in image.size):
+        raise Refused("invalid_image_size", f"{name} sides must be between {low} and {high} px")
+    return image
+
+
+def _png(image: Image.Image) -> bytes:
+    buf = io.BytesIO()
+    image.save(buf, "PNG")
+    return buf.getvalue()
 
 
 def json_error(
@@ -125,7 +182,12 @@ class RecraftEmulator(Emulator):
         self.requests: list[dict[str, Any]] = []
         self.svg = SVG
         """What vector models draw; a test may plant a hostile document here."""
+        self.operations: list[Operation] = []
         self.app.add_api_route("/v1/images/generations", self._generate, methods=["POST"])
+        self.app.add_api_route("/v1/images/imageToImage", self._image_to_image, methods=["POST"])
+        self.app.add_api_route("/v1/images/inpaint", self._inpaint, methods=["POST"])
+        for tool in TOOLS:
+            self.app.add_api_route(f"/v1/images/{tool}", self._tool, methods=["POST"])
 
     def easel_env(self) -> dict[str, str]:
         return {
@@ -166,6 +228,94 @@ class RecraftEmulator(Emulator):
             data.append({"image_id": str(uuid.uuid4()), "url": url})
         return JSONResponse({"created": int(time.time()), "credits": 40 * len(data), "data": data})
 
+    # -- operations on an image ---------------------------------------------------------
+    async def _receive(self, request: Request, needs: tuple[str, ...]) -> Operation | Response:
+        """Auth, faults and the form of an operation: the Operation, or the answer."""
+        if request.headers.get("authorization") != f"Bearer {self.api_key}":
+            return PlainTextResponse("request unauthorized", 401)
+        fault = self.take_fault("create")
+        if fault is not None:
+            return await self._fault(fault)
+        form = await request.form()
+        endpoint = request.url.path.rsplit("/", 1)[-1]
+        operation = Operation(endpoint, {}, {})
+        for key, value in form.multi_items():
+            if isinstance(value, UploadFile):
+                operation.files[key] = await value.read()
+            else:
+                operation.fields[key] = value
+        for name in needs:
+            if name not in operation.files and not operation.fields.get(name):
+                return json_error(400, "missing_parameter", f"{name} is required")
+        self.operations.append(operation)
+        return operation
+
+    async def _image_to_image(self, request: Request) -> Response:
+        received = await self._receive(request, ("image", "prompt", "strength"))
+        if isinstance(received, Response):
+            return received
+        try:
+            strength = float(received.fields["strength"])
+            if not 0 <= strength <= 1:
+                raise ValueError(strength)
+            image = _picture(received.files["image"], "image")
+        except ValueError:
+            return json_error(400, "invalid_parameter", "strength must be between 0 and 1")
+        except Refused as refused:
+            return refused.answer
+        return self._drawn(received, ImageChops.invert(image.convert("RGB")))
+
+    async def _inpaint(self, request: Request) -> Response:
+        received = await self._receive(request, ("image", "mask", "prompt"))
+        if isinstance(received, Response):
+            return received
+        try:
+            image = _picture(received.files["image"], "image", low=256).convert("RGB")
+            mask = _picture(received.files["mask"], "mask")
+        except Refused as refused:
+            return refused.answer
+        if mask.mode not in ("L", "1") or mask.size != image.size:
+            return json_error(
+                400, "invalid_mask", "mask must be a grayscale image of the image's size"
+            )
+        if set(mask.convert("L").getdata()) - {0, 255}:
+            return json_error(400, "invalid_mask", "mask pixels must be pure black or white")
+        image.paste(PAINT, mask=mask.convert("L"))
+        return self._drawn(received, image)
+
+    def _drawn(self, received: Operation, image: Image.Image) -> Response:
+        """The ``{created, credits, data}`` answer of imageToImage and inpaint."""
+        model = received.fields.get("model", "recraftv4_1")
+        if model not in MODELS:
+            return json_error(400, "invalid_model", f"unknown model {model}")
+        self.count_creation(model)
+        if model.endswith("_vector"):
+            url, units = self.publish_file(self.svg, "image/svg+xml", "svg"), 80
+        else:
+            url, units = self.publish_file(_png(image), "image/png"), 40
+        data = [{"image_id": str(uuid.uuid4()), "url": url}]
+        return JSONResponse({"created": int(time.time()), "credits": units, "data": data})
+
+    async def _tool(self, request: Request) -> Response:
+        received = await self._receive(request, ("image",))
+        if isinstance(received, Response):
+            return received
+        units, low = TOOLS[received.endpoint]
+        try:
+            image = _picture(received.files["image"], "image", low=low)
+        except Refused as refused:
+            return refused.answer
+        if received.endpoint == "removeBackground":
+            result = _cut_out(image)
+        else:
+            result = image.convert("RGB").resize((image.width * 2, image.height * 2))
+        self.count_creation(received.endpoint)
+        answer = {
+            "image_id": str(uuid.uuid4()),
+            "url": self.publish_file(_png(result), "image/png"),
+        }
+        return JSONResponse({"created": int(time.time()), "credits": units, "image": answer})
+
     def _refusal(self, model: str, body: dict[str, Any]) -> Response | None:
         """Recraft's 400 for a size, style or parameter this model does not take."""
         sizes = MODELS[model]
@@ -202,3 +352,13 @@ class RecraftEmulator(Emulator):
         if fault.kind == "unavailable":
             return PlainTextResponse("upstream unavailable", 503)
         return PlainTextResponse("internal server error", 500)
+
+
+def _cut_out(image: Image.Image) -> Image.Image:
+    """The subject kept, the background made transparent: an ellipse inside a margin."""
+    alpha = Image.new("L", image.size, 0)
+    w, h = image.size
+    ImageDraw.Draw(alpha).ellipse((w // 8, h // 8, w - w // 8, h - h // 8), fill=255)
+    out = image.convert("RGBA")
+    out.putalpha(alpha)
+    return out

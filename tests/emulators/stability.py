@@ -1,6 +1,11 @@
 """Stability AI emulator: ``POST /v2beta/stable-image/generate/{core|ultra|sd3}``; ``sd3``
 serves the Stable Diffusion 3.5 models named in its ``model`` field (``sd3.5-large`` by
-default), and refuses a style preset.
+default), and refuses a style preset. The image tools (``edit/{inpaint|erase|outpaint|
+remove-background}``, ``upscale/fast``, ``control/style-transfer``) check their files and
+fields as Stability documents them and answer with a picture of the right size: the
+source with the masked area painted magenta, a larger canvas, four times each side, a
+PNG whose backdrop is transparent, or the source tinted with the style image's colour
+(`emulators.stability_tools`).
 
 Multipart only; with ``Accept: image/*`` a 200 is raw PNG bytes with ``finish-reason``
 and ``seed`` headers. Errors are ``{"id", "name", "errors": [...]}``; moderation is a 403
@@ -19,6 +24,7 @@ from fastapi import Request
 from fastapi.responses import JSONResponse, Response
 
 from emulators._base import Emulator, Fault, png_bytes
+from emulators.stability_tools import TOOLS, Form, read_form
 
 SD3_MODELS = {"sd3.5-large", "sd3.5-large-turbo", "sd3.5-medium"}
 RATIOS = {"1:1", "16:9", "9:16", "3:2", "2:3", "5:4", "4:5", "21:9", "9:21"}
@@ -55,9 +61,12 @@ class StabilityEmulator(Emulator):
 
     def routes(self) -> None:
         self.requests: list[dict[str, Any]] = []
+        self.tool_requests: list[Form] = []
+        """Each image tool request accepted: its endpoint, text fields and files."""
         self.app.add_api_route(
             "/v2beta/stable-image/generate/{model}", self._generate, methods=["POST"]
         )
+        self.app.add_api_route("/v2beta/stable-image/{group}/{tool}", self._tool, methods=["POST"])
 
     def easel_env(self) -> dict[str, str]:
         return {
@@ -92,12 +101,29 @@ class StabilityEmulator(Emulator):
         width, height = (int(part) * 16 for part in ratio.split(":"))
         image = png_bytes(width, height, seed=self.total_creations)
         finish = "CONTENT_FILTERED" if "FILTERED" in fields["prompt"] else "SUCCESS"
-        headers = {"finish-reason": finish, "seed": str(seed)}
-        if "application/json" in request.headers.get("accept", ""):
-            return JSONResponse(
-                {"image": base64.b64encode(image).decode(), "finish_reason": finish, "seed": seed}
-            )
-        return Response(image, media_type="image/png", headers=headers)
+        return _answer(request, image, finish, seed)
+
+    async def _tool(self, group: str, tool: str, request: Request) -> Response:
+        if request.headers.get("authorization") != f"Bearer {self.api_key}":
+            return error(401, "unauthorized", "Missing or invalid API key.")
+        endpoint = f"{group}/{tool}"
+        make = TOOLS.get(endpoint)
+        if make is None:
+            return error(404, "not_found", f"Unknown endpoint {endpoint}.")
+        if not request.headers.get("content-type", "").startswith("multipart/form-data"):
+            return error(400, "bad_request", "Content-Type must be multipart/form-data.")
+        form = await read_form(endpoint, request)
+        fault = self.take_fault("create")
+        if fault is not None:
+            return await self._fault(fault, endpoint)
+        made = make(form)
+        if isinstance(made, str):
+            return error(400, "bad_request", made)
+        self.tool_requests.append(form)
+        self.count_creation(endpoint)
+        seed = int(form.fields.get("seed") or 0) or random.randrange(1, 2**32 - 1)
+        finish = "CONTENT_FILTERED" if "FILTERED" in form.fields.get("prompt", "") else "SUCCESS"
+        return _answer(request, made, finish, seed)
 
     async def _fault(self, fault: Fault, model: str) -> Response:
         if fault.kind == "rate_limit":
@@ -129,3 +155,14 @@ class StabilityEmulator(Emulator):
         if fault.kind == "unavailable":
             return error(503, "service_unavailable", "The service is temporarily unavailable.")
         return error(500, "internal_error", "An unexpected server error has occurred.")
+
+
+def _answer(request: Request, image: bytes, finish: str, seed: int) -> Response:
+    """``Accept: application/json``: base64 ``image``, ``finish_reason`` and ``seed``;
+    otherwise the image itself with ``finish-reason`` and ``seed`` headers."""
+    if "application/json" in request.headers.get("accept", ""):
+        return JSONResponse(
+            {"image": base64.b64encode(image).decode(), "finish_reason": finish, "seed": seed}
+        )
+    headers = {"finish-reason": finish, "seed": str(seed)}
+    return Response(image, media_type="image/png", headers=headers)

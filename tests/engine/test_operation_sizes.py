@@ -17,7 +17,9 @@ SOURCE = SourceSize(256, 192)
 
 @pytest.fixture(scope="module")
 def catalog() -> Catalog:
-    return Catalog.load(Settings(environ={"OPENAI_API_KEY": "k", "GEMINI_API_KEY": "k"}))
+    return Catalog.load(
+        Settings(environ={"OPENAI_API_KEY": "k", "GEMINI_API_KEY": "k", "STABILITY_API_KEY": "k"})
+    )
 
 
 def _size(catalog: Catalog, model: str, **spec: object) -> tuple[int, int, str | None]:
@@ -63,3 +65,12 @@ def test_operation_fields_are_checked(
     with pytest.raises(UserInputError) as refused:
         _size(catalog, "offline/procedural", **spec)
     assert refused.value.field == field
+
+
+def test_an_upscaler_with_one_factor_uses_it_and_refuses_the_other(catalog: Catalog) -> None:
+    fast = "stability/upscale-fast"  # Stability's fast upscaler only makes 4x
+    assert _size(catalog, fast, operation="upscale") == (1024, 768, None)
+    assert _size(catalog, "offline/procedural", operation="upscale") == (512, 384, None)
+    with pytest.raises(UserInputError) as refused:
+        _size(catalog, fast, operation="upscale", factor=2)
+    assert refused.value.field == "factor" and refused.value.allowed == ["4"]

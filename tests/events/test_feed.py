@@ -9,13 +9,16 @@ from functools import partial
 from typing import cast
 
 import pytest
+from sqlalchemy import event as sa_event
 
 from easel.db.engine import Database
+from easel.db.repos import events as event_log
 from easel.engine import transitions
 from easel.engine.commit import commit
 from easel.events.bus import InProcessEventBus
 from easel.events.feed import EventFeed
 from easel.events.follow import follow_job
+from easel.events.log_reads import LogReads
 from easel.events.types import (
     AnyEvent,
     Event,
@@ -74,7 +77,7 @@ async def test_replay_then_live_state_then_published_events(db: Database) -> Non
     await live(second, VariantProgress(progress=0.3))
     await _fail(db, bus, second)  # its live state goes with it
 
-    feed = EventFeed(db=db, bus=bus, user_id=user_id, job_id=job_id, after_seq=0)
+    feed = EventFeed(log=LogReads(db), bus=bus, user_id=user_id, job_id=job_id, after_seq=0)
     frames = cast(AsyncGenerator[AnyEvent, None], aiter(feed))
     seen = [_frame(await anext(frames)) for _ in range(5)]
     assert seen == [
@@ -100,12 +103,14 @@ async def test_resuming_after_a_position_skips_what_was_seen(db: Database) -> No
     user_id, job_id, (first, second) = await queued_job(db)
     await _claim(db, bus, first)
     await _claim(db, bus, second)
-    feed = EventFeed(db=db, bus=bus, user_id=user_id, job_id=job_id, after_seq=0)
+    feed = EventFeed(log=LogReads(db), bus=bus, user_id=user_id, job_id=job_id, after_seq=0)
     replayed = [e async for e in _take(feed, 2)]
     assert [e.variant_id for e in replayed] == [first, second]
     position = feed.cursor
     await _fail(db, bus, first)
-    resumed = EventFeed(db=db, bus=bus, user_id=user_id, job_id=job_id, after_seq=position)
+    resumed = EventFeed(
+        log=LogReads(db), bus=bus, user_id=user_id, job_id=job_id, after_seq=position
+    )
     assert [_frame(e) async for e in _take(resumed, 1)] == [("variant.failed", first, None)]
 
 
@@ -123,7 +128,7 @@ async def test_a_follower_that_only_waits_sees_state_changes_and_is_no_watcher(
 ) -> None:
     bus = InProcessEventBus()
     user_id, job_id, (first, second) = await queued_job(db)
-    follower = follow_job(db, bus, user_id=user_id, job_id=job_id, live=False)
+    follower = follow_job(LogReads(db), bus, user_id=user_id, job_id=job_id, live=False)
     collected: list[AnyEvent] = []
 
     async def collect() -> None:
@@ -145,3 +150,61 @@ async def test_a_follower_that_only_waits_sees_state_changes_and_is_no_watcher(
     await asyncio.wait_for(task, 10)
     assert all(isinstance(e, Event) for e in collected)
     assert [e.type for e in collected][-1] == "job.finished"
+
+
+async def _first(feed: EventFeed) -> AnyEvent:
+    (event,) = [e async for e in _take(feed, 1)]
+    return event
+
+
+class LogQueries:
+    """Counts the statements that read the event log, on both of the database's engines."""
+
+    def __init__(self, db: Database) -> None:
+        self.count = 0
+        for engine in {db.read_engine, db.write_engine}:
+            sa_event.listen(engine.sync_engine, "before_cursor_execute", self._seen)
+
+    def _seen(self, _conn: object, _cursor: object, statement: str, *_: object) -> None:
+        if statement.lstrip().upper().startswith("SELECT") and "FROM job_events" in statement:
+            self.count += 1
+
+
+async def test_followers_of_one_job_share_one_read_of_the_log_after_a_gap(db: Database) -> None:
+    bus = InProcessEventBus()
+    log = LogReads(db)
+    user_id, job_id, (first, _) = await queued_job(db)
+    _, _, (elsewhere, _) = await queued_job(db)  # the same user's other job
+    async with db.session() as session:
+        position = await event_log.last_seq(session, user_id=user_id)
+    queries = LogQueries(db)
+    feeds = [
+        EventFeed(log=log, bus=bus, user_id=user_id, job_id=job_id, after_seq=position)
+        for _ in range(50)
+    ]
+    firsts = [asyncio.create_task(_first(feed)) for feed in feeds]
+    while bus.subscriber_count() < len(feeds) or queries.count < len(feeds):
+        await asyncio.sleep(0.01)
+    await asyncio.sleep(0.2)  # every feed has its (empty) replay back and waits on the bus
+    queries.count = 0
+    await _claim(db, bus, elsewhere)  # takes a number: the job's next event follows a gap
+    await _claim(db, bus, first)
+    received = await asyncio.wait_for(asyncio.gather(*firsts), 10)
+    assert {(e.type, e.variant_id) for e in received} == {("variant.started", first)}
+    assert queries.count == 1
+
+
+async def test_a_read_is_shared_only_by_feeds_it_is_sure_to_cover(db: Database) -> None:
+    log = LogReads(db)
+    user_id, job_id, _ = await queued_job(db)
+    queries = LogQueries(db)
+
+    def read(covering: int | None) -> asyncio.Task[object]:
+        return asyncio.create_task(
+            log.after(user_id=user_id, job_id=job_id, after_seq=0, limit=10, covering=covering)
+        )
+
+    # Started for event 5: a feed waiting for event 4 joins it; one waiting for event 6,
+    # which may have committed after that read began, and one with no event, read again.
+    await asyncio.gather(read(5), read(4), read(6), read(None))
+    assert queries.count == 3

@@ -18,6 +18,7 @@ from PIL import Image
 from easel.imaging import default_feather
 from emulators.openai import MAGENTA, OpenAIEmulator
 from support.client import wait_for_job
+from support.image_jobs import stored, upload
 from support.pictures import beyond, disc_mask, painted
 from support.server import FAST_PROVIDERS
 from support.studio import Studio, studio
@@ -32,18 +33,6 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     env = {**FAST_PROVIDERS, "EASEL_PROVIDER_TIMEOUT_SECONDS": "15"}
     with studio(OpenAIEmulator(), data_dir, env) as running:
         yield running
-
-
-def _png(image: Image.Image) -> bytes:
-    buf = io.BytesIO()
-    image.save(buf, format="PNG")
-    return buf.getvalue()
-
-
-def _upload(client: httpx.Client, image: Image.Image) -> str:
-    answer = client.post("/api/v1/uploads", files={"file": ("in.png", _png(image), "image/png")})
-    assert answer.status_code == 201, answer.text
-    return str(answer.json()["sha256"])
 
 
 def _finish(client: httpx.Client, body: dict[str, Any]) -> dict[str, Any]:
@@ -72,18 +61,18 @@ def test_inpaint_sends_openais_mask_and_composites_the_original_back(
     stack: Stack, source: Image.Image, mask: Image.Image
 ) -> None:
     with stack.client() as client:
-        image, mask_sha = _upload(client, source), _upload(client, mask)
+        image, mask_sha = upload(client, source), upload(client, mask)
         job = _finish(client, {"operation": "inpaint", "image": image, "mask": mask_sha})
         assert job["status"] == "succeeded", job
         result = _picture(client, job)
-        stored = _png_as_stored(client, image)
+        sent_image = stored(client, image)
     # OpenAI got the image first and the mask in its convention: transparent = edit.
     sent = Image.open(io.BytesIO(stack.emulator.masks[-1]))
     assert sent.size == source.size and sent.mode == "RGBA"
     alpha = np.asarray(sent.getchannel("A"))
     marked = np.asarray(mask) == 255
     assert (alpha[marked] == 0).all() and (alpha[~marked] == 255).all()
-    assert stack.emulator.first_images[-1] == stored
+    assert stack.emulator.first_images[-1] == sent_image
     # The emulated model brightened everything; outside the mask the original is back.
     assert result.shape[:2] == (192, 256)
     outside = beyond(mask, default_feather(source.size))
@@ -96,16 +85,12 @@ def test_inpaint_sends_openais_mask_and_composites_the_original_back(
     assert Decimal(job["cost_usd"]) > 0
 
 
-def _png_as_stored(client: httpx.Client, sha: str) -> bytes:
-    return client.get(f"/api/v1/images/{sha}").raise_for_status().content
-
-
 def test_without_compositing_the_sloppy_edit_shows(
     stack: Stack, source: Image.Image, mask: Image.Image
 ) -> None:
     """The check above can fail: turned off, the model's re-rendering stays."""
     with stack.client() as client:
-        image, mask_sha = _upload(client, source), _upload(client, mask)
+        image, mask_sha = upload(client, source), upload(client, mask)
         body = {"operation": "inpaint", "image": image, "mask": mask_sha, "composite": False}
         job = _finish(client, body)
         assert job["status"] == "succeeded", job
@@ -116,18 +101,18 @@ def test_without_compositing_the_sloppy_edit_shows(
 
 def test_edit_sends_the_image_first_with_the_prompt(stack: Stack, source: Image.Image) -> None:
     with stack.client() as client:
-        image = _upload(client, source)
+        image = upload(client, source)
         job = _finish(client, {"operation": "edit", "image": image, "prompt": "make it night"})
         assert job["status"] == "succeeded", job
-        stored = _png_as_stored(client, image)
-    assert stack.emulator.first_images[-1] == stored
+        sent_image = stored(client, image)
+    assert stack.emulator.first_images[-1] == sent_image
     assert stack.emulator.requests[-1]["prompt"] == "make it night"
     assert "mask" not in stack.emulator.requests[-1]
 
 
 def test_openai_cannot_upscale_and_says_what_it_can(stack: Stack, source: Image.Image) -> None:
     with stack.client() as client:
-        image = _upload(client, source)
+        image = upload(client, source)
         answer = client.post(
             "/api/v1/jobs", json={"models": [MODEL], "operation": "upscale", "image": image}
         )
@@ -140,7 +125,7 @@ def test_a_refused_inpaint_fails_its_variant_saying_why(
 ) -> None:
     stack.emulator.inject("moderation")
     with stack.client() as client:
-        image, mask_sha = _upload(client, source), _upload(client, mask)
+        image, mask_sha = upload(client, source), upload(client, mask)
         job = _finish(client, {"operation": "inpaint", "image": image, "mask": mask_sha})
     variant = job["variants"][0]
     assert job["status"] == "failed" and variant["image"] is None

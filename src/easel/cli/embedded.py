@@ -191,7 +191,7 @@ class EmbeddedBackend:
 
         services = await self.studio()
         feed = EventFeed(
-            db=services.db,
+            log=services.log_reads,
             bus=services.bus,
             user_id=await self.user_id(),
             job_id=job_id,

@@ -415,12 +415,28 @@ def check_model(
     _check_option(model.id, "style", spec.style, caps.styles)
     _check_option(model.id, "quality", spec.quality, caps.qualities)
     check_extra(spec.extra, model.id, caps)
+    factor = _upscale_factor(model.id, spec.factor, caps) if spec.operation == "upscale" else None
     if source is None or spec.operation == "generate" or spec.size or spec.aspect_ratio:
         return resolve_size(spec, model.id, caps)
-    width, height = result_size(spec.operation, source, factor=spec.factor, extend=spec.extend)
+    width, height = result_size(spec.operation, source, factor=factor, extend=spec.extend)
     if caps.keeps_source_size:
         return width, height, None
     return _nearest_offered(model.id, width, height, caps)
+
+
+def _upscale_factor(model_id: str, factor: int | None, caps: Capabilities) -> int:
+    """The factor asked for, or the model's own default; one the model offers."""
+    if factor is None:
+        return caps.upscale_factors[0]
+    if factor not in caps.upscale_factors:
+        offered = [str(f) for f in caps.upscale_factors]
+        _fail(
+            f"Model {model_id} upscales by {' or '.join(offered)} only; got factor {factor}.",
+            field="factor",
+            allowed=offered,
+            hint="Leave factor out, or choose a model that offers it (GET /api/v1/models).",
+        )
+    return factor
 
 
 def _nearest_offered(

@@ -15,9 +15,8 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
-from easel.db.engine import Database
-from easel.db.repos import events as event_log
 from easel.events.bus import EventBus, SubscriberOverflow, Subscription
+from easel.events.log_reads import LogReads
 from easel.events.types import (
     TERMINAL_JOB_EVENTS,
     TERMINAL_VARIANT_EVENTS,
@@ -33,7 +32,7 @@ class EventFeed:
     def __init__(
         self,
         *,
-        db: Database,
+        log: LogReads,
         bus: EventBus,
         user_id: str,
         job_id: str | None,
@@ -41,7 +40,7 @@ class EventFeed:
         job_finished: bool = False,
         live: bool = True,
     ) -> None:
-        self.db = db
+        self.log = log
         self.bus = bus
         self.user_id = user_id
         self.job_id = job_id
@@ -69,16 +68,17 @@ class EventFeed:
     def _current(self, event: LiveEvent) -> bool:
         return event.variant_id not in self._ended
 
-    async def _replay(self) -> AsyncIterator[Event]:
+    async def _replay(self, covering: int | None = None) -> AsyncIterator[Event]:
+        """The log after the cursor. ``covering``: a committed event the replay is for,
+        which lets feeds that need the same rows share one read (`LogReads`)."""
         while True:
-            async with self.db.session() as session:
-                batch = await event_log.after(
-                    session,
-                    user_id=self.user_id,
-                    after_seq=self.cursor,
-                    job_id=self.job_id,
-                    limit=REPLAY_BATCH,
-                )
+            batch = await self.log.after(
+                user_id=self.user_id,
+                job_id=self.job_id,
+                after_seq=self.cursor,
+                limit=REPLAY_BATCH,
+                covering=covering,
+            )
             for event in batch:
                 yield self._delivered(event)
             if len(batch) < REPLAY_BATCH:
@@ -103,7 +103,7 @@ class EventFeed:
                 # another process whose publish has not arrived yet (publishes from
                 # several processes can cross). Everything before this event is
                 # committed, so the log gives it in order.
-                async for logged in self._replay():
+                async for logged in self._replay(covering=event.seq):
                     yield logged
             if self.closing:
                 return

@@ -14,14 +14,14 @@ import asyncio
 from collections.abc import AsyncGenerator, AsyncIterator
 from typing import cast
 
-from easel.db.engine import Database
 from easel.events.bus import EventBus
 from easel.events.feed import EventFeed
+from easel.events.log_reads import LogReads
 from easel.events.types import TERMINAL_JOB_EVENTS, AnyEvent, Event
 
 
 async def follow_job(
-    db: Database,
+    log: LogReads,
     bus: EventBus,
     *,
     user_id: str,
@@ -35,7 +35,7 @@ async def follow_job(
     cursor = 0
     while True:
         feed = EventFeed(
-            db=db, bus=bus, user_id=user_id, job_id=job_id, after_seq=cursor, live=live
+            log=log, bus=bus, user_id=user_id, job_id=job_id, after_seq=cursor, live=live
         )
         # EventFeed.__aiter__ is an async generator; closing it ends its subscription.
         events = cast(AsyncGenerator[AnyEvent, None], aiter(feed))

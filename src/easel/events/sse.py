@@ -10,20 +10,11 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
-from sse_starlette import ServerSentEvent
-
 from easel.events.feed import EventFeed
-from easel.events.types import AnyEvent, Event
 
 
-def to_sse(event: AnyEvent) -> ServerSentEvent:
-    return ServerSentEvent(
-        data=event.sse_json,
-        event=event.type,
-        id=str(event.seq) if isinstance(event, Event) else None,
-    )
-
-
-async def sse_frames(feed: EventFeed) -> AsyncIterator[ServerSentEvent]:
+async def sse_frames(feed: EventFeed) -> AsyncIterator[bytes]:
+    """Each event's frame as bytes, encoded once for all its subscribers (the response
+    sends bytes as they are)."""
     async for event in feed:
-        yield to_sse(event)
+        yield event.sse_frame

@@ -129,6 +129,21 @@ class _Frame(BaseModel):
         """The SSE data line, encoded once however many subscribers receive it."""
         return json.dumps(self.sse_data(), separators=(",", ":"))
 
+    @cached_property
+    def sse_frame(self) -> bytes:
+        """The whole SSE frame, encoded once however many subscribers receive it. The
+        JSON holds no line break, so the data is one ``data:`` line."""
+        lines = [f"event: {self.type}"]
+        if (sse_id := self.sse_id) is not None:
+            lines.append(f"id: {sse_id}")
+        lines.append(f"data: {self.sse_json}")
+        return ("\r\n".join(lines) + "\r\n\r\n").encode()
+
+    @property
+    def sse_id(self) -> str | None:
+        """Durable events carry their sequence number; live frames none."""
+        return None
+
     def sse_data(self) -> dict[str, Any]:
         return {
             "job_id": self.job_id,
@@ -144,6 +159,10 @@ class Event(_Frame):
 
     seq: int
     """Per-user sequence number: the SSE ``id``."""
+
+    @property
+    def sse_id(self) -> str | None:
+        return str(self.seq)
 
 
 class LiveEvent(_Frame):

@@ -52,6 +52,7 @@ from easel.imaging.vendor_masks import (
     encode_vendor_mask,
     from_vendor_mask,
     to_vendor_mask,
+    vendor_mask_png,
 )
 
 __all__ = [
@@ -92,4 +93,5 @@ __all__ = [
     "sample_pixels",
     "to_vendor_mask",
     "upscale",
+    "vendor_mask_png",
 ]

@@ -52,6 +52,7 @@ from typing import Literal
 from PIL import Image, ImageChops
 
 from easel.errors import UserInputError
+from easel.imaging.load import open_image
 from easel.imaging.masks import MASK_HINT, binarize_mask
 
 Marking = Literal["white", "black", "transparent"]
@@ -158,3 +159,9 @@ def from_vendor_mask(
         if convention.change == "black":
             marks = ImageChops.invert(marks)
     return binarize_mask(marks) if convention.binary else marks
+
+
+def vendor_mask_png(canonical_png: bytes, convention: MaskConvention) -> bytes:
+    """A job's canonical mask (PNG bytes, as `OperationInputs.mask` holds it) encoded in
+    ``convention``: what an adapter sends as the vendor's mask file or field."""
+    return encode_vendor_mask(open_image(canonical_png, field="mask").convert("L"), convention)

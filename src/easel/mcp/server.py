@@ -204,7 +204,9 @@ class EaselTools:
     async def generate(self, ctx: Context, fields: dict[str, Any]) -> CallToolResult:
         services, user_id, job_id = await self._create(fields)
         progress = _Progress(ctx)
-        async for update in follow_job(services.db, services.bus, user_id=user_id, job_id=job_id):
+        async for update in follow_job(
+            services.log_reads, services.bus, user_id=user_id, job_id=job_id
+        ):
             await progress.update(update)
         view = await self._view(services, user_id, job_id)
         return await self.result(services, view, ctx, images=True)

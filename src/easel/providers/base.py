@@ -115,6 +115,8 @@ class Capabilities(BaseModel):
     """Operations on an image give a result of the image's own size (twice or four times
     it for ``upscale``, larger by the extension for ``outpaint``), whatever the sizes
     above allow; otherwise the model is asked for the allowed size nearest the image's."""
+    upscale_factors: tuple[int, ...] = (2, 4)
+    """``upscale``: the factors the model offers; the first is used when a job names none."""
     mask_is_hint: bool = False
     """The model may change pixels outside an inpainting mask (it reads the mask as a
     hint), so Easel puts the original back outside it unless the job says otherwise."""

@@ -21,10 +21,30 @@ Facts and where they were read:
   new work and has announced no shutdown, so they stay active here.
 * ``GET /openapi.json`` describes every endpoint the API serves; `served_models` reads
   the POST endpoints tagged ``Models`` from it.
+
+Operations on an image use the same submit-then-poll flow, the image sent as base64:
+
+* ``edit`` (and references for ``generate``) on FLUX.2: ``input_image`` is the image
+  worked on, ``input_image_2`` … the references; up to 8 images on [pro], [max] and
+  [flex], 4 on [klein] (https://docs.bfl.ai/guides/prompting_editing_overview,
+  https://docs.bfl.ai/flux_2/flux2_image_editing). Edits are billed by the input
+  megapixels as well: $0.045 on [pro] at 1 MP (the skills repository above).
+* ``inpaint`` on FLUX.1 Fill [pro], ``POST /v1/flux-pro-1.0-fill``: ``image`` and a
+  black-and-white ``mask`` of its size, white = inpaint
+  (`easel.imaging.vendor_masks.BFL_FILL`); ``steps`` 15-50, ``guidance`` 1.5-100; $0.05
+  (https://docs.bfl.ai/api-reference/models/generate-an-image-with-flux1-fill-[pro]-using-an-input-image-and-mask).
+* ``outpaint`` on FLUX.1 Expand [pro], ``POST /v1/flux-pro-1.0-expand``: ``image`` and
+  ``top``/``bottom``/``left``/``right`` pixels, 0-2048 each
+  (https://docs.bfl.ai/api-reference/models/expand-an-image-by-adding-pixels-on-any-side);
+  its price is not published beside Fill's, so $0.05 is UNVERIFIED (the cost BFL
+  reports wins). Fill and Expand are FLUX.1 models BFL still documents and serves; its
+  newer outpainting tool (``/v1/flux-tools/outpainting-v1``) is not offered yet.
 """
 
 from __future__ import annotations
 
+import asyncio
+import base64
 from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
@@ -45,8 +65,10 @@ from easel.providers.base import (
     ModelInfo,
     Outcome,
     Pending,
+    PriceRule,
     Pricing,
     Provider,
+    ReferenceImage,
     RemoteTask,
     RunContext,
     ServedModel,
@@ -55,6 +77,8 @@ from easel.providers.base import (
 NAME = "Black Forest Labs"
 API_REFERENCE = "https://docs.bfl.ai/api-reference"
 PRICING = "https://docs.bfl.ai/quick_start/pricing"
+SKILLS = "github.com/black-forest-labs/skills skills/bfl-api/SKILL.md"
+FLUX2_PRICES = f"{PRICING}; edits: {SKILLS} (at 1 MP, one 1 MP input; the cost BFL reports wins)"
 PRICED_ON = date(2026, 11, 27)
 ULTRA_RATIOS = ("21:9", "16:9", "3:2", "4:3", "5:4", "1:1", "4:5", "3:4", "2:3", "9:16", "9:21")
 FLUX2_RATIOS = ("1:1", "16:9", "9:16", "4:3", "3:4", "3:2", "2:3", "21:9", "9:21")
@@ -93,9 +117,31 @@ FLUX2_FLEX = FLUX2_SIZES.model_copy(
         }
     }
 )
+INPUT_SLOTS = 8
+"""``input_image`` … ``input_image_8`` on [pro], [max] and [flex]; [klein] takes 4."""
+KLEIN_SLOTS = 4
 
 
-def _model(slug: str, name: str, caps: Capabilities, usd: str, description: str) -> ModelInfo:
+def _editing(caps: Capabilities, slots: int = INPUT_SLOTS) -> Capabilities:
+    """FLUX.2 capabilities with editing: the edited image takes the first input slot,
+    so a job's references fill the rest."""
+    return caps.model_copy(
+        update={"operations": ("generate", "edit"), "reference_images": slots - 1}
+    )
+
+
+def _model(
+    slug: str,
+    name: str,
+    caps: Capabilities,
+    usd: str,
+    description: str,
+    *,
+    edit_usd: str | None = None,
+    source: str = API_REFERENCE,
+    price_source: str = FLUX2_PRICES,
+) -> ModelInfo:
+    rules = (PriceRule(when={"operation": "edit"}, usd=Decimal(edit_usd)),) if edit_usd else ()
     return ModelInfo(
         id=f"bfl/{slug}",
         name=name,
@@ -105,10 +151,11 @@ def _model(slug: str, name: str, caps: Capabilities, usd: str, description: str)
         capabilities=caps,
         pricing=Pricing(
             per_image=Decimal(usd),
-            source=f"{PRICING} (text to image at 1 MP; the cost BFL reports wins)",
+            rules=rules,
+            source=price_source,
             as_of=PRICED_ON,
         ),
-        lifecycle=Lifecycle(source=API_REFERENCE),
+        lifecycle=Lifecycle(source=source),
     )
 
 
@@ -122,41 +169,89 @@ EXTRAS = {
 }
 ULTRA_EXTRAS = {**EXTRAS, "raw": ExtraOption(type="boolean", description="Less processed look.")}
 
+# FLUX.1 Fill and Expand: the image's own size (larger by the sides for Expand).
+FLUX1_TOOLS = {
+    "safety_tolerance": EXTRAS["safety_tolerance"],
+    "prompt_upsampling": EXTRAS["prompt_upsampling"],
+    "output_format": ExtraOption(type="string", choices=("png", "jpeg")),
+    "steps": ExtraOption(type="integer", minimum=15, maximum=50),
+    "guidance": ExtraOption(type="number", minimum=1.5, maximum=100),
+}
+FILL = Capabilities(
+    operations=("inpaint",),
+    keeps_source_size=True,
+    seed=True,
+    max_n=4,
+    extra_options=FLUX1_TOOLS,
+)
+EXPAND = FILL.model_copy(update={"operations": ("outpaint",)})
+EXPAND_MAX_SIDE = 2048
+"""The most pixels Expand adds on one side."""
+FILL_PAGE = (
+    f"{API_REFERENCE}/models/generate-an-image-with-flux1-fill-[pro]-using-an-input-image-and-mask"
+)
+EXPAND_PAGE = f"{API_REFERENCE}/models/expand-an-image-by-adding-pixels-on-any-side"
+
 MODELS = (
     _model(
         "flux-2-pro",
         "FLUX.2 [pro]",
-        FLUX2_SIZES,
+        _editing(FLUX2_SIZES),
         "0.03",
-        "BFL's recommended FLUX.2 model for production: any size up to 4 MP.",
+        "BFL's recommended FLUX.2 model for production: any size up to 4 MP; edits an "
+        "image with up to 7 references.",
+        edit_usd="0.045",
     ),
     _model(
         "flux-2-max",
         "FLUX.2 [max]",
-        FLUX2_SIZES,
+        _editing(FLUX2_SIZES),
         "0.07",
-        "FLUX.2 at its highest quality and prompt following; any size up to 4 MP.",
+        "FLUX.2 at its highest quality and prompt following; any size up to 4 MP; edits "
+        "an image with up to 7 references.",
+        edit_usd="0.10",
     ),
     _model(
         "flux-2-flex",
         "FLUX.2 [flex]",
-        FLUX2_FLEX,
+        _editing(FLUX2_FLEX),
         "0.05",
         "FLUX.2 for typography and fine detail; takes steps (1-50) and guidance (1.5-10) in extra.",
+        edit_usd="0.10",
     ),
     _model(
         "flux-2-klein-4b",
         "FLUX.2 [klein] 4B",
-        FLUX2_SIZES,
+        _editing(FLUX2_SIZES, KLEIN_SLOTS),
         "0.014",
         "The fastest and cheapest FLUX.2 model (4B parameters), for drafts and volume.",
+        edit_usd="0.015",
     ),
     _model(
         "flux-2-klein-9b",
         "FLUX.2 [klein] 9B",
-        FLUX2_SIZES,
+        _editing(FLUX2_SIZES, KLEIN_SLOTS),
         "0.015",
         "A fast FLUX.2 model (9B parameters) with better quality than klein 4B.",
+        edit_usd="0.017",
+    ),
+    _model(
+        "flux-pro-1.0-fill",
+        "FLUX.1 Fill [pro]",
+        FILL,
+        "0.05",
+        "FLUX.1 inpainting: repaints the white area of a mask and keeps the rest of the "
+        "image as it was.",
+        source=FILL_PAGE,
+        price_source=f"{SKILLS} (FLUX.1 models; the cost BFL reports wins)",
+    ),
+    _model(
+        "flux-pro-1.0-expand",
+        "FLUX.1 Expand [pro]",
+        EXPAND,
+        "0.05",
+        "FLUX.1 outpainting: adds up to 2048 px on any side of an image and fills them to match.",
+        source=EXPAND_PAGE,
     ),
     _model(
         "flux-pro-1.1",
@@ -255,16 +350,58 @@ def _served(path: str, item: _PathItem) -> ServedModel | None:
     return ServedModel(remote_name=name, image=name.startswith(CURRENT_FAMILY), snapshot_of=preview)
 
 
+def _b64(image: ReferenceImage) -> str:
+    return base64.b64encode(image.data).decode("ascii")
+
+
+def input_images(request: GenerationRequest) -> dict[str, str]:
+    """``input_image``, ``input_image_2`` …: the image edited first, then the references."""
+    source = request.inputs.image
+    images = ((source,) if source is not None else ()) + request.reference_images
+    return {
+        "input_image" if i == 0 else f"input_image_{i + 1}": _b64(image)
+        for i, image in enumerate(images)
+    }
+
+
+def _tool_fields(request: GenerationRequest) -> dict[str, Any]:
+    """What Fill and Expand take besides the prompt: the image, and the mask or sides."""
+    inputs = request.inputs
+    if inputs.image is None:
+        raise UnsupportedRequest(f"{NAME} needs the image to work on.")
+    fields: dict[str, Any] = {"image": _b64(inputs.image)}
+    if request.operation == "inpaint" and inputs.mask is not None:
+        # The pixel tools load only where an operation needs them.
+        from easel.imaging import BFL_FILL, vendor_mask_png
+
+        mask = vendor_mask_png(inputs.mask.data, BFL_FILL)
+        fields["mask"] = base64.b64encode(mask).decode("ascii")
+    if request.operation == "outpaint" and inputs.extension is not None:
+        sides = inputs.extension
+        pixels = {"top": sides.top, "bottom": sides.bottom}
+        pixels |= {"left": sides.left, "right": sides.right}
+        fields |= pixels
+        if max(pixels.values()) > EXPAND_MAX_SIDE:
+            raise UnsupportedRequest(
+                f"{NAME}'s Expand adds at most {EXPAND_MAX_SIDE} px on a side.",
+                hint=f"Extend by {EXPAND_MAX_SIDE} px or less on each side, or run it twice.",
+            )
+    return fields
+
+
 def request_body(request: GenerationRequest) -> dict[str, Any]:
     """The JSON of one generation; options the user set in ``extra`` pass through."""
     body: dict[str, Any] = {**request.extra, "prompt": request.prompt}
     body["output_format"] = str(request.extra.get("output_format", "png"))
     if "safety_tolerance" in request.extra:
         body["safety_tolerance"] = int(str(request.extra["safety_tolerance"]))
-    if request.model.capabilities.ratio_only:
+    if request.operation in ("inpaint", "outpaint"):
+        body |= _tool_fields(request)  # the result's size follows from the image
+    elif request.model.capabilities.ratio_only:
         body["aspect_ratio"] = request.aspect_ratio or "1:1"
     else:
         body |= {"width": request.width, "height": request.height}
+        body |= input_images(request)
     if request.seed is not None:
         body["seed"] = request.seed
     return body
@@ -291,7 +428,8 @@ class BFLProvider(Provider):
             provider=NAME,
             classify=_validation,
             headers=self._headers(),
-            json=request_body(request),
+            # Encoding images (and a mask) is CPU work: off the event loop.
+            json=await asyncio.to_thread(request_body, request),
         )
         created = parse_json(response, _Created, NAME)
         poll_url = created.polling_url or f"{self.base_url}/v1/get_result?id={created.id}"

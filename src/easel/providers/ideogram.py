@@ -12,10 +12,14 @@ The two versions spell aspect ratios differently (``16x9`` vs ``ASPECT_16_9``) a
 speed differently (``rendering_speed`` vs a ``_TURBO`` model name); Easel calls both
 "quality". An image withheld by the safety check comes back in a 200 with
 ``is_image_safe: false``, and Ideogram bills it. Wire details: https://developer.ideogram.ai/api-reference
+
+4.0 and 3.0 also work on images (edit, variations; 3.0 inpaints and outpaints too; both
+remove backgrounds) through the endpoints in `easel.providers.ideogram_operations`.
 """
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -44,6 +48,7 @@ from easel.providers.base import (
     Provider,
     RunContext,
 )
+from easel.providers.ideogram_operations import operation_endpoint
 
 NAME = "Ideogram"
 _KEY_HINT = "Check IDEOGRAM_API_KEY (or EASEL_PROVIDERS__IDEOGRAM__API_KEY) in the environment."
@@ -59,10 +64,19 @@ V4_RESOLUTIONS = (
     *("3328x1248", "1280x3072", "3072x1280"),
 )
 _AS_OF = date(2026, 11, 16)
+_BACKGROUND_REMOVAL = PriceRule(when={"operation": "remove_background"}, usd=Decimal("0.01"))
+"""Remove Background is billed per input, $0.01 (https://ideogram.ai/blog/ideogram-api-pricing
+prices it for ``/v2/image/remove-background/ideogram-1``; the same tool as ``/v1``)."""
 
 
-def _prices(default: str, source: str = _SOURCE, **by_quality: str) -> Pricing:
+def _prices(
+    default: str, source: str = _SOURCE, *, operations: bool = False, **by_quality: str
+) -> Pricing:
+    """Generate, Remix, Edit and Reframe share the model's price per output image by speed
+    (https://ideogram.ai/features/api-pricing); background removal has its own."""
     rules = tuple(PriceRule(when={"quality": q}, usd=Decimal(usd)) for q, usd in by_quality.items())
+    if operations:
+        rules = (_BACKGROUND_REMOVAL, *rules)
     return Pricing(per_image=Decimal(default), rules=rules, source=source, as_of=_AS_OF)
 
 
@@ -73,15 +87,18 @@ IDEOGRAM_4 = ModelInfo(
     remote_name="V_4",
     description="Ideogram 4.0: legible typography, posters and graphic design at 2K. "
     "Quality picks the rendering speed (turbo, default, quality); Ideogram bills images "
-    "its safety check withholds.",
+    "its safety check withholds. Edits and variations are remixes at the 2K resolution "
+    "nearest the image's shape.",
     capabilities=Capabilities(
         sizes=V4_RESOLUTIONS,
         text_rendering=True,
         qualities=("turbo", "default", "quality"),
+        operations=("generate", "edit", "variations", "remove_background"),
     ),
     pricing=_prices(
         "0.06",
         f"UNVERIFIED: {_SOURCE} as copied by third parties in June 2026 (4.0 by speed)",
+        operations=True,
         turbo="0.03",
         quality="0.10",
     ),
@@ -96,7 +113,8 @@ IDEOGRAM_3 = ModelInfo(
     remote_name="V_3",
     description="Ideogram 3.0: the best at typography and posters. Quality picks the "
     "rendering speed (turbo, default, quality); Ideogram bills images its safety check "
-    "withholds.",
+    "withholds. Edits and variations are remixes; inpainting takes a mask; outpainting "
+    "reframes to the Ideogram resolution nearest the new shape, the image centred.",
     capabilities=Capabilities(
         aspect_ratios=(*_RATIOS, "2:1", "1:2", "4:5", "5:4"),
         ratio_only=True,
@@ -105,8 +123,14 @@ IDEOGRAM_3 = ModelInfo(
         text_rendering=True,
         styles=("auto", "general", "realistic", "design", "fiction"),
         qualities=("turbo", "default", "quality"),
+        operations=(
+            *("generate", "edit", "variations", "inpaint", "outpaint", "remove_background"),
+        ),
+        # Ideogram's masked-edit guide tells callers to check the area outside the mask
+        # (https://developer.ideogram.ai/ideogram-api/masked-edits): Easel puts it back.
+        mask_is_hint=True,
     ),
-    pricing=_prices("0.06", turbo="0.03", quality="0.09"),
+    pricing=_prices("0.06", operations=True, turbo="0.03", quality="0.09"),
     lifecycle=Lifecycle(source=f"{REFERENCE}/generate-v3"),
 )
 
@@ -229,7 +253,11 @@ class IdeogramProvider(Provider):
         return [IDEOGRAM_4, IDEOGRAM_3, IDEOGRAM_2]
 
     async def start(self, request: GenerationRequest, ctx: RunContext) -> Outcome:
-        path, body = _endpoint(request)
+        if request.operation == "generate":
+            path, body = _endpoint(request)
+        else:  # reading and converting the mask is pixel work: off the event loop
+            v4 = request.model.remote_name == IDEOGRAM_4.remote_name
+            path, body = await asyncio.to_thread(operation_endpoint, request, v4=v4)
         response = await send(
             ctx.http,
             "POST",

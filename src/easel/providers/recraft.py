@@ -20,10 +20,33 @@ Facts and where they were read:
 * Recraft publishes no endpoint that lists its models, so `easel models check` cannot
   ask it. Errors may come as plain text (a bad key is ``401 text/plain "request
   unauthorized"``).
+
+Operations on an image are multipart uploads (field names from the API client Recraft
+generates from its own OpenAPI description, github.com/recraft-ai/mcp-recraft-server
+``src/api/apis/ImageApi.ts``); Easel sends no ``size`` there, so the result keeps the
+image's shape, and records the ``credits`` Recraft reports (1,000 units = $1):
+
+* ``edit``: ``POST /v1/images/imageToImage`` (``image``, ``prompt``, ``strength`` 0-1,
+  ``model``) on V3, V4 and V4.1; a ``_vector`` model answers with SVG, priced as its
+  generation, https://www.recraft.ai/docs/api-reference/tools/image-to-image.
+* ``inpaint``: ``POST /v1/images/inpaint`` (``image``, ``mask``, ``prompt``) with the mask
+  in Recraft's convention (`easel.imaging.vendor_masks.RECRAFT_INPAINT`); sides 256-4096
+  px; priced for V3 only, so only V3 offers it,
+  https://www.recraft.ai/docs/api-reference/tools/inpainting.
+* ``remove_background``: ``POST /v1/images/removeBackground``, $0.01,
+  https://www.recraft.ai/docs/api-reference/tools/remove-background.
+* ``upscale``: ``POST /v1/images/crispUpscale`` ($0.004, sides 32-4096 px) and
+  ``/v1/images/creativeUpscale`` ($0.25, sides 256-4096 px), answering one ``image``
+  rather than a ``data`` list; Recraft chooses the factor,
+  https://www.recraft.ai/docs/api-reference/tools/upscale.
+* Not offered: remix (``/v1/images/variateImage``) and outpainting
+  (``/v1/images/outpaint``) are documented (tools/remix, tools/outpainting), but their
+  request fields could not be read from Recraft's reference or client.
 """
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -37,18 +60,22 @@ from easel.errors import (
     ProviderAuthError,
     ProviderError,
     ProviderQuotaError,
+    UnsupportedRequest,
 )
 from easel.providers._http import parse_json, send
 from easel.providers.base import (
     Capabilities,
+    ExtraOption,
     Finished,
     GenerationRequest,
     ImageURL,
     Lifecycle,
     ModelInfo,
+    Operation,
     Outcome,
     Pricing,
     Provider,
+    ReferenceImage,
     RunContext,
 )
 
@@ -94,10 +121,33 @@ def _model(
     )
 
 
+DEFAULT_STRENGTH = 0.5
+STRENGTH = ExtraOption(
+    type="number",
+    minimum=0,
+    maximum=1,
+    description="edit only: how far the result moves from the image (0 almost the same, "
+    f"1 barely related); {DEFAULT_STRENGTH} when not set.",
+)
+
+
+def _editing(
+    operations: tuple[Operation, ...] = ("generate", "edit"), **shape: Any
+) -> Capabilities:
+    """A generation model's capabilities with its operations on images; those send no
+    size, so the result keeps the image's shape."""
+    return Capabilities(
+        **shape,
+        operations=operations,
+        keeps_source_size=True,
+        extra_options={"strength": STRENGTH},
+    )
+
+
 def _v4(remote: str, name: str, usd: str, page: str, description: str) -> ModelInfo:
     """A V4-generation model: vector ones take aspect ratios and may answer with SVG."""
     if remote.endswith("_vector"):
-        caps = Capabilities(
+        caps = _editing(
             aspect_ratios=RATIOS,
             ratio_only=True,
             max_prompt_length=10000,
@@ -106,8 +156,16 @@ def _v4(remote: str, name: str, usd: str, page: str, description: str) -> ModelI
         )
     else:
         sizes = SIZES_2K if "_pro" in remote else SIZES_1K
-        caps = Capabilities(sizes=sizes, max_prompt_length=10000, text_rendering=True)
+        caps = _editing(sizes=sizes, max_prompt_length=10000, text_rendering=True)
     return _model(remote, name, usd, page, description, caps)
+
+
+def _tool(
+    remote: str, name: str, usd: str, page: str, operation: Operation, text: str
+) -> ModelInfo:
+    """One of Recraft's image tools: a single operation at ``/v1/images/{remote}``."""
+    caps = Capabilities(operations=(operation,), keeps_source_size=True, max_prompt_length=1000)
+    return _model(remote, name, usd, f"tools/{page}", text, caps)
 
 
 V41 = "models/recraft-v4-1"
@@ -182,14 +240,43 @@ MODELS = (
         "pricing",
         "Recraft V3: design, illustration and legible text, with V3's style presets "
         "(realistic_image, digital_illustration, logo_raster, any).",
-        Capabilities(
+        _editing(
+            ("generate", "edit", "inpaint"),
             sizes=SIZES_V3,
             styles=("any", "realistic_image", "digital_illustration", "logo_raster"),
             negative_prompt=True,
             max_prompt_length=1000,
         ),
     ),
+    _tool(
+        "removeBackground",
+        "Recraft Remove Background",
+        "0.01",
+        "remove-background",
+        "remove_background",
+        "Recraft's background removal: the subject on a transparent background.",
+    ),
+    _tool(
+        "crispUpscale",
+        "Recraft Crisp Upscale",
+        "0.004",
+        "upscale",
+        "upscale",
+        "Recraft's crisp upscale: a larger, sharper, cleaner image with the content kept; "
+        "Recraft chooses the factor.",
+    ),
+    _tool(
+        "creativeUpscale",
+        "Recraft Creative Upscale",
+        "0.25",
+        "upscale",
+        "upscale",
+        "Recraft's creative upscale: a larger image with fine detail and faces "
+        "regenerated; Recraft chooses the factor.",
+    ),
 )
+TOOLS = {"remove_background", "upscale"}
+"""Operations Recraft runs as tools (the model's remote name is the endpoint)."""
 
 
 class _Image(BaseModel):
@@ -200,6 +287,17 @@ class _Image(BaseModel):
 class _Answer(BaseModel):
     data: list[_Image]
     credits: int | None = None
+
+
+class _Processed(BaseModel):
+    """What the tools answer: one image, not a list."""
+
+    image: _Image
+    credits: int | None = None
+
+
+def _units(credits: int | None) -> Decimal | None:
+    return Decimal(credits) / 1000 if credits is not None else None
 
 
 def _classify(response: httpx.Response, said: str) -> ProviderError | None:
@@ -237,6 +335,8 @@ class RecraftProvider(Provider):
         return list(MODELS)
 
     async def start(self, request: GenerationRequest, ctx: RunContext) -> Outcome:
+        if request.operation != "generate":
+            return await self._operate(request, ctx)
         body: dict[str, Any] = {
             "prompt": request.prompt,
             "model": request.model.remote_name,  # always sent: the default moves on
@@ -249,16 +349,72 @@ class RecraftProvider(Provider):
             body["style"] = request.style
         if request.negative_prompt:
             body["negative_prompt"] = request.negative_prompt
-        response = await send(
+        response = await self._post(ctx, "generations", json=body)
+        return _first(parse_json(response, _Answer, NAME), reported=False)
+
+    async def _post(self, ctx: RunContext, endpoint: str, **body: Any) -> httpx.Response:
+        return await send(
             ctx.http,
             "POST",
-            f"{self.base_url}/images/generations",
+            f"{self.base_url}/images/{endpoint}",
             provider=NAME,
             classify=_classify,
             headers={"Authorization": f"Bearer {self.api_key}"},
-            json=body,
+            **body,
         )
-        answer = parse_json(response, _Answer, NAME)
-        if not answer.data:
-            raise InvalidOutput(f"{NAME} answered without an image.")
-        return Finished((ImageURL(answer.data[0].url),))
+
+    async def _operate(self, request: GenerationRequest, ctx: RunContext) -> Outcome:
+        """An operation on the caller's image: a multipart upload to its endpoint."""
+        image = request.inputs.image
+        if image is None:
+            raise UnsupportedRequest(f"{NAME} needs the image to work on.")
+        files: dict[str, tuple[str, bytes, str]] = {"image": _upload("image", image)}
+        fields = {"response_format": "url"}
+        if request.operation in TOOLS:
+            endpoint = request.model.remote_name
+        else:
+            endpoint = "imageToImage" if request.operation == "edit" else "inpaint"
+            fields |= _edit_fields(request)
+        if request.operation == "inpaint" and request.inputs.mask is not None:
+            # The pixel tools load only where an operation needs them.
+            from easel.imaging import RECRAFT_INPAINT, vendor_mask_png
+
+            mask = await asyncio.to_thread(
+                vendor_mask_png, request.inputs.mask.data, RECRAFT_INPAINT
+            )
+            files["mask"] = ("mask.png", mask, "image/png")
+        response = await self._post(ctx, endpoint, data=fields, files=files)
+        if request.operation in TOOLS:
+            done = parse_json(response, _Processed, NAME)
+            return Finished((ImageURL(done.image.url),), cost_usd=_units(done.credits))
+        return _first(parse_json(response, _Answer, NAME), reported=True)
+
+
+def _first(answer: _Answer, *, reported: bool) -> Finished:
+    """The answer's image; with the cost Recraft reported when ``reported`` (generations
+    keep the price table, which the catalog shows)."""
+    if not answer.data:
+        raise InvalidOutput(f"{NAME} answered without an image.")
+    cost = _units(answer.credits) if reported else None
+    return Finished((ImageURL(answer.data[0].url),), cost_usd=cost)
+
+
+def _upload(name: str, image: ReferenceImage) -> tuple[str, bytes, str]:
+    return (f"{name}.{image.mime_type.split('/')[-1]}", image.data, image.mime_type)
+
+
+def _edit_fields(request: GenerationRequest) -> dict[str, str]:
+    """The form fields of imageToImage and inpaint besides the files."""
+    if not request.prompt.strip():
+        raise UnsupportedRequest(
+            f"{NAME} needs a prompt to {request.operation}: it describes the new content.",
+            hint="Add a prompt saying what to paint.",
+        )
+    fields = {"prompt": request.prompt, "model": request.model.remote_name, "n": "1"}
+    if request.operation == "edit":
+        fields["strength"] = str(request.extra.get("strength", DEFAULT_STRENGTH))
+    if request.style:
+        fields["style"] = request.style
+    if request.negative_prompt:
+        fields["negative_prompt"] = request.negative_prompt
+    return fields

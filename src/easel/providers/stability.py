@@ -9,12 +9,17 @@ Stability reports a moderation refusal as a 403, which is not a key problem.
 Stability has no endpoint that lists models, so `easel models check` cannot ask it.
 A negative prompt is not offered on Large Turbo, a distilled few-step model.
 Wire details: https://platform.stability.ai/docs/api-reference
+
+Operations on an image go to Stability's edit, upscale and control endpoints, each its
+own catalog entry (one endpoint, one price): see `easel.providers._stability_tools`.
 """
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 import httpx
 from pydantic import BaseModel, ValidationError
@@ -27,6 +32,7 @@ from easel.errors import (
     ProviderQuotaError,
 )
 from easel.providers._http import send
+from easel.providers._stability_tools import SEED_MAX, TOOLS, tool_parts
 from easel.providers.base import (
     Capabilities,
     Finished,
@@ -42,7 +48,6 @@ from easel.providers.base import (
 
 NAME = "Stability AI"
 _KEY_HINT = "Check STABILITY_API_KEY (or EASEL_PROVIDERS__STABILITY__API_KEY) in the environment."
-_SEED_MAX = 4_294_967_294  # Stability's upper bound; 0 means "random"
 _RATIOS = ("1:1", "16:9", "9:16", "3:2", "2:3", "5:4", "4:5", "21:9", "9:21")
 _PRESETS = (
     "3d-model",
@@ -183,47 +188,61 @@ class StabilityProvider(Provider):
     default_base_url = "https://api.stability.ai"
 
     def models(self) -> list[ModelInfo]:
-        return [CORE, ULTRA, SD35_LARGE, SD35_LARGE_TURBO, SD35_MEDIUM]
+        return [CORE, ULTRA, SD35_LARGE, SD35_LARGE_TURBO, SD35_MEDIUM, *TOOLS]
 
     async def start(self, request: GenerationRequest, ctx: RunContext) -> Outcome:
-        fields = {
-            "prompt": request.prompt,
-            "aspect_ratio": request.aspect_ratio or "1:1",
-            "output_format": "png",
-        }
-        if request.seed is not None:
-            fields["seed"] = str(min(request.seed, _SEED_MAX))
-        if request.negative_prompt:
-            fields["negative_prompt"] = request.negative_prompt
-        if request.style:
-            fields["style_preset"] = request.style
-        endpoint = request.model.remote_name
-        if endpoint.startswith(SD3):
-            endpoint, fields["model"] = SD3, request.model.remote_name
+        if request.operation == "generate":
+            endpoint, parts = _generate_parts(request)
+        else:  # the image (and mask) are encoded off the event loop
+            endpoint, parts = await asyncio.to_thread(tool_parts, request)
         response = await send(
             ctx.http,
             "POST",
-            f"{self.base_url}/v2beta/stable-image/generate/{endpoint}",
+            f"{self.base_url}/v2beta/stable-image/{endpoint}",
             provider=NAME,
             classify=_classify,
             headers={"Authorization": f"Bearer {self.api_key}", "Accept": "image/*"},
-            files=[(key, (None, value)) for key, value in fields.items()],
+            files=parts,
         )
-        try:
-            finish = _Finish.model_validate(
-                {k.replace("-", "_"): v for k, v in response.headers.items()}
-            )
-        except ValidationError as exc:
-            raise InvalidOutput(f"{NAME} sent an unreadable seed or finish-reason.") from exc
-        if finish.finish_reason == "CONTENT_FILTERED":
-            raise ContentRejected(
-                f"{NAME}'s content filter withheld the image (finish-reason CONTENT_FILTERED).",
-                hint="Rephrase the prompt.",
-            )
-        mime = response.headers.get("content-type", "").split(";")[0].strip()
-        if finish.finish_reason != "SUCCESS" or not mime.startswith("image/"):
-            raise InvalidOutput(
-                f"{NAME} answered with {mime or 'no content type'} "
-                f"(finish-reason {finish.finish_reason}) instead of an image."
-            )
-        return Finished((ImageBytes(response.content, mime),), seed=finish.seed)
+        return _finished(response)
+
+
+def _generate_parts(request: GenerationRequest) -> tuple[str, list[tuple[str, Any]]]:
+    """``generate/{core|ultra|sd3}`` and its text fields."""
+    fields = {
+        "prompt": request.prompt,
+        "aspect_ratio": request.aspect_ratio or "1:1",
+        "output_format": "png",
+    }
+    if request.seed is not None:
+        fields["seed"] = str(min(request.seed, SEED_MAX))
+    if request.negative_prompt:
+        fields["negative_prompt"] = request.negative_prompt
+    if request.style:
+        fields["style_preset"] = request.style
+    endpoint = request.model.remote_name
+    if endpoint.startswith(SD3):
+        endpoint, fields["model"] = SD3, request.model.remote_name
+    return f"generate/{endpoint}", [(key, (None, value)) for key, value in fields.items()]
+
+
+def _finished(response: httpx.Response) -> Finished:
+    """An ``Accept: image/*`` answer: the image itself, its outcome and seed in headers."""
+    try:
+        finish = _Finish.model_validate(
+            {k.replace("-", "_"): v for k, v in response.headers.items()}
+        )
+    except ValidationError as exc:
+        raise InvalidOutput(f"{NAME} sent an unreadable seed or finish-reason.") from exc
+    if finish.finish_reason == "CONTENT_FILTERED":
+        raise ContentRejected(
+            f"{NAME}'s content filter withheld the image (finish-reason CONTENT_FILTERED).",
+            hint="Rephrase the prompt.",
+        )
+    mime = response.headers.get("content-type", "").split(";")[0].strip()
+    if finish.finish_reason != "SUCCESS" or not mime.startswith("image/"):
+        raise InvalidOutput(
+            f"{NAME} answered with {mime or 'no content type'} "
+            f"(finish-reason {finish.finish_reason}) instead of an image."
+        )
+    return Finished((ImageBytes(response.content, mime),), seed=finish.seed)

@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import APIRouter, Header
-from sse_starlette import EventSourceResponse, ServerSentEvent
+from sse_starlette import EventSourceResponse
 
 from easel.api.deps import CurrentUser, ServicesDep
 from easel.db.repos import events as event_log
@@ -19,7 +19,7 @@ router = APIRouter(tags=["events"])
 SSE_HEADERS = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
 
 
-async def _counted(frames: AsyncIterator[ServerSentEvent]) -> AsyncIterator[ServerSentEvent]:
+async def _counted(frames: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
     """The stream, counted in the SSE subscribers gauge for as long as it is open."""
     with SSE_SUBSCRIBERS.track_inprogress():
         async for frame in frames:
@@ -50,7 +50,7 @@ async def job_events(
     view = await services.jobs.get(user_id=user.id, job_id=job_id)
     finished = view.job.finished_at is not None
     feed = EventFeed(
-        db=services.db,
+        log=services.log_reads,
         bus=services.bus,
         user_id=user.id,
         job_id=job_id,
@@ -81,7 +81,7 @@ async def user_events(
         async with services.db.session() as session:
             after = await event_log.last_seq(session, user_id=user.id)
     feed = EventFeed(
-        db=services.db,
+        log=services.log_reads,
         bus=services.bus,
         user_id=user.id,
         job_id=None,

@@ -312,7 +312,7 @@ async def _stream(
     partials = _Partials(body.partial_images)
     outcome = _Outcome()
     updates = follow_job(
-        services.db,
+        services.log_reads,
         services.bus,
         user_id=job.user_id,
         job_id=job.id,
@@ -368,7 +368,7 @@ async def _run(
     with services.handoff.expect(job.id) as received:
         # Waiting for the end only: not a watcher, so no previews are made for this job.
         async for event in follow_job(
-            services.db, services.bus, user_id=user_id, job_id=job.id, live=False
+            services.log_reads, services.bus, user_id=user_id, job_id=job.id, live=False
         ):
             outcome.see(event)
         answer = await _response_body(services, job, outcome, received, base_url, body)

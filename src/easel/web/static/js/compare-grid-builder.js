@@ -98,7 +98,8 @@ class AxisInput {
 
 /** The builder card; `onCreated(jobId)` runs once the grid job is queued. */
 export function gridBuilder(models, onCreated) {
-  const available = models.filter((m) => m.available);
+  // A grid generates from prompts: models that only work on an image are left out.
+  const available = models.filter((m) => m.available && m.capabilities.operations.includes("generate"));
   const prompt = h("textarea", { id: "grid-prompt", class: "input", rows: 2, placeholder: "What to draw in every cell" });
   const promptField = h("div", { class: "field" }, h("label", { for: "grid-prompt" }, "Prompt"), prompt);
   const model = h("select", { id: "grid-model", class: "input", onchange: () => refresh(true) }, available.map((m) => h("option", { value: m.id }, m.name)));

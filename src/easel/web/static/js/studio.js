@@ -35,12 +35,16 @@ function storage(action, key, value) {
 }
 
 export async function mount(root, { navigate }) {
-  const [models, presetList, account, assistModels] = await Promise.all([
+  const [catalog, presetList, account, assistModels] = await Promise.all([
     api.models(),
     api.presets.list(),
     api.me.read(),
     api.assist.models().catch(() => []), // the studio works without the assistant
   ]);
+  // Every model is listed, but only those that can do the studio's operation are shown:
+  // those that generate from a prompt, or with a source image, those that do its
+  // operation (an upscaler or a background remover only then). See refreshOperation.
+  const models = catalog;
   const state = { presets: presetList, busy: false, extraSize: null };
   const selected = new Map(); // model id -> n
   // A touch screen has no Ctrl+Enter to offer.
@@ -155,7 +159,7 @@ export async function mount(root, { navigate }) {
       const checkbox = option.querySelector('input[type="checkbox"]');
       const count = option.querySelector('input[type="number"]');
       if (!count) continue;
-      const choice = choices.find((c) => c.model === id);
+      const choice = !option.hidden && choices.find((c) => c.model === id); // not one left out for the operation
       const model = models.find((m) => m.id === id);
       checkbox.checked = Boolean(choice);
       option.querySelector(".count").hidden = !checkbox.checked;
@@ -362,17 +366,15 @@ export async function mount(root, { navigate }) {
     for (const option of modelList.querySelectorAll(".model-option:not(.unavailable)")) {
       const model = models.find((m) => m.id === option.dataset.model);
       const checkbox = option.querySelector('input[type="checkbox"]');
-      const lacks = working && !canDo(model, op);
-      checkbox.disabled = lacks;
-      option.classList.toggle("lacks", lacks);
-      option.title = lacks ? `${model.name} cannot ${OPERATIONS[op].verb.toLowerCase()}` : model.description || "";
+      const lacks = !canDo(model, op);
+      option.hidden = lacks;
       if (lacks && checkbox.checked) {
         checkbox.checked = false;
         selected.delete(model.id);
         option.querySelector(".count").hidden = true;
       }
     }
-    if (working && selected.size === 0) {
+    if (selected.size === 0) {
       const able = models.find((m) => m.available && canDo(m, op));
       if (able) setModels([{ model: able.id, n: 1 }]);
     }
@@ -592,10 +594,10 @@ export async function mount(root, { navigate }) {
   // Defaults, then the saved draft, then settings handed over by "Use these settings".
   const draft = storage("get", DRAFT); // read before refresh() saves the defaults over it
   const defaults = account.defaults.effective.filter((id) => models.some((m) => m.id === id && m.available));
-  const firstAvailable = models.find((m) => m.available);
+  const firstAvailable = models.find((m) => m.available && canDo(m, "generate"));
   if (defaults.length) setModels(defaults.map((id) => ({ model: id, n: 1 })));
   else if (firstAvailable) setModels([{ model: firstAvailable.id, n: 1 }]);
-  refresh();
+  refreshOperation(); // leaves out defaults that cannot generate
   if (draft) {
     try {
       applySettings(JSON.parse(draft));
