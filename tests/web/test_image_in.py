@@ -260,6 +260,13 @@ def test_upscale_from_the_history_detail_doubles_the_image(dash: Dashboard) -> N
     expect(page.locator("#gallery .tile .prompt")).to_have_text("Upscale ×2")
     dash.shot(page, "history-descendants")
 
+    # "Use these settings" on the upscale puts its source and operation back in the studio.
+    page.locator("#gallery .tile").click()
+    page.click("#reuse")
+    expect(page.locator("#source-card")).to_have_attribute("data-sha", source["sha256"])
+    expect(page.locator("#operation")).to_have_value("upscale")
+    expect(page.locator("#factor")).to_have_value("2")
+
 
 # ------------------------------------------------------------------ outpaint
 

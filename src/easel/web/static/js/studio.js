@@ -35,7 +35,7 @@ function storage(action, key, value) {
 }
 
 export async function mount(root, { navigate }) {
-  const [catalog, presetList, account, assistModels] = await Promise.all([
+  const [models, presetList, account, assistModels] = await Promise.all([
     api.models(),
     api.presets.list(),
     api.me.read(),
@@ -44,7 +44,6 @@ export async function mount(root, { navigate }) {
   // Every model is listed, but only those that can do the studio's operation are shown:
   // those that generate from a prompt, or with a source image, those that do its
   // operation (an upscaler or a background remover only then). See refreshOperation.
-  const models = catalog;
   const state = { presets: presetList, busy: false, extraSize: null };
   const selected = new Map(); // model id -> n
   // A touch screen has no Ctrl+Enter to offer.
@@ -428,7 +427,10 @@ export async function mount(root, { navigate }) {
   function jobSpec() {
     const spec = { ...currentSettings(), ...source.inputs() };
     const op = source.operation;
-    if (SIZED_BY_SOURCE.has(op)) delete spec.size, delete spec.aspect_ratio;
+    if (SIZED_BY_SOURCE.has(op)) {
+      delete spec.size;
+      delete spec.aspect_ratio;
+    }
     if (op !== "generate" && OPERATIONS[op].prompt === "none") delete spec.prompt;
     return spec;
   }
