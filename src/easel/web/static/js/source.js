@@ -48,8 +48,10 @@ export function sourcePanel({ models, onChange }) {
     if (picker.files && picker.files[0]) uploadFile(picker.files[0]);
     picker.value = "";
   });
-  picker.addEventListener("focus", () => pick.classList.add("focus"));
-  picker.addEventListener("blur", () => pick.classList.remove("focus"));
+  for (const input of [picker, stylePicker]) {
+    input.addEventListener("focus", () => input.labels[0]?.classList.add("focus"));
+    input.addEventListener("blur", () => input.labels[0]?.classList.remove("focus"));
+  }
   operation.addEventListener("change", () => setOperation(operation.value));
 
   function setStatus(text, error = false) {
