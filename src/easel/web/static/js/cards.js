@@ -1,6 +1,7 @@
 // A card per variant: live progress, previews, then the image, its time and cost;
 // failures say why and offer Retry. Fed by GET /jobs/{id} (`sync`) and SSE (`apply`).
 
+import { actionMenu } from "./imageactions.js";
 import { duration, fill, h, icon, iconButton, money } from "./ui.js";
 
 const ACTIVE = new Set(["queued", "running"]);
@@ -54,6 +55,7 @@ export class VariantCard {
       seed: variant.seed,
       error: variant.error,
       image: variant.image ? variant.image.url : null,
+      imageOut: variant.image || null,
       download: variant.image ? variant.image.url : null,
       preview: this.state.preview && ACTIVE.has(variant.status) ? this.state.preview : null,
       width: variant.params.width,
@@ -94,6 +96,13 @@ export class VariantCard {
           seed: data.seed,
           image: data.image,
           download: data.image,
+          imageOut: {
+            sha256: data.image.split("/").pop(),
+            url: data.image,
+            thumbnail_url: data.thumbnail,
+            width: data.width,
+            height: data.height,
+          },
         });
         break;
       case "variant.failed":
@@ -111,6 +120,11 @@ export class VariantCard {
     }
     this.render();
     return true;
+  }
+
+  /** The card's image as the API describes one (sha256, url, size), or null. */
+  get imageOut() {
+    return this.state.status === "succeeded" ? this.state.imageOut : null;
   }
 
   get active() {
@@ -258,6 +272,7 @@ export class VariantCard {
           h("a", { class: "icon-button", href: s.download, download: "", "aria-label": "Download image", title: "Download" }, icon("download")),
         );
       }
+      if (o.onWorkOn && o.models) buttons.push(actionMenu(o.models, (action) => o.onWorkOn(this, action), "Work on this image"));
       if (o.onOpen) buttons.push(iconButton("open", "Open details", () => o.onOpen(this)));
     }
     fill(this.actions, ...buttons);

@@ -1,6 +1,9 @@
 // The detail view of a job: the full image, every parameter, and what to do with it.
 
 import * as api from "./api.js";
+import { actionButtons, handToStudio } from "./imageactions.js";
+import { lineageBlock } from "./lineage.js";
+import { jobTitle } from "./operations.js";
 import { shareButton } from "./share.js";
 import { REFILL } from "./studio.js";
 import { confirmAction, duration, fill, fullDate, h, icon, iconButton, modelName, money, problemText, toast } from "./ui.js";
@@ -23,6 +26,23 @@ export function settingsOf(job, variant) {
     aspect_ratio: p.aspect_ratio,
     seed: variant && variant.seed !== null && variant.seed !== undefined ? variant.seed : (p.seed ?? null),
     style: own.style || p.style || "",
+    source: sourceOf(job),
+  };
+}
+
+/** The studio's source image and operation that redo an operation job, or null. */
+function sourceOf(job) {
+  const role = (name) => (job.made_from || []).find((s) => s.role === name);
+  const image = role("image");
+  if (!image || !job.operation || job.operation === "generate") return null;
+  const p = job.params || {};
+  const mask = role("mask");
+  return {
+    image: image.image,
+    operation: job.operation,
+    factor: p.factor,
+    extend: p.extend,
+    mask: mask ? { sha256: mask.image.sha256, preview: mask.image.thumbnail_url, coverage: null } : null,
   };
 }
 
@@ -30,7 +50,7 @@ export function settingsOf(job, variant) {
  * Open the detail dialog of a job. `onChange(job|null)` hears favourites and deletion.
  * Resolves when the dialog closes.
  */
-export async function openDetail(jobId, { variantId = null, navigate, onChange = () => {} } = {}) {
+export async function openDetail(jobId, { variantId = null, navigate, onChange = () => {}, workOn = null } = {}) {
   const [job, models] = await Promise.all([api.jobs.get(jobId), api.models()]);
   let current = job.variants.find((v) => v.id === variantId) || job.variants.find((v) => v.image) || job.variants[0];
   const stage = h("div", { class: "detail-image" });
@@ -38,6 +58,22 @@ export async function openDetail(jobId, { variantId = null, navigate, onChange =
   const facts = h("dl", { class: "facts-list" });
   const favorite = iconButton("star", "Favourite", toggleFavorite, { "aria-pressed": String(job.favorite), id: "detail-favorite" });
   const download = h("a", { class: "button", id: "detail-download", download: "" }, icon("download"), "Download");
+  const lineage = h("div", { class: "lineage", id: "detail-lineage" });
+  const work = h(
+    "div",
+    { class: "work-on", id: "detail-work" },
+    h("span", { class: "field-label", id: "detail-work-label" }, "Work on this image"),
+    h(
+      "div",
+      { class: "row wrap", role: "group", "aria-labelledby": "detail-work-label" },
+      actionButtons(models, (action) => {
+        const image = current.image;
+        dialog.close();
+        if (workOn) workOn(image, action);
+        else handToStudio(image, action, navigate);
+      }),
+    ),
+  );
 
   function renderStage() {
     if (current && current.image) {
@@ -51,8 +87,10 @@ export async function openDetail(jobId, { variantId = null, navigate, onChange =
     }
     for (const button of thumbs.children) button.setAttribute("aria-current", String(button.dataset.variantId === (current && current.id)));
     download.hidden = !(current && current.image);
+    work.hidden = !(current && current.image);
     if (current && current.image) download.href = current.image.url;
     renderFacts();
+    fill(lineage, lineageBlock(job, current, () => dialog.close()));
   }
 
   function renderFacts() {
@@ -147,9 +185,11 @@ export async function openDetail(jobId, { variantId = null, navigate, onChange =
         "div",
         { class: "detail-side" },
         h("div", { class: "row" }, h("h2", { id: "detail-title" }, "Details"), h("span", { class: "status", dataset: { status: job.status } }, job.status)),
-        h("p", { class: "prompt" }, job.prompt),
+        h("p", { class: "prompt" }, jobTitle(job)),
         job.negative_prompt ? h("p", { class: "muted small" }, h("b", {}, "Without: "), job.negative_prompt) : null,
         facts,
+        lineage,
+        work,
         h(
           "div",
           { class: "detail-actions" },

@@ -22,10 +22,12 @@ function savedIds() {
 export class Feed {
   /**
    * @param {object[]} models  the catalog
-   * @param {{navigate: Function, welcome: () => HTMLElement}} options
+   * @param {{navigate: Function, welcome: () => HTMLElement, workOn?: Function}} options
+   *   workOn(image, action) runs an operation on a result (see imageactions.js)
    */
-  constructor(models, { navigate, welcome }) {
+  constructor(models, { navigate, welcome, workOn = null }) {
     this.models = models;
+    this.workOn = workOn;
     this.navigate = navigate;
     this.welcome = welcome;
     this.entries = new Map(); // job id -> {view, follower}
@@ -63,6 +65,7 @@ export class Feed {
       onCompare: (jobId) => this.navigate(`/compare/${jobId}`),
       onRetried: () => this.entries.get(job.id)?.follower.reopen(),
       onDismiss: (jobId) => this.remove(jobId),
+      onWorkOn: this.workOn,
     });
     this.entries.set(job.id, { view, follower: followJob(view) });
     this.node.prepend(view.node);
@@ -105,6 +108,7 @@ export class Feed {
         variantId,
         navigate: this.navigate,
         onChange: (job) => job === null && this.remove(jobId),
+        workOn: this.workOn,
       });
     } catch (error) {
       toast(problemText(error), { error: true });

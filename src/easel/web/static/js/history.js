@@ -3,7 +3,8 @@
 
 import * as api from "./api.js";
 import { openDetail } from "./detail.js";
-import { fill, fullDate, h, icon, modelName, money, plural, problemText, toast, when } from "./ui.js";
+import { jobTitle } from "./operations.js";
+import { fill, fullDate, h, icon, iconButton, modelName, money, plural, problemText, toast, when } from "./ui.js";
 
 const PAGE_SIZE = 36;
 const STATUSES = ["succeeded", "partial", "failed", "canceled", "running", "queued"];
@@ -53,7 +54,7 @@ function tile(job, models, open) {
       class: "card tile",
       href: `/history/${job.id}`,
       dataset: { jobId: job.id, status: job.status },
-      "aria-label": `${job.prompt} — ${plural(images, "image")}, ${job.status}`,
+      "aria-label": `${jobTitle(job)} — ${plural(images, "image")}, ${job.status}`,
       onclick: (event) => {
         if (event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
         event.preventDefault();
@@ -64,7 +65,7 @@ function tile(job, models, open) {
     h(
       "div",
       { class: "tile-body" },
-      h("p", { class: "prompt" }, job.prompt),
+      h("p", { class: "prompt" }, jobTitle(job)),
       h(
         "div",
         { class: "meta" },
@@ -91,6 +92,7 @@ export async function mount(root, { navigate, params }) {
     since: query.get("since") || "",
     until: query.get("until") || "",
     favorite: query.get("favorite") === "true",
+    descendants_of: query.get("descendants_of") || "", // set by a detail's lineage link
   };
   const state = { cursor: null, done: false, loading: false, generation: 0, controller: null, count: 0, total: null };
 
@@ -110,6 +112,16 @@ export async function mount(root, { navigate, params }) {
   const since = h("input", { id: "filter-since", class: "input", type: "date", value: filters.since });
   const until = h("input", { id: "filter-until", class: "input", type: "date", value: filters.until });
   const favorite = h("input", { id: "filter-favorite", type: "checkbox", checked: filters.favorite });
+  const lineage = h(
+    "div",
+    { class: "chip accent lineage-filter", id: "filter-lineage", hidden: !filters.descendants_of },
+    `Made from image ${filters.descendants_of.slice(0, 10)}…`,
+    iconButton("x", "Show every job, not only those made from this image", () => {
+      filters.descendants_of = "";
+      lineage.hidden = true;
+      reset();
+    }),
+  );
   model.value = filters.model;
   status.value = filters.status;
 
@@ -155,6 +167,7 @@ export async function mount(root, { navigate, params }) {
           since: dayStart(filters.since),
           until: dayStart(filters.until, 1),
           favorite: filters.favorite ? "true" : null,
+          descendants_of: filters.descendants_of,
           before: state.cursor,
           limit: PAGE_SIZE,
         },
@@ -282,6 +295,7 @@ export async function mount(root, { navigate, params }) {
         h("div", { class: "field" }, h("label", { for: "filter-since" }, "From"), since),
         h("div", { class: "field" }, h("label", { for: "filter-until" }, "To"), until),
         h("label", { class: "switch" }, favorite, "Favourites"),
+        lineage,
       ),
       gallery,
       sentinel,

@@ -4,6 +4,8 @@
 
 import { jobs } from "./api.js";
 import { VariantCard } from "./cards.js";
+import { sourceLink } from "./lineage.js";
+import { jobTitle, operationTitle } from "./operations.js";
 import { JobStream, savedPosition } from "./sse/stream.js";
 import { duration, fill, h, icon, modelName, money, plural, problemText, toast } from "./ui.js";
 import { priceLabel } from "./models.js";
@@ -24,7 +26,8 @@ export class JobView {
   /**
    * @param {object} job  a JobOut
    * @param {object[]} models  the catalog
-   * @param {{onOpen?: Function, onCompare?: Function, onRetried?: Function, onDismiss?: Function}} options
+   * @param {{onOpen?: Function, onCompare?: Function, onRetried?: Function, onDismiss?: Function,
+   *          onWorkOn?: Function}} options  onWorkOn(image, action) offers operations on results
    */
   constructor(job, models, options = {}) {
     this.job = job;
@@ -32,7 +35,8 @@ export class JobView {
     this.options = options;
     this.cards = new Map();
     this.counter = 0;
-    this.node = h("section", { class: "results-job", "aria-label": `Generation: ${job.prompt.slice(0, 80)}`, dataset: { jobId: job.id } });
+    const kind = job.operation && job.operation !== "generate" ? "Operation" : "Generation";
+    this.node = h("section", { class: "results-job", "aria-label": `${kind}: ${jobTitle(job).slice(0, 80)}`, dataset: { jobId: job.id, operation: job.operation || "generate" } });
     this.build();
   }
 
@@ -60,10 +64,20 @@ export class JobView {
         ? h("button", { type: "button", class: "button small ghost", title: "Remove from the studio (it stays in History)", onclick: () => this.options.onDismiss(job.id) }, icon("x"), "Dismiss")
         : null,
     );
+    const operation = job.operation && job.operation !== "generate" ? job.operation : null;
     const head = h(
       "div",
       { class: "card job-head" },
-      h("p", { class: "prompt" }, job.prompt),
+      operation
+        ? h(
+            "div",
+            { class: "made-from" },
+            h("span", { class: "chip accent operation" }, operationTitle(operation, job.params)),
+            h("span", { class: "muted" }, "made from"),
+            (job.made_from || []).map(sourceLink),
+          )
+        : null,
+      job.prompt || !operation ? h("p", { class: "prompt" }, job.prompt) : null,
       h("div", { class: "job-meta" }, this.statusNode, this.countNode, this.elapsedNode, this.costNode, h("span", { class: "spacer" }), actions),
     );
     const groups = [];
@@ -76,6 +90,8 @@ export class JobView {
           onCancel: (c) => this.cancelVariant(c),
           onRetry: (c) => this.retryVariant(c),
           onOpen: this.options.onOpen ? (c) => this.options.onOpen(job.id, c.id) : null,
+          onWorkOn: this.options.onWorkOn ? (c, action) => this.options.onWorkOn(c.imageOut, action) : null,
+          models: this.models,
         });
         this.cards.set(variant.id, card);
         grid.append(card.node);

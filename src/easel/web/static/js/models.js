@@ -44,9 +44,9 @@ export function acceptsRatio(model, ratio) {
   return caps.sizes.some((size) => ratioOf(...parseSize(size)) === ratio);
 }
 
-/** Sizes and aspect ratios every selected model accepts. */
-export function shapeOptions(selected) {
-  const sizes = new Set(STANDARD_SIZES);
+/** Sizes (the standard ones and `extra`) and aspect ratios every selected model accepts. */
+export function shapeOptions(selected, extra = []) {
+  const sizes = new Set([...STANDARD_SIZES, ...extra]);
   const ratios = new Set(STANDARD_RATIOS);
   for (const model of selected) {
     model.capabilities.sizes.forEach((s) => sizes.add(s));

@@ -6,7 +6,11 @@ import { assistModelPicker } from "./assist/models.js";
 import { improver } from "./assist/improve.js";
 import { referencePanel } from "./assist/describe.js";
 import { Feed } from "./feed.js";
+import { WORK_ON, actionById } from "./imageactions.js";
 import { capabilityChips, commonStyles, lacking, lifecycleBadge, priceLabel, shapeOptions } from "./models.js";
+import { OPERATIONS, SIZED_BY_SOURCE, canDo } from "./operations.js";
+import { imageIntake } from "./intake.js";
+import { sourcePanel } from "./source.js";
 import { button, fill, h, icon, plural, problemText, showDialog, toast } from "./ui.js";
 
 const DRAFT = "easel.draft";
@@ -31,16 +35,16 @@ function storage(action, key, value) {
 }
 
 export async function mount(root, { navigate }) {
-  const [catalog, presetList, account, assistModels] = await Promise.all([
+  const [models, presetList, account, assistModels] = await Promise.all([
     api.models(),
     api.presets.list(),
     api.me.read(),
     api.assist.models().catch(() => []), // the studio works without the assistant
   ]);
-  // The studio generates from a prompt: models that only work on an image (an upscaler,
-  // a background remover) have no place in its list.
-  const models = catalog.filter((m) => m.capabilities.operations.includes("generate"));
-  const state = { presets: presetList, busy: false };
+  // Every model is listed, but only those that can do the studio's operation are shown:
+  // those that generate from a prompt, or with a source image, those that do its
+  // operation (an upscaler or a background remover only then). See refreshOperation.
+  const state = { presets: presetList, busy: false, extraSize: null };
   const selected = new Map(); // model id -> n
   // A touch screen has no Ctrl+Enter to offer.
   const touch = matchMedia("(pointer: coarse)").matches && !matchMedia("(pointer: fine)").matches;
@@ -65,12 +69,16 @@ export async function mount(root, { navigate }) {
   const presetSelect = h("select", { id: "preset", class: "input", "aria-label": "Apply a preset" });
   const presetNotice = h("div", { class: "alert warning", id: "preset-notice", role: "status", hidden: true });
   const errorBox = h("div", { class: "alert", role: "alert", hidden: true });
+  const promptLabel = h("label", { for: "prompt" }, "Prompt");
+  const promptHint = h("span", { class: "hint", id: "prompt-hint" }, touch ? "Tap Generate when it reads right." : "Ctrl+Enter generates.");
+  const shapeField = h("div", { class: "field" }, h("label", { for: "shape" }, "Size or aspect ratio"), shape);
+  const source = sourcePanel({ models, onChange: refreshOperation });
   const estimate = h("p", { class: "estimate", id: "estimate" });
   const generate = h(
     "button",
     { type: "submit", class: "button primary large", id: "generate" },
     icon("wand"),
-    "Generate",
+    h("span", { class: "verb" }, "Generate"),
     touch ? null : h("span", { class: "kbd", "aria-hidden": "true" }, "Ctrl ↵"),
   );
 
@@ -150,7 +158,7 @@ export async function mount(root, { navigate }) {
       const checkbox = option.querySelector('input[type="checkbox"]');
       const count = option.querySelector('input[type="number"]');
       if (!count) continue;
-      const choice = choices.find((c) => c.model === id);
+      const choice = !option.hidden && choices.find((c) => c.model === id); // not one left out for the operation
       const model = models.find((m) => m.id === id);
       checkbox.checked = Boolean(choice);
       option.querySelector(".count").hidden = !checkbox.checked;
@@ -163,7 +171,7 @@ export async function mount(root, { navigate }) {
 
   function refreshShape() {
     const current = shape.value;
-    const { sizes, ratios } = shapeOptions(chosenModels());
+    const { sizes, ratios } = shapeOptions(chosenModels(), state.extraSize ? [state.extraSize] : []);
     fill(shape, 
       h("option", { value: "" }, "Model default"),
       sizes.length ? h("optgroup", { label: "Size" }, sizes.map((s) => h("option", { value: `size:${s}` }, s.replace("x", " × ")))) : null,
@@ -243,6 +251,7 @@ export async function mount(root, { navigate }) {
       style.value = settings.style || "";
       if (style.selectedIndex < 0) style.value = "";
     }
+    if ("source" in settings) source.restore(settings.source);
     refreshEstimate();
     saveDraft();
   }
@@ -250,6 +259,7 @@ export async function mount(root, { navigate }) {
   function saveDraft() {
     const settings = currentSettings();
     settings.prompt = prompt.value;
+    settings.source = source.saved();
     storage("set", DRAFT, JSON.stringify(settings));
   }
 
@@ -347,15 +357,98 @@ export async function mount(root, { navigate }) {
     }
   }
 
+  // ----------------------------------------------------------- working on an image
+  /** The source image's operation decides which models can run and what the form asks. */
+  function refreshOperation() {
+    const op = source.operation;
+    const working = op !== "generate";
+    for (const option of modelList.querySelectorAll(".model-option:not(.unavailable)")) {
+      const model = models.find((m) => m.id === option.dataset.model);
+      const checkbox = option.querySelector('input[type="checkbox"]');
+      const lacks = !canDo(model, op);
+      option.hidden = lacks;
+      if (lacks && checkbox.checked) {
+        checkbox.checked = false;
+        selected.delete(model.id);
+        option.querySelector(".count").hidden = true;
+      }
+    }
+    if (selected.size === 0) {
+      const able = models.find((m) => m.available && canDo(m, op));
+      if (able) setModels([{ model: able.id, n: 1 }]);
+    }
+    const need = working ? OPERATIONS[op].prompt : "required";
+    prompt.disabled = need === "none";
+    fill(promptLabel, "Prompt", need === "optional" ? h("span", { class: "muted" }, " (optional)") : null);
+    prompt.placeholder = !working
+      ? "Describe the image… e.g. a red sunset over the sea"
+      : need === "none"
+        ? `${OPERATIONS[op].verb} takes no prompt`
+        : need === "required"
+          ? "Say what to change… e.g. make the sky stormy"
+          : "Optional: what the result should show";
+    promptHint.textContent = touch ? `Tap ${working ? OPERATIONS[op].verb : "Generate"} when it reads right.` : `Ctrl+Enter ${working ? "runs it" : "generates"}.`;
+    shapeField.hidden = SIZED_BY_SOURCE.has(op);
+    generate.querySelector(".verb").textContent = working ? OPERATIONS[op].verb : "Generate";
+    refresh();
+  }
+
+  /** Work on `image` (an ImageOut) with `action` (see imageactions.js). */
+  function workOn(image, action) {
+    source.set({ name: `Image ${image.sha256.slice(0, 8)}`, ...image }, action.operation);
+    if (action.factor) source.setOperation(action.operation, { factor: action.factor });
+    if (action.run) submit();
+    else if (action.operation === "inpaint") source.editMask();
+    else if (action.operation === "outpaint") source.editEdges();
+    else if (action.operation === "style_transfer") document.getElementById("style-file").focus();
+    else prompt.focus();
+  }
+
+  /** Put what a PNG's settings hold into the form; returns the names of what was set. */
+  function fillSettings(found) {
+    const settings = {};
+    const filled = [];
+    if (found.prompt) (settings.prompt = found.prompt), filled.push("prompt");
+    if (found.negative_prompt) (settings.negative_prompt = found.negative_prompt), filled.push("negative prompt");
+    if (found.seed !== undefined) (settings.seed = found.seed), filled.push("seed");
+    const model = models.find((m) => m.available && (m.id === found.model || (found.modelName && [m.id, m.name].some((n) => n.toLowerCase() === found.modelName.toLowerCase()))));
+    if (model) (settings.models = [{ model: model.id, n: 1 }]), filled.push("model");
+    if (found.width && found.height) {
+      state.extraSize = `${found.width}x${found.height}`;
+      settings.size = state.extraSize;
+    }
+    applySettings(settings);
+    if (settings.size && shape.value === `size:${settings.size}`) filled.push("size");
+    return filled;
+  }
+
   // ----------------------------------------------------------- generate
+  /** The job to create: the settings, and the source image's operation if there is one. */
+  function jobSpec() {
+    const spec = { ...currentSettings(), ...source.inputs() };
+    const op = source.operation;
+    if (SIZED_BY_SOURCE.has(op)) {
+      delete spec.size;
+      delete spec.aspect_ratio;
+    }
+    if (op !== "generate" && OPERATIONS[op].prompt === "none") delete spec.prompt;
+    return spec;
+  }
+
   async function submit(event) {
     if (event) event.preventDefault();
     if (state.busy) return;
-    const spec = currentSettings();
+    const spec = jobSpec();
+    const op = source.operation;
     errorBox.hidden = true;
-    if (!spec.prompt) {
-      showError({ message: "Write a prompt first: describe the image to generate." });
+    if (!spec.prompt && (op === "generate" || OPERATIONS[op].prompt === "required")) {
+      showError({ message: op === "generate" ? "Write a prompt first: describe the image to generate." : "Write a prompt first: say what to change." });
       prompt.focus();
+      return;
+    }
+    const missing = source.missing();
+    if (missing) {
+      showError({ message: missing });
       return;
     }
     if (!spec.models.length) {
@@ -400,7 +493,7 @@ export async function mount(root, { navigate }) {
     );
   }
 
-  const feed = new Feed(models, { navigate, welcome });
+  const feed = new Feed(models, { navigate, welcome, workOn });
   const results = h("div", { class: "results-pane" }, feed.node);
 
   // ----------------------------------------------------------- assistant
@@ -427,16 +520,20 @@ export async function mount(root, { navigate }) {
   });
 
   // ----------------------------------------------------------- layout
+  const page = h("div", { class: "page studio" });
+  const intake = imageIntake({ page, source, fillSettings });
   const form = h(
     "form",
     { class: "card composer", "aria-label": "Compose a generation", onsubmit: submit, novalidate: true },
     h(
       "div",
       { class: "field prompt-box" },
-      h("div", { class: "section-title" }, h("label", { for: "prompt" }, "Prompt"), improve.button),
+      h("div", { class: "section-title" }, promptLabel, improve.button),
       prompt,
-      h("span", { class: "hint", id: "prompt-hint" }, touch ? "Tap Generate when it reads right." : "Ctrl+Enter generates."),
+      promptHint,
     ),
+    intake.notice,
+    source.node,
     improve.node,
     references.node,
     assistant.node,
@@ -452,7 +549,7 @@ export async function mount(root, { navigate }) {
       ),
       modelList,
     ),
-    h("div", { class: "field" }, h("label", { for: "shape" }, "Size or aspect ratio"), shape),
+    shapeField,
     h(
       "details",
       { class: "more", open: true },
@@ -492,16 +589,17 @@ export async function mount(root, { navigate }) {
   };
   document.addEventListener("keydown", onKey);
 
-  root.append(h("div", { class: "page studio" }, form, results));
+  page.append(form, results);
+  root.append(page);
   refreshPresets();
 
   // Defaults, then the saved draft, then settings handed over by "Use these settings".
   const draft = storage("get", DRAFT); // read before refresh() saves the defaults over it
   const defaults = account.defaults.effective.filter((id) => models.some((m) => m.id === id && m.available));
-  const firstAvailable = models.find((m) => m.available);
+  const firstAvailable = models.find((m) => m.available && canDo(m, "generate"));
   if (defaults.length) setModels(defaults.map((id) => ({ model: id, n: 1 })));
   else if (firstAvailable) setModels([{ model: firstAvailable.id, n: 1 }]);
-  refresh();
+  refreshOperation(); // leaves out defaults that cannot generate
   if (draft) {
     try {
       applySettings(JSON.parse(draft));
@@ -516,10 +614,20 @@ export async function mount(root, { navigate }) {
     toast("Settings loaded into the studio");
   }
   await feed.resume(new URLSearchParams(location.search).get("job"));
-  if (!feed.newest) prompt.focus();
+  const handed = storage("get", WORK_ON);
+  if (handed) {
+    storage("remove", WORK_ON);
+    try {
+      const { image, action } = JSON.parse(handed);
+      if (image && actionById(action)) workOn(image, actionById(action));
+    } catch {
+      /* an old hand-over; ignore */
+    }
+  } else if (!feed.newest) prompt.focus();
 
   return () => {
     document.removeEventListener("keydown", onKey);
+    intake.stop();
     feed.stop();
     references.stop();
     improve.stop();
