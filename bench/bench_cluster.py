@@ -10,13 +10,14 @@ a. throughput and p95 variant latency (queued → finished) with 1, 2 and 3 `eas
    embedded workers and no Redis;
 b. 1,000 hosted variants in flight (10 s latency) across 3 workers: their RSS and CPU;
    baseline: the same on the single embedded process;
-c. SSE delivery p50/p99 to 1,000 subscribers of one job, spread over two API replicas;
-   baseline: one replica without Redis;
+c. SSE delivery p50/p99 to 1,000 subscribers of one job, spread over two API replicas
+   (one worker); baseline: one replica without Redis;
 d. submit → first event p99 through Redis; baseline: without Redis;
 e. the reconciler with 2,000 queued variants: the start-up sweep's time and each later
    sweep's time and transactions (``pg_stat_database`` deltas), with Redis and without;
-   baseline: the reconciler of ``--reconciler-baseline`` (default: the commit before it
-   became leader-run and pushed only what was lost).
+   baseline: the reconciler of ``--baseline PATH`` (a checkout's ``src``, or
+   $EASEL_BENCH_BASELINE) or else of the commit ``--reconciler-baseline`` (default: the
+   commit before it became leader-run and pushed only what was lost).
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ from _common import (
     PRODUCTION_TIMINGS,
     ROOT,
     ServerProcess,
+    baseline_arg,
     create_token,
     emulator_process,
     percentile,
@@ -265,8 +267,12 @@ async def _fan_out(built: Stack, subscribers: int) -> list[float]:
     limits = httpx.Limits(max_connections=subscribers + 10, max_keepalive_connections=subscribers)
     clients = [_client(api, built.token, limits=limits) for api in built.apis]
     try:
-        blocker = {"prompt": "a long blocking job", "models": ["offline/procedural"], "n": 6}
-        await clients[0].post("/api/v1/jobs", json={**blocker, "size": "2048x2048"})
+        # Keeps the one worker busy until every subscriber is connected, then is canceled,
+        # so the measured job runs whole in front of all of them (a worker process of its
+        # own could otherwise finish a shorter blocker while the 1,000 still connect).
+        blocker = {"prompt": "a long blocking job", "models": ["offline/procedural"], "n": 8}
+        blocking = await clients[0].post("/api/v1/jobs", json={**blocker, "size": "2048x2048"})
+        assert blocking.status_code == 202, blocking.text
         created = await clients[0].post(
             "/api/v1/jobs",
             json={
@@ -290,6 +296,7 @@ async def _fan_out(built: Stack, subscribers: int) -> list[float]:
         while len(connected) < subscribers:
             await asyncio.sleep(0.05)
         ready.set()
+        await clients[0].post(f"/api/v1/jobs/{blocking.json()['id']}/cancel")
         await asyncio.wait_for(asyncio.gather(*tasks), 900)
         return latencies
     finally:
@@ -391,7 +398,7 @@ def _export(commit: str, into: Path) -> Path:
 
 
 def reconciler(
-    root: Path, redis: RedisServer, queued: int, sweeps: int, baseline: str | None
+    root: Path, redis: RedisServer, queued: int, sweeps: int, baseline: Path | str | None
 ) -> None:
     env = {"EASEL_MAX_QUEUED_VARIANTS_PER_USER": str(queued * 2)}
     root.mkdir(parents=True)
@@ -419,7 +426,9 @@ def reconciler(
             "EASEL_STORAGE_URL": (root / "images").as_uri(),
         }
         runs: list[tuple[str, Path, dict[str, str]]] = []
-        if baseline:
+        if isinstance(baseline, Path):
+            runs.append((f"{baseline}, no Redis (baseline)", baseline.resolve(), common))
+        elif baseline:
             old = _export(baseline, root / "baseline")
             runs.append((f"{baseline}, no Redis (baseline)", old, common))
         here = ROOT / "src"
@@ -456,6 +465,7 @@ def main() -> None:
         help=f"commit whose reconciler part e measures as baseline ('' for none; "
         f"default {RECONCILER_BASELINE})",
     )
+    baseline_arg(parser)
     args = parser.parse_args()
     print(f"load average at start: {os.getloadavg()}", flush=True)
     with tempfile.TemporaryDirectory() as tmp:
@@ -474,7 +484,8 @@ def main() -> None:
             if "d" in args.parts:
                 first_event(root, redis)
             if "e" in args.parts:
-                reconciler(root / "e", redis, args.queued, args.sweeps, args.reconciler_baseline)
+                old = args.baseline or args.reconciler_baseline
+                reconciler(root / "e", redis, args.queued, args.sweeps, old)
         finally:
             redis.stop()
     print(f"load average at end: {os.getloadavg()}", flush=True)
