@@ -27,7 +27,6 @@ import asyncio
 import contextlib
 import json
 import os
-import secrets
 import subprocess
 import sys
 import tempfile
@@ -56,6 +55,7 @@ from bench_sse_fanout import subscriber
 from bench_submit_latency import measure as submit_latencies
 from easel.db.migrate import upgrade
 from support.cluster import RedisServer, WorkerProcess
+from support.databases import database_for
 from support.services import POSTGRES_HOST, POSTGRES_PORT, POSTGRES_USER
 
 MODELS = [{"model": "bfl/flux-2-pro", "n": 4}, {"model": "bfl/flux-2-klein-4b", "n": 4}]
@@ -67,30 +67,12 @@ RECONCILER_BASELINE = "f58ef9b"
 # --- one configuration: a database, and servers and workers on it ------------------------
 
 
-def _admin(sql: str) -> None:
-    async def run() -> None:
-        conn = await asyncpg.connect(
-            host=POSTGRES_HOST, port=POSTGRES_PORT, user=POSTGRES_USER, database="postgres"
-        )
-        try:
-            await conn.execute(sql)
-        finally:
-            await conn.close()
-
-    asyncio.run(run())
-
-
 @contextlib.contextmanager
 def database() -> Iterator[tuple[str, str]]:
     """(name, SQLAlchemy URL) of a new migrated database, dropped afterwards."""
-    name = f"easel_bench_{secrets.token_hex(5)}"
-    _admin(f'CREATE DATABASE "{name}"')
-    url = f"postgresql+asyncpg://{POSTGRES_USER}@{POSTGRES_HOST}:{POSTGRES_PORT}/{name}"
-    try:
+    with database_for("postgres") as url:
         upgrade(url)
-        yield name, url
-    finally:
-        _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        yield url.rsplit("/", 1)[1], url
 
 
 @dataclass
