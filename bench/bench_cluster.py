@@ -47,6 +47,7 @@ from _common import (
     create_token,
     emulator_process,
     percentile,
+    submit_jobs,
     summary,
     tree_cpu_seconds,
     tree_rss_bytes,
@@ -131,16 +132,7 @@ def _client(server: ServerProcess, token: str, **kwargs: object) -> httpx.AsyncC
 
 
 async def _submit_jobs(built: Stack, jobs: int, models: list[dict[str, object]]) -> None:
-    async with _client(built.apis[0], built.token) as client:
-        gate = asyncio.Semaphore(8)
-
-        async def one(i: int) -> None:
-            async with gate:
-                body = {"prompt": f"a field of poppies, take {i}", "models": models, "seed": i}
-                response = await client.post("/api/v1/jobs", json=body)
-                assert response.status_code == 202, response.text
-
-        await asyncio.gather(*(one(i) for i in range(jobs)))
+    await submit_jobs(built.apis[0], built.token, jobs, models)
 
 
 async def _variant_times(url: str) -> tuple[int, list[float], float]:
