@@ -3,8 +3,8 @@ the queue of work through the database (each reconciler pushes every queued vari
 its own queue, so both claim from the same rows), elect one leader with an advisory lock,
 and must never deadlock.
 
-200 variants of the offline engine at its smallest size, so the test stays within about
-40 s on an idle machine; most of that is the two servers starting."""
+200 variants of the offline engine at its smallest size: about 10 s on a quiet machine,
+40 s with its two cores shared by other work."""
 
 from __future__ import annotations
 
