@@ -10,6 +10,7 @@ PATH`` names that checkout's ``src`` folder, and its server runs from there with
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
 import statistics
 import subprocess
@@ -19,6 +20,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+
+import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
@@ -36,6 +39,7 @@ __all__ = [
     "easel_server",
     "emulator_process",
     "percentile",
+    "submit_jobs",
     "summary",
     "tree_cpu_seconds",
     "tree_rss_bytes",
@@ -84,6 +88,23 @@ def easel_server(data_dir: Path, env: dict[str, str], src: Path | None = None) -
     if src is not None:
         extra["PYTHONPATH"] = str(src.resolve())
     return ServerProcess(data_dir, env=extra)
+
+
+async def submit_jobs(
+    server: ServerProcess, token: str, jobs: int, models: list[dict[str, object]]
+) -> None:
+    """``jobs`` jobs of ``models``, eight requests at a time, each answered 202."""
+    headers = {"Authorization": f"Bearer {token}"}
+    async with httpx.AsyncClient(base_url=server.url, headers=headers, timeout=300) as client:
+        gate = asyncio.Semaphore(8)
+
+        async def one(i: int) -> None:
+            async with gate:
+                body = {"prompt": f"a field of poppies, take {i}", "models": models, "seed": i}
+                response = await client.post("/api/v1/jobs", json=body)
+                assert response.status_code == 202, response.text
+
+        await asyncio.gather(*(one(i) for i in range(jobs)))
 
 
 # --- emulators in their own process -----------------------------------------------------

@@ -18,14 +18,13 @@ import threading
 import time
 from pathlib import Path
 
-import httpx
-
 from _common import (
     ServerProcess,
     baseline_arg,
     create_token,
     easel_server,
     emulator_process,
+    submit_jobs,
     tree_cpu_seconds,
     tree_rss_bytes,
 )
@@ -45,17 +44,7 @@ def _ended(database: Path) -> dict[str, int]:
 
 
 async def _submit(server: ServerProcess, token: str) -> float:
-    headers = {"Authorization": f"Bearer {token}"}
-    async with httpx.AsyncClient(base_url=server.url, headers=headers, timeout=120) as client:
-        gate = asyncio.Semaphore(8)
-
-        async def one(i: int) -> None:
-            async with gate:
-                body = {"prompt": f"a field of poppies, take {i}", "models": MODELS, "seed": i}
-                response = await client.post("/api/v1/jobs", json=body)
-                assert response.status_code == 202, response.text
-
-        await asyncio.gather(*(one(i) for i in range(JOBS)))
+    await submit_jobs(server, token, JOBS, MODELS)
     return time.monotonic()
 
 

@@ -135,6 +135,10 @@ class Settings(BaseSettings):
 
     metrics_token: str = ""
     """Bearer token for ``GET /metrics``; without one only loopback callers may scrape."""
+    worker_metrics_port: int = Field(default=0, ge=0, le=65535)
+    """Port of `easel worker`'s metrics-only listener (``GET /metrics``); 0: none."""
+    worker_metrics_host: str = "127.0.0.1"
+    """Address it listens on; another than loopback needs ``metrics_token`` to scrape."""
     log_format: Literal["text", "json"] = "text"
     """``json`` writes logs as JSON lines carrying the job and variant they are about."""
 

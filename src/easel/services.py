@@ -136,7 +136,7 @@ def build_services(
         options = s3_options_from_env(settings.environ)
         store = open_image_store(settings.resolved_storage_url, options)
     staging = staging_for(store, settings.data_dir)
-    cluster = cluster_parts(settings)
+    cluster = cluster_parts(settings, db)
     bus, queue = cluster.bus, cluster.queue
     catalog = catalog or Catalog.load(settings)
     http = httpx.AsyncClient(
@@ -220,15 +220,21 @@ def build_services(
     )
 
 
-def cluster_parts(settings: Settings) -> Cluster:
+def cluster_parts(settings: Settings, db: Database) -> Cluster:
     """In the process, or on Redis when ``redis_url`` is set (API servers and workers in
-    separate processes)."""
+    separate processes). Without Redis on PostgreSQL, several processes may still share
+    the database: a PostgreSQL advisory lock chooses which of them leads."""
     if not settings.redis_url:
-        return Cluster()
+        if db.is_sqlite:
+            return Cluster()
+        from easel.cluster.postgres_leader import PostgresLeadership
+
+        elected = PostgresLeadership(db.url)
+        return Cluster(leader=elected, closing=(elected.aclose,))
     # Imported here: a studio without Redis never loads the client.
-    from easel.cluster.leader import RedisLeadership
     from easel.cluster.limits import ClusterGate, SlotLeases
     from easel.cluster.redis import Keys, connect
+    from easel.cluster.redis_leader import RedisLeadership
     from easel.engine.redis_queue import RedisQueue
     from easel.events.redis_bus import RedisEventBus
 

@@ -16,30 +16,14 @@ from decimal import Decimal
 from pathlib import Path
 
 import httpx
-from prometheus_client.parser import text_string_to_metric_families
 
 from emulators.openai import OpenAIEmulator
 from support.client import MODEL, wait_for_job
+from support.metrics import scrape, value
 from support.server import FAST_PROVIDERS, ServerProcess, create_token, free_port
 
 PAID = "openai/gpt-image-2"
 START = 480.0  # the shared machine can take minutes to import everything
-Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
-
-
-def scrape(client: httpx.Client, **headers: str) -> Samples:
-    response = client.get("/metrics", headers=headers)
-    assert response.status_code == 200, response.text
-    assert response.headers["content-type"].startswith("text/plain")
-    samples: Samples = {}
-    for family in text_string_to_metric_families(response.text):
-        for sample in family.samples:
-            samples[(sample.name, frozenset(sample.labels.items()))] = sample.value
-    return samples
-
-
-def value(samples: Samples, name: str, **labels: str) -> float:
-    return samples.get((name, frozenset(labels.items())), 0.0)
 
 
 def wait_until(check: Callable[[], bool], what: str, timeout: float = 60.0) -> None:

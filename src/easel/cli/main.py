@@ -106,6 +106,8 @@ def _log_config() -> dict[str, Any]:
 
 def _first_run_token(settings: Settings) -> str | None:
     """On a studio with no users yet, create `admin` and return a token for it."""
+    from sqlalchemy.exc import IntegrityError
+
     from easel.db.repos import users as user_repo
 
     async def create(session: AsyncSession) -> str | None:
@@ -113,7 +115,12 @@ def _first_run_token(settings: Settings) -> str | None:
             return None
         return (await user_repo.create_token(session, user_name="admin")).token
 
-    return in_database(settings, create)
+    try:
+        return in_database(settings, create)
+    except IntegrityError:
+        # Another server started on the same new database at the same moment and made
+        # `admin` first; its log has the token.
+        return None
 
 
 @db_app.command("upgrade")

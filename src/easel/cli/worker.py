@@ -20,6 +20,7 @@ log = logging.getLogger("easel.worker")
 
 async def run_worker(settings: Settings) -> None:
     from easel.ops.logs import install_log_format
+    from easel.ops.metrics_listener import metrics_listener
     from easel.redaction import install_log_redaction
     from easel.services import running_services
 
@@ -29,7 +30,10 @@ async def run_worker(settings: Settings) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
-    async with running_services(settings.model_copy(update={"embedded_workers": True})):
+    async with (
+        running_services(settings.model_copy(update={"embedded_workers": True})),
+        metrics_listener(settings),
+    ):
         log.info("worker started")
         await stop.wait()
         log.info("worker stopping")

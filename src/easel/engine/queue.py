@@ -31,6 +31,10 @@ class Ticket:
 
 
 class VariantQueue(abc.ABC):
+    shared: bool = False
+    """Whether every process reads this same queue (then only the leader feeds it); a
+    process's own queue is fed by its own reconciler, leader or not."""
+
     @abc.abstractmethod
     async def push(self, tickets: Iterable[Ticket]) -> None:
         """Ask for these variants to be worked on."""

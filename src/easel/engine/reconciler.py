@@ -1,6 +1,7 @@
 """The reconciler: makes sure every unfinished variant is in the queue.
 
-It runs at start-up and then periodically, in one process of the cluster (the leader).
+It runs at start-up and then periodically; its writes run in one process of the cluster
+(the leader).
 Running variants whose lease lapsed (their worker died), or whose worker was a process
 of this host that has exited, go back to queued; of the queued variants, only those the
 queue does not hold (never pushed, dropped with a restarted broker, taken by a worker
@@ -44,15 +45,19 @@ class Reconciler:
         self.leader = leader or SoleProcess()
 
     async def sweep(self) -> int:
-        """One pass, by the leader only; returns how many variants were pushed."""
-        if not await self.leader.held():
+        """One pass; returns how many variants were pushed. Only the leader writes
+        (requeues what workers lost) and feeds a shared queue; a process with a queue of
+        its own (no Redis) still feeds it with what waits in the database."""
+        leading = await self.leader.held()
+        if not leading and self.queue.shared:
             return 0
-        await self._reclaim_from_dead_local_workers()
+        if leading:
+            await self._reclaim_from_dead_local_workers()
         async with self.db.session() as session:
             waiting = await job_repo.ids_to_resume(session, now=utcnow())
         for variant_id, _, lapsed in waiting:
             # Queued variants only need pushing; a write (and its locks) is for lost ones.
-            if lapsed:
+            if lapsed and leading:
                 await commit(
                     self.db,
                     self.bus,
@@ -61,10 +66,13 @@ class Reconciler:
                     ),
                 )
         lost = await self.queue.lost(
-            Ticket(variant_id, user_id) for variant_id, user_id, _ in waiting
+            Ticket(variant_id, user_id)
+            for variant_id, user_id, lapsed in waiting
+            if leading or not lapsed
         )
         await self.queue.push(lost)
-        await self.queue.tidy()
+        if leading:
+            await self.queue.tidy()
         return len(lost)
 
     async def _reclaim_from_dead_local_workers(self) -> None:

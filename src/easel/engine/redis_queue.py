@@ -42,6 +42,8 @@ RECONNECT_SECONDS = 1.0
 
 
 class RedisQueue(VariantQueue):
+    shared = True
+
     def __init__(
         self,
         url: str,

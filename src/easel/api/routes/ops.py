@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import hmac
-import ipaddress
-
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from easel.api.deps import ServicesDep, bearer_token
+from easel.api.deps import ServicesDep
 from easel.api.error_docs import PROBLEM_RESPONSES
 from easel.api.problems import problem
-from easel.errors import Forbidden, Unauthorized
 from easel.ops import metrics
 from easel.ops.readiness import check_all
+from easel.ops.scrape_access import authorize_scrape
 
 router = APIRouter(tags=["operations"], responses=PROBLEM_RESPONSES)
 
@@ -27,7 +24,7 @@ router = APIRouter(tags=["operations"], responses=PROBLEM_RESPONSES)
     "`EASEL_METRICS_TOKEN` is set; otherwise it needs `Authorization: Bearer <token>`.",
 )
 async def prometheus_metrics(request: Request, services: ServicesDep) -> Response:
-    _authorize(request, services.settings.metrics_token)
+    authorize_scrape(request, services.settings.metrics_token)
     await metrics.refresh_shared(services.db, services.catalog.providers)
     return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
@@ -53,31 +50,3 @@ async def ready(services: ServicesDep) -> JSONResponse:
         down=down,
         checks=checks,
     )
-
-
-def _authorize(request: Request, token: str) -> None:
-    if token:
-        given = bearer_token(request) or ""
-        if not hmac.compare_digest(given.encode(), token.encode()):
-            raise Unauthorized(
-                "Scraping metrics needs the metrics token.",
-                hint="Send Authorization: Bearer <EASEL_METRICS_TOKEN>.",
-            )
-        return
-    if not _from_loopback(request):
-        raise Forbidden(
-            "Metrics are open only to callers on this machine.",
-            hint="Set EASEL_METRICS_TOKEN and scrape with it as a bearer token.",
-        )
-
-
-def _from_loopback(request: Request) -> bool:
-    # Through a proxy on the same machine every caller would look local: a forwarded
-    # request never counts as one.
-    if "x-forwarded-for" in request.headers or "forwarded" in request.headers:
-        return False
-    host = request.client.host if request.client else ""
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
