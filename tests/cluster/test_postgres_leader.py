@@ -47,10 +47,13 @@ async def test_a_leader_whose_session_is_lost_is_replaced() -> None:
         try:
             assert await first.held()
             assert not await second.held()
-            # The server ends the leader's session, as when its connection is cut.
+            # The server ends the leader's session, as when its connection is cut (only
+            # in this test's database: other databases' leaders are not ours to end).
             terminated = await admin.fetchval(
-                "SELECT count(pg_terminate_backend(pid)) FROM pg_locks"
-                " WHERE locktype = 'advisory' AND granted AND pid <> pg_backend_pid()"
+                "SELECT count(pg_terminate_backend(l.pid)) FROM pg_locks l"
+                " JOIN pg_database d ON d.oid = l.database"
+                " WHERE l.locktype = 'advisory' AND l.granted AND l.pid <> pg_backend_pid()"
+                " AND d.datname = current_database()"
             )
             assert terminated == 1
             assert await second.held()
