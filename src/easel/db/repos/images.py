@@ -13,9 +13,19 @@ import hashlib
 from collections.abc import Collection, Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, SQLColumnExpression, delete, exists, or_, select, text, update
+from sqlalchemy import (
+    ColumnElement,
+    SQLColumnExpression,
+    Table,
+    delete,
+    exists,
+    or_,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -75,10 +85,11 @@ async def add_if_missing(session: AsyncSession, facts: ImageFacts) -> Image:
 
 
 def _upsert(session: AsyncSession, table: type[Image] | type[ImagePin]) -> Any:
-    """An INSERT that can say what to do on a conflicting key, in the session's dialect."""
+    """An INSERT that can say what to do on a conflicting key, in the session's dialect
+    (on the table: the ORM's bulk machinery costs more than the statement)."""
     if session.get_bind().dialect.name == "postgresql":
-        return postgresql.insert(table)
-    return sqlite.insert(table)
+        return postgresql.insert(cast(Table, table.__table__))
+    return sqlite.insert(cast(Table, table.__table__))
 
 
 async def pin(session: AsyncSession, facts: ImageFacts, *, holder: str, until: datetime) -> None:
