@@ -5,7 +5,10 @@ appended; the caller publishes them after commit. Only state changes are written
 progress and previews travel the event bus alone (`easel.engine.progress`).
 
 Every transition takes its locks in one order: the job row, then the variant rows, then
-the user's event-sequence row (taken by the first event appended). The job lock
+the user's event-sequence row (taken by the first event appended). It reads the job and
+all its variants once (one statement on SQLite, two on PostgreSQL), changes them in
+memory and derives the job's status and webhook payloads from what it holds: the only
+other statements are the updates and the event log's two. The job lock
 serialises the transitions of one job, so the job status derived after each one is
 always right (``job.finished`` is emitted exactly once), and the one order means two
 processes on one PostgreSQL database never wait on each other in a cycle.

@@ -5,10 +5,14 @@ A worker holds each variant through a lease, renewed for all of them at once by 
 back in the queue; if the variant is canceled (here or by another process) the renewal
 notices and the work stops.
 
-Per variant the database sees two write transactions when the provider answers at once
-(claim-and-start; the final transition with its image row), plus the remote task and
-result saved for create-then-poll providers. Progress and previews never touch it: they
-are live events on the bus (`easel.engine.progress`).
+Per variant the database sees three write transactions when the provider answers at
+once (claim-and-start; the image's pin, committed before its files are stored, as
+`easel.storage.collector` requires; the final transition with the image's reference),
+plus the remote task and result saved for create-then-poll providers. Each transition
+reads the job and its variants once and derives the rest in memory
+(`easel.engine.transitions`); a variant this process just queued is taken without
+reading it back (`easel.engine.fresh`). Progress and previews never touch the database:
+they are live events on the bus (`easel.engine.progress`).
 
 ``handle`` returns as soon as a variant waits on a remote task: polling goes on in the
 background, holding neither the queue's in-flight slot nor the provider's concurrency
