@@ -224,23 +224,17 @@ def main() -> None:
             )
         proxy = None if args.no_litellm else LiteLLMProxy(emulator, root)
         try:
-            targets = [
-                Target("direct", f"{emulator.base_url}/v1", emulator.api_key, MODEL, None)
-            ]
+            targets = [Target("direct", f"{emulator.base_url}/v1", emulator.api_key, MODEL, None)]
             for name, server in servers:
                 token = create_token(server.data_dir, "bench")
                 assert server.process is not None
                 targets.append(
-                    Target(
-                        name, f"{server.url}/v1", token, f"openai/{MODEL}", server.process.pid
-                    )
+                    Target(name, f"{server.url}/v1", token, f"openai/{MODEL}", server.process.pid)
                 )
             if proxy is not None:
                 proxy.start()
                 assert proxy.process is not None
-                targets.append(
-                    Target("litellm", proxy.url, "sk-none", MODEL, proxy.process.pid)
-                )
+                targets.append(Target("litellm", proxy.url, "sk-none", MODEL, proxy.process.pid))
             cells = []
             for _ in range(args.repeats):
                 for clients in CONCURRENCY:
