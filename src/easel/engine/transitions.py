@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from easel.db.ids import as_utc, utcnow
@@ -54,25 +54,31 @@ class _Locked:
     variants: list[Variant]
 
 
+# Built once: building a statement and its cache key costs more CPU than running it.
+_JOB_AND_VARIANTS = (
+    select(Variant, Job)
+    .join(Job, Job.id == Variant.job_id)
+    .where(
+        Variant.job_id
+        == select(Variant.job_id).where(Variant.id == bindparam("variant_id")).scalar_subquery()
+    )
+    .order_by(Variant.position)
+)
+
+
 async def _locked(session: AsyncSession, variant_id: str) -> tuple[_Locked, Variant] | None:
     """The variant's job, locked, and all its variants, read once: the transition changes
     them in memory and derives the job's status from them without reading them again."""
-    job_of_variant = select(Variant.job_id).where(Variant.id == variant_id).scalar_subquery()
     if session.get_bind().dialect.name == "sqlite":
         # A SQLite write transaction holds the whole database from its first statement,
         # so one statement reads the job and its variants.
-        query = (
-            select(Variant, Job)
-            .join(Job, Job.id == Variant.job_id)
-            .where(Variant.job_id == job_of_variant)
-            .order_by(Variant.position)
-        )
-        rows = (await session.execute(query)).all()
+        rows = (await session.execute(_JOB_AND_VARIANTS, {"variant_id": variant_id})).all()
         if not rows:
             return None
         locked = _Locked(rows[0][1], [row[0] for row in rows])
     else:
-        job = await job_repo.lock_job(session, job_id=job_of_variant)
+        job_of_variant = select(Variant.job_id).where(Variant.id == variant_id)
+        job = await job_repo.lock_job(session, job_id=job_of_variant.scalar_subquery())
         if job is None:
             return None
         locked = _Locked(

@@ -19,6 +19,7 @@ from sqlalchemy import (
     ColumnElement,
     SQLColumnExpression,
     Table,
+    bindparam,
     delete,
     exists,
     or_,
@@ -110,16 +111,19 @@ async def pin(session: AsyncSession, facts: ImageFacts, *, holder: str, until: d
     )
 
 
+_TAKE_PIN = (
+    delete(ImagePin)
+    .where(ImagePin.sha256 == bindparam("sha256"), ImagePin.holder == bindparam("holder"))
+    .returning(ImagePin.holder)
+)
+
+
 async def take_pin(session: AsyncSession, *, sha256: str, holder: str) -> None:
     """Take the image lock and remove ``holder``'s pin, which must still be there (the
     collector removes lapsed pins with the image): raises `PinLost`, and the caller's
     transaction rolls back, when it is gone. One statement checks and removes it."""
     await lock_image(session, sha256)
-    removed = await session.scalar(
-        delete(ImagePin)
-        .where(ImagePin.sha256 == sha256, ImagePin.holder == holder)
-        .returning(ImagePin.holder)
-    )
+    removed = await session.scalar(_TAKE_PIN, {"sha256": sha256, "holder": holder})
     if removed is None:
         raise PinLost(sha256)
 
