@@ -65,8 +65,10 @@ async def gateway(tmp_path: Path) -> AsyncIterator[tuple[httpx.AsyncClient, Ledg
     settings = Settings(
         data_dir=tmp_path / "data",
         environ={"HOME": str(tmp_path)},
+        # No periodic pass (reconciling, collecting, renewing leases) lands in the count.
         reconcile_interval_seconds=3600,
         collect_interval_seconds=3600,
+        lease_seconds=3600,
     )
     settings.data_dir.mkdir(parents=True)
     await asyncio.to_thread(upgrade, settings.resolved_database_url)
