@@ -43,6 +43,8 @@ from support.server import free_port
 LITELLM = "litellm[proxy]==1.77.7"
 CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "easel-bench"
 PROMPT = "a small red boat on a calm lake"
+MODEL = "gpt-image-2"
+"""A GPT image model the emulator serves (it refuses retired ones, as OpenAI does)."""
 CONCURRENCY = (1, 8)
 
 
@@ -90,9 +92,9 @@ class LiteLLMProxy:
         self.config = workdir / "litellm.yaml"
         self.config.write_text(
             "model_list:\n"
-            "  - model_name: gpt-image-1\n"
+            f"  - model_name: {MODEL}\n"
             "    litellm_params:\n"
-            "      model: openai/gpt-image-1\n"
+            f"      model: openai/{MODEL}\n"
             f"      api_base: {emulator.base_url}/v1\n"
             f"      api_key: {emulator.api_key}\n"
             "litellm_settings:\n"
@@ -222,23 +224,17 @@ def main() -> None:
             )
         proxy = None if args.no_litellm else LiteLLMProxy(emulator, root)
         try:
-            targets = [
-                Target("direct", f"{emulator.base_url}/v1", emulator.api_key, "gpt-image-1", None)
-            ]
+            targets = [Target("direct", f"{emulator.base_url}/v1", emulator.api_key, MODEL, None)]
             for name, server in servers:
                 token = create_token(server.data_dir, "bench")
                 assert server.process is not None
                 targets.append(
-                    Target(
-                        name, f"{server.url}/v1", token, "openai/gpt-image-1", server.process.pid
-                    )
+                    Target(name, f"{server.url}/v1", token, f"openai/{MODEL}", server.process.pid)
                 )
             if proxy is not None:
                 proxy.start()
                 assert proxy.process is not None
-                targets.append(
-                    Target("litellm", proxy.url, "sk-none", "gpt-image-1", proxy.process.pid)
-                )
+                targets.append(Target("litellm", proxy.url, "sk-none", MODEL, proxy.process.pid))
             cells = []
             for _ in range(args.repeats):
                 for clients in CONCURRENCY:

@@ -3,8 +3,9 @@
 Runs a job of N variants one at a time through a real server (queue, claim, lease,
 progress, storage, thumbnails, PNG metadata, events) and subtracts the time the engine
 alone needs for the same renders, measured in-process. Nobody watches these jobs, so
-the engine paints no stage previews (the baseline painted them regardless: its render
-time is taken with previews).
+the engine paints no stage previews, in this code and in any baseline since that change;
+``--baseline-paints-previews`` takes the baseline's render time with previews, for a
+baseline from before it.
 """
 
 from __future__ import annotations
@@ -88,14 +89,15 @@ def through_server(src: Path | None) -> tuple[float, list[int]]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     baseline_arg(parser)
+    parser.add_argument("--baseline-paints-previews", action="store_true")
     args = parser.parse_args()
     quiet = asyncio.run(engine_only(want_previews=False))
     watched = asyncio.run(engine_only(want_previews=True))
     print(f"engine alone: {quiet * 1000:.1f} ms per {SIZE} px image without stage previews")
     print(f"engine alone: {watched * 1000:.1f} ms per {SIZE} px image with stage previews")
     for label, src in checkouts(args):
-        # The baseline's engine painted previews whether or not anyone watched.
-        render = quiet if src is None else watched
+        # A baseline from before unwatched jobs went without previews painted them.
+        render = watched if src is not None and args.baseline_paints_previews else quiet
         wall, durations = through_server(src)
         per_variant = wall / VARIANTS
         print(

@@ -16,6 +16,7 @@ from easel.cluster.leader import Leadership, SoleProcess
 from easel.config import Settings
 from easel.db.engine import Database
 from easel.engine.background import Background
+from easel.engine.fresh import FreshVariants
 from easel.engine.handoff import ImageHandoff
 from easel.engine.jobs import JobService
 from easel.engine.model_check import ModelCheck
@@ -158,6 +159,7 @@ def build_services(
         db=db, store=store, staging=staging, retry_seconds=settings.storage_retry_seconds
     )
     handoff = ImageHandoff()
+    fresh = FreshVariants()
     worker = Worker(
         settings=settings,
         db=db,
@@ -168,6 +170,7 @@ def build_services(
         keeper=keeper,
         handoff=handoff,
         gate=cluster.gate,
+        fresh=fresh,
     )
     jobs = JobService(
         settings=settings,
@@ -177,6 +180,7 @@ def build_services(
         catalog=catalog,
         store=store,
         keeper=keeper,
+        fresh=fresh,
     )
     reconciler = Reconciler(
         db=db,

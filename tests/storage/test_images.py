@@ -29,6 +29,7 @@ from easel.storage.images import (
 )
 from easel.storage.local import LocalImageStore
 from easel.storage.s3 import ObjectImageStore
+from easel.storage.thumbnails import THUMBNAIL_METHOD, THUMBNAIL_QUALITY
 
 RECORD = GenerationRecord(
     prompt="a red fox in fresh snow, morning light",
@@ -448,7 +449,8 @@ def test_band_decoded_thumbnail_matches_a_whole_decode(mode: str, options: dict[
         shown = whole.convert("RGBA" if "A" in mode else "RGB")
         shown.thumbnail((384, 384))
     # What a whole decode would store: the same resize, through the same WebP encoder.
-    with Image.open(io.BytesIO(_encode(shown, "WEBP", quality=80, method=4))) as reference:
+    stored = _encode(shown, "WEBP", quality=THUMBNAIL_QUALITY, method=THUMBNAIL_METHOD)
+    with Image.open(io.BytesIO(stored)) as reference:
         reference.load()
     with Image.open(io.BytesIO(prepared.thumbnail)) as thumb:
         assert thumb.size == reference.size

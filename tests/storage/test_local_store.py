@@ -146,6 +146,39 @@ async def test_failed_write_leaves_no_file_at_the_key(
     assert _files(root) == []  # the staging copy is cleaned up too
 
 
+@pytest.mark.skipif(os.name != "posix", reason="folders are fsynced on POSIX only")
+async def test_folders_above_a_file_are_fsynced_once_then_only_its_own(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tmp_path / "images"
+    store = LocalImageStore(root)
+    synced: list[str] = []
+    fsync = os.fsync
+
+    def counting(fd: int) -> None:
+        synced.append(os.readlink(f"/proc/self/fd/{fd}"))
+        fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", counting)
+    await store.put(KEY, b"first", "image/png")
+    folders = [root / "originals/ab/cd", root / "originals/ab", root / "originals", root]
+    assert synced[1:] == [str(f) for f in folders]  # the file, then each folder up
+    synced.clear()
+    await store.put("originals/ab/cd/other.png", b"second", "image/png")
+    assert synced[1:] == [str(root / "originals/ab/cd")]
+    synced.clear()
+    await store.put("originals/ab/ef/third.png", b"third", "image/png")  # a new folder
+    assert synced[1:] == [str(root / "originals/ab/ef"), str(root / "originals/ab")]
+    # A folder removed and made again is a new one: its parent is fsynced again.
+    for name in ("other.png", "abcd.png"):
+        (root / "originals/ab/cd" / name).unlink()
+    (root / "originals/ab/cd").rmdir()
+    synced.clear()
+    await store.put(KEY, b"again", "image/png")
+    assert synced[1:] == [str(root / "originals/ab/cd"), str(root / "originals/ab")]
+    assert await store.get(KEY) == b"again"
+
+
 CRASHING_WRITER = """
 import asyncio, sys
 from easel.storage.local import LocalImageStore

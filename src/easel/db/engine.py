@@ -25,6 +25,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from easel.db.sqlite_driver import OneHopDBAPI
+
 SQLITE_PRAGMAS = (
     "PRAGMA journal_mode=WAL",
     "PRAGMA synchronous=NORMAL",
@@ -34,6 +36,8 @@ SQLITE_PRAGMAS = (
 
 
 def _sqlite_engine(url: str, *, begin: str, **kwargs: Any) -> AsyncEngine:
+    if make_url(url).get_driver_name() == "aiosqlite":
+        kwargs["module"] = OneHopDBAPI()  # one thread hop per statement, not four
     engine = create_async_engine(url, **kwargs)
 
     @event.listens_for(engine.sync_engine, "connect")

@@ -148,16 +148,27 @@ async def lock_owned(session: AsyncSession, *, user_id: str, refs: Sequence[Inpu
 class LoadedInputs:
     inputs: OperationInputs
     references: tuple[ReferenceImage, ...]
+    refs: list[InputRef]
+    """Which images they are (the result's record names them as its sources)."""
 
 
 async def load_inputs(
-    db: Database, store: ImageStore, job: Job, *, composite_default: bool
+    db: Database,
+    store: ImageStore,
+    job: Job,
+    *,
+    composite_default: bool,
+    refs: list[InputRef] | None = None,
 ) -> LoadedInputs:
     """The job's inputs as the provider takes them; the mask made canonical at the
-    image's size (the caller's rules, `easel.imaging.masks`)."""
-    async with db.session() as session:
-        refs = (await lineage.inputs_of(session, job_ids=[job.id]))[job.id]
-        rows = await job_repo.images_of(session, shas=[r.sha256 for r in refs])
+    image's size (the caller's rules, `easel.imaging.masks`). ``refs``, when the caller
+    knows them, are not read again (and a job with none reads nothing)."""
+    rows: dict[str, Image] = {}
+    if refs is None or refs:
+        async with db.session() as session:
+            if refs is None:
+                refs = (await lineage.inputs_of(session, job_ids=[job.id]))[job.id]
+            rows = await job_repo.images_of(session, shas=[r.sha256 for r in refs])
     loaded: dict[tuple[str, int], ReferenceImage] = {}
     for ref in refs:
         try:
@@ -184,7 +195,7 @@ async def load_inputs(
         factor=int(params["factor"]) if "factor" in params else None,
         composite=bool(composite) if composite is not None else composite_default,
     )
-    return LoadedInputs(inputs, references)
+    return LoadedInputs(inputs, references, refs)
 
 
 def _canonical_mask(mask: bytes, image: bytes) -> ReferenceImage:

@@ -25,6 +25,7 @@ from easel.db.repos.lineage import InputRef, Use
 from easel.db.tables import Image, Job, Variant
 from easel.engine import transitions
 from easel.engine.defaults import effective_defaults
+from easel.engine.fresh import FreshVariant, FreshVariants
 from easel.engine.grids import plan_grid
 from easel.engine.inputs import InputResolver, lock_owned
 from easel.engine.queue import Ticket, VariantQueue
@@ -89,8 +90,10 @@ class JobService:
         catalog: Catalog,
         store: ImageStore,
         keeper: ImageKeeper,
+        fresh: FreshVariants | None = None,
     ) -> None:
         self.settings = settings
+        self.fresh = fresh or FreshVariants()
         self.db = db
         self.bus = bus
         self.queue = queue
@@ -207,6 +210,9 @@ class JobService:
             ]
             events = await event_log.append(session, user_id=user_id, events=new)
         await self.bus.publish(events)
+        known = sorted(inputs.refs, key=lambda r: (r.role, r.position))
+        for v in variants:
+            self.fresh.note(v.id, FreshVariant(v.provider_id, user_id, known))
         await self.queue.push(Ticket(v.id, user_id) for v in variants)
         return job
 

@@ -5,7 +5,10 @@ appended; the caller publishes them after commit. Only state changes are written
 progress and previews travel the event bus alone (`easel.engine.progress`).
 
 Every transition takes its locks in one order: the job row, then the variant rows, then
-the user's event-sequence row (taken by the first event appended). The job lock
+the user's event-sequence row (taken by the first event appended). It reads the job and
+all its variants once (one statement on SQLite, two on PostgreSQL), changes them in
+memory and derives the job's status and webhook payloads from what it holds: the only
+other statements are the updates and the event log's two. The job lock
 serialises the transitions of one job, so the job status derived after each one is
 always right (``job.finished`` is emitted exactly once), and the one order means two
 processes on one PostgreSQL database never wait on each other in a cycle.
@@ -19,6 +22,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from easel.db.ids import as_utc, utcnow
@@ -42,22 +46,50 @@ from easel.events.types import (
 from easel.webhooks import outbox
 
 
-async def _locked(session: AsyncSession, variant_id: str) -> tuple[Job, Variant] | None:
-    variant = await job_repo.get_variant(session, variant_id=variant_id)
-    if variant is None:
-        return None
-    job = await job_repo.lock_job(session, job_id=variant.job_id)
-    if job is None:
-        return None
-    if session.get_bind().dialect.name != "sqlite":
-        # Read again under the lock: another transaction may have changed it meanwhile.
-        # (A SQLite write transaction holds the whole database from its first statement.)
-        await session.refresh(variant, with_for_update=True)
-    return job, variant
+@dataclass
+class _Locked:
+    """A job under its transition lock, with every variant of it (in position order)."""
+
+    job: Job
+    variants: list[Variant]
+
+
+# Built once: building a statement and its cache key costs more CPU than running it.
+_JOB_AND_VARIANTS = (
+    select(Variant, Job)
+    .join(Job, Job.id == Variant.job_id)
+    .where(
+        Variant.job_id
+        == select(Variant.job_id).where(Variant.id == bindparam("variant_id")).scalar_subquery()
+    )
+    .order_by(Variant.position)
+)
+
+
+async def _locked(session: AsyncSession, variant_id: str) -> tuple[_Locked, Variant] | None:
+    """The variant's job, locked, and all its variants, read once: the transition changes
+    them in memory and derives the job's status from them without reading them again."""
+    if session.get_bind().dialect.name == "sqlite":
+        # A SQLite write transaction holds the whole database from its first statement,
+        # so one statement reads the job and its variants.
+        rows = (await session.execute(_JOB_AND_VARIANTS, {"variant_id": variant_id})).all()
+        if not rows:
+            return None
+        locked = _Locked(rows[0][1], [row[0] for row in rows])
+    else:
+        job_of_variant = select(Variant.job_id).where(Variant.id == variant_id)
+        job = await job_repo.lock_job(session, job_id=job_of_variant.scalar_subquery())
+        if job is None:
+            return None
+        locked = _Locked(
+            job, list(await job_repo.variants_of(session, job_ids=[job.id], lock=True))
+        )
+    variant = next((v for v in locked.variants if v.id == variant_id), None)
+    return None if variant is None else (locked, variant)
 
 
 async def _move(
-    session: AsyncSession, job: Job, variant: Variant, target: str, payload: EventPayload
+    session: AsyncSession, locked: _Locked, variant: Variant, target: str, payload: EventPayload
 ) -> list[Event]:
     if not can_move(variant.status, target):
         raise Conflict(
@@ -72,10 +104,11 @@ async def _move(
         variant.lease_expires_at = None
         if variant.started_at is not None and variant.duration_ms is None:
             variant.duration_ms = _elapsed_ms(variant, now)
-    new = [NewEvent(job.id, payload, variant.id), *await _refresh_job(session, job, now)]
+    job = locked.job
+    new = [NewEvent(job.id, payload, variant.id), *_refresh_job(locked, now)]
     events = await event_log.append(session, user_id=job.user_id, events=new)
     # Webhook deliveries are written in the same transaction as their events.
-    await outbox.record(session, job, events)
+    await outbox.record(session, job, events, locked.variants)
     return events
 
 
@@ -84,10 +117,9 @@ def _elapsed_ms(variant: Variant, now: datetime) -> int:
     return int((now - as_utc(variant.started_at)).total_seconds() * 1000)
 
 
-async def _refresh_job(session: AsyncSession, job: Job, now: datetime) -> list[NewEvent]:
+def _refresh_job(locked: _Locked, now: datetime) -> list[NewEvent]:
     """Derive the job's status from its variants; ``job.finished`` when it just ended."""
-    await session.flush()
-    variants = await job_repo.variants_of(session, job_ids=[job.id])
+    job, variants = locked.job, locked.variants
     status = job_status(v.status for v in variants)
     if status == job.status:
         return []
@@ -118,14 +150,14 @@ async def claim(
     """Take a queued variant for this worker and start it (``variant.started``), in one
     transaction. Returns (None, events) when it is not claimable (already taken,
     finished, canceled) or has used up its attempts."""
-    locked = await _locked(session, variant_id)
-    if locked is None or locked[1].status != "queued":
+    found = await _locked(session, variant_id)
+    if found is None or found[1].status != "queued":
         return None, []
-    job, variant = locked
+    locked, variant = found
     if variant.attempts >= max_attempts:
         events = await _move(
             session,
-            job,
+            locked,
             variant,
             "failed",
             _failure(
@@ -144,12 +176,12 @@ async def claim(
     variant.started_at = variant.started_at or now
     events = await _move(
         session,
-        job,
+        locked,
         variant,
         "running",
         VariantStarted(model=variant.model_id, attempt=variant.attempts),
     )
-    return Claimed(job, variant), events
+    return Claimed(locked.job, variant), events
 
 
 def _failure(variant: Variant, code: str, message: str, *, retryable: bool) -> VariantFailed:
@@ -158,14 +190,16 @@ def _failure(variant: Variant, code: str, message: str, *, retryable: bool) -> V
     return VariantFailed(error_code=code, error=message, retryable=retryable)
 
 
-async def _owned(session: AsyncSession, variant_id: str, owner: str) -> tuple[Job, Variant] | None:
-    locked = await _locked(session, variant_id)
-    if locked is None:
+async def _owned(
+    session: AsyncSession, variant_id: str, owner: str
+) -> tuple[_Locked, Variant] | None:
+    found = await _locked(session, variant_id)
+    if found is None:
         return None
-    _, variant = locked
+    _, variant = found
     if variant.status != "running" or variant.lease_owner != owner:
         return None
-    return locked
+    return found
 
 
 async def save_remote(
@@ -202,7 +236,7 @@ async def succeed(
     owned = await _owned(session, variant_id, owner)
     if owned is None:
         return []
-    job, variant = owned
+    locked, variant = owned
     variant.image_sha256 = image_sha256
     variant.cost_usd = cost_usd
     variant.seed = seed if seed is not None else variant.seed
@@ -211,7 +245,7 @@ async def succeed(
     if variant.started_at is not None:
         variant.duration_ms = _elapsed_ms(variant, utcnow())
     payload: VariantSucceeded = payload_for(variant)
-    return await _move(session, job, variant, "succeeded", payload)
+    return await _move(session, locked, variant, "succeeded", payload)
 
 
 async def fail(
@@ -228,10 +262,10 @@ async def fail(
     owned = await _owned(session, variant_id, owner)
     if owned is None:
         return []
-    job, variant = owned
+    locked, variant = owned
     variant.cost_usd = cost_usd
     return await _move(
-        session, job, variant, "failed", _failure(variant, code, message, retryable=retryable)
+        session, locked, variant, "failed", _failure(variant, code, message, retryable=retryable)
     )
 
 
@@ -240,10 +274,10 @@ async def requeue(
 ) -> list[Event]:
     """Put a running variant back in the queue: its lease lapsed (``owner`` None, checked
     against the clock) or its own worker hands it back."""
-    locked = await _locked(session, variant_id)
-    if locked is None:
+    found = await _locked(session, variant_id)
+    if found is None:
         return []
-    job, variant = locked
+    locked, variant = found
     if variant.status != "running":
         return []
     if owner is not None and variant.lease_owner != owner:
@@ -255,7 +289,7 @@ async def requeue(
     variant.lease_expires_at = None
     variant.queued_at = utcnow()
     payload = VariantQueued(model=variant.model_id, attempt=variant.attempts, reason=reason)
-    return await _move(session, job, variant, "queued", payload)
+    return await _move(session, locked, variant, "queued", payload)
 
 
 async def cancel(
@@ -266,7 +300,8 @@ async def cancel(
     job = await job_repo.lock_job(session, job_id=job_id)
     if job is None or job.user_id != user_id:
         raise NotFound(f"No job {job_id}.", hint="List your jobs with GET /api/v1/jobs.")
-    variants = await job_repo.variants_of(session, job_ids=[job_id])
+    locked = _Locked(job, list(await job_repo.variants_of(session, job_ids=[job_id])))
+    variants = locked.variants
     if variant_id is not None:
         variants = [v for v in variants if v.id == variant_id]
         if not variants:
@@ -283,7 +318,7 @@ async def cancel(
             continue
         if variant.status == "running":
             was_running.append(variant)
-        events += await _move(session, job, variant, "canceled", VariantCanceled())
+        events += await _move(session, locked, variant, "canceled", VariantCanceled())
     return was_running, events
 
 
@@ -291,10 +326,11 @@ async def retry(
     session: AsyncSession, *, user_id: str, job_id: str, variant_id: str
 ) -> tuple[Variant, list[Event]]:
     job = await job_repo.lock_job(session, job_id=job_id)
-    variant = await job_repo.get_user_variant(
-        session, user_id=user_id, job_id=job_id, variant_id=variant_id
-    )
-    if job is None or variant is None:
+    if job is None or job.user_id != user_id:
+        raise NotFound(f"Job {job_id} has no variant {variant_id}.")
+    locked = _Locked(job, list(await job_repo.variants_of(session, job_ids=[job_id])))
+    variant = next((v for v in locked.variants if v.id == variant_id), None)
+    if variant is None:
         raise NotFound(f"Job {job_id} has no variant {variant_id}.")
     if variant.status not in ("failed", "canceled"):
         raise Conflict(
@@ -310,4 +346,4 @@ async def retry(
     if not variant.remote_result:
         variant.remote_task = None
     payload = VariantQueued(model=variant.model_id, attempt=0, reason="retry")
-    return variant, await _move(session, job, variant, "queued", payload)
+    return variant, await _move(session, locked, variant, "queued", payload)

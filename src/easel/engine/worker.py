@@ -5,10 +5,14 @@ A worker holds each variant through a lease, renewed for all of them at once by 
 back in the queue; if the variant is canceled (here or by another process) the renewal
 notices and the work stops.
 
-Per variant the database sees two write transactions when the provider answers at once
-(claim-and-start; the final transition with its image row), plus the remote task and
-result saved for create-then-poll providers. Progress and previews never touch it: they
-are live events on the bus (`easel.engine.progress`).
+Per variant the database sees three write transactions when the provider answers at
+once (claim-and-start; the image's pin, committed before its files are stored, as
+`easel.storage.collector` requires; the final transition with the image's reference),
+plus the remote task and result saved for create-then-poll providers. Each transition
+reads the job and its variants once and derives the rest in memory
+(`easel.engine.transitions`); a variant this process just queued is taken without
+reading it back (`easel.engine.fresh`). Progress and previews never touch the database:
+they are live events on the bus (`easel.engine.progress`).
 
 ``handle`` returns as soon as a variant waits on a remote task: polling goes on in the
 background, holding neither the queue's in-flight slot nor the provider's concurrency
@@ -28,12 +32,13 @@ from typing import Any
 
 from easel.config import Settings
 from easel.db.engine import Database
-from easel.db.repos import lineage
 from easel.db.repos.images import ImageFacts
+from easel.db.repos.lineage import InputRef
 from easel.db.tables import Job, Variant
 from easel.engine import transitions
 from easel.engine.commit import Change, commit
 from easel.engine.compositing import composite_back, wants_composite
+from easel.engine.fresh import FreshVariants
 from easel.engine.handoff import ImageHandoff
 from easel.engine.inputs import load_inputs
 from easel.engine.leases import LeaseKeeper
@@ -93,10 +98,14 @@ def billed_cost(entry: CatalogEntry, request: GenerationRequest) -> Decimal:
 class _Run:
     """One variant being worked on here: its task, its provider slot, and where it is."""
 
-    def __init__(self, job: Job, variant: Variant, slot: Slot | None) -> None:
+    def __init__(
+        self, job: Job, variant: Variant, slot: Slot | None, inputs: list[InputRef] | None
+    ) -> None:
         self.job = job
         self.variant = variant
         self.slot = slot
+        self.inputs = inputs
+        """The job's inputs when known from the variant's creation (else read)."""
         self.task: asyncio.Task[None] | None = None
         self.parked = asyncio.Event()
         """Set while the variant waits on a remote task."""
@@ -120,6 +129,7 @@ class Worker:
         keeper: ImageKeeper,
         handoff: ImageHandoff | None = None,
         gate: GateFactory = ProviderGate,
+        fresh: FreshVariants | None = None,
     ) -> None:
         self.settings = settings
         self.db = db
@@ -129,6 +139,7 @@ class Worker:
         self.runner = runner
         self.keeper = keeper
         self.handoff = handoff or ImageHandoff()
+        self.fresh = fresh or FreshVariants()
         self.id = new_worker_id()
         self.gates = {pid: gate(pid, self._concurrency(pid)) for pid in catalog.providers}
         self.leases = LeaseKeeper(
@@ -154,16 +165,21 @@ class Worker:
         """Work on one variant if it is still queued. Safe to call for any id, any time.
 
         Returns when the variant is done, or as soon as it waits on a remote task."""
-        async with self.db.session() as session:
-            variant = await session.get(Variant, variant_id)
-        if variant is None or variant.status != "queued":
-            return
-        gate = self.gates.get(variant.provider_id) or ProviderGate(variant.provider_id, 1)
-        # A saved remote task or result needs no new creation at the vendor: no slot.
-        resuming = bool(variant.remote_task or variant.remote_result)
-        slot = None if resuming else await gate.acquire(variant.user_id)
+        fresh = self.fresh.take(variant_id)
+        if fresh is not None:  # just queued by this process: no need to read it back
+            provider_id, user_id, resuming = fresh.provider_id, fresh.user_id, False
+        else:
+            async with self.db.session() as session:
+                variant = await session.get(Variant, variant_id)
+            if variant is None or variant.status != "queued":
+                return
+            provider_id, user_id = variant.provider_id, variant.user_id
+            # A saved remote task or result needs no new creation at the vendor: no slot.
+            resuming = bool(variant.remote_task or variant.remote_result)
+        gate = self.gates.get(provider_id) or ProviderGate(provider_id, 1)
+        slot = None if resuming else await gate.acquire(user_id)
         try:
-            run = await self._claim(variant_id, slot)
+            run = await self._claim(variant_id, slot, fresh.inputs if fresh else None)
             if run is None:
                 return
             run.task = asyncio.create_task(self._work(run, gate))
@@ -176,7 +192,9 @@ class Worker:
             if slot is not None:
                 slot.release()
 
-    async def _claim(self, variant_id: str, slot: Slot | None) -> _Run | None:
+    async def _claim(
+        self, variant_id: str, slot: Slot | None, inputs: list[InputRef] | None
+    ) -> _Run | None:
         """Claim and start the variant in one transaction."""
         claimed: list[transitions.Claimed | None] = [None]
 
@@ -193,7 +211,7 @@ class Worker:
         await self._write(claim)
         if claimed[0] is None:
             return None
-        run = _Run(claimed[0].job, claimed[0].variant, slot)
+        run = _Run(claimed[0].job, claimed[0].variant, slot, inputs)
         self._active[variant_id] = run
         self.leases.hold(variant_id)
         return run
@@ -224,7 +242,7 @@ class Worker:
         request: GenerationRequest | None = None
         try:
             hooks = await self._hooks(run)
-            request = await self._request(job, variant, entry)
+            request, sources = await self._request(job, variant, entry, run.inputs)
             result = await self.runner.run(
                 entry=entry,
                 gate=gate,
@@ -238,7 +256,7 @@ class Worker:
                 staged = await composite_back(staged, request.inputs, self.runner.staging)
             image = await self.keeper.keep(
                 staged,
-                await self._record(job, variant, entry, result),
+                self._record(job, variant, entry, result, sources),
                 holder=variant.id,
                 limits=Limits(allowed_types=entry.model.capabilities.output_types),
                 report=hooks.report,
@@ -260,15 +278,19 @@ class Worker:
             log.exception("variant %s crashed", variant.id)
             await self._fail(run, "internal", f"Internal error: {type(exc).__name__}: {exc}", True)
 
-    async def _request(self, job: Job, variant: Variant, entry: CatalogEntry) -> GenerationRequest:
+    async def _request(
+        self, job: Job, variant: Variant, entry: CatalogEntry, inputs: list[InputRef] | None
+    ) -> tuple[GenerationRequest, list[InputRef]]:
+        """The provider's request, and the job's inputs it was made from."""
         params = variant.params
         loaded = await load_inputs(
             self.db,
             self.store,
             job,
             composite_default=entry.model.capabilities.mask_is_hint,
+            refs=inputs,
         )
-        return GenerationRequest(
+        request = GenerationRequest(
             model=entry.model,
             prompt=variant_prompt(job, variant),
             width=int(params["width"]),
@@ -283,13 +305,17 @@ class Worker:
             operation=_operation(job.operation),
             inputs=loaded.inputs,
         )
+        return request, loaded.refs
 
-    async def _record(
-        self, job: Job, variant: Variant, entry: CatalogEntry, result: RunResult
+    def _record(
+        self,
+        job: Job,
+        variant: Variant,
+        entry: CatalogEntry,
+        result: RunResult,
+        refs: list[InputRef],
     ) -> GenerationRecord:
         params = {k: v for k, v in variant.params.items() if k not in RECORDED_APART}
-        async with self.db.session() as session:
-            refs = (await lineage.inputs_of(session, job_ids=[job.id]))[job.id]
         return GenerationRecord(
             prompt=variant_prompt(job, variant),
             negative_prompt=job.negative_prompt,

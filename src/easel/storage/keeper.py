@@ -121,14 +121,14 @@ class ImageKeeper:
         the image was collected meanwhile: a reference to missing files is never made.
         """
         try:
-            await image_repo.check_pin(session, sha256=image.sha256, holder=holder)
+            await image_repo.take_pin(session, sha256=image.sha256, holder=holder)
         except PinLost:
             raise StorageError(
                 "The stored image was removed before it could be recorded.",
                 hint="Retry the variant.",
             ) from None
         result = await reference()
-        await image_repo.unpin(session, sha256=image.sha256, holder=holder, referenced=bool(result))
+        await image_repo.settled(session, sha256=image.sha256, referenced=bool(result))
         return result
 
 

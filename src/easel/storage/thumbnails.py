@@ -14,6 +14,10 @@ from PIL import Image
 
 THUMBNAIL_SIZE = 384
 THUMBNAIL_QUALITY = 80
+THUMBNAIL_METHOD = 1
+"""libwebp's effort (0-6). Every stored image waits for its thumbnail, and at 384 px
+method 1 encodes three to four times faster than 4 for files about a fifth larger (a few
+KB), which no one sees in a grid of thumbnails."""
 _ORIENTATION = 0x0112
 # EXIF orientation → the transposition that shows the image upright.
 _TRANSPOSE = {
@@ -74,7 +78,7 @@ def webp(reduced: Image.Image, full_size: tuple[int, int], turn: int, icc: bytes
     # A profile only describes the pixels while they stay in the model it was made for.
     profile = icc if reduced.mode in ("RGB", "RGBA", "P") else None
     out = io.BytesIO()
-    image.save(out, "WEBP", quality=THUMBNAIL_QUALITY, method=4, icc_profile=profile)
+    image.save(out, "WEBP", quality=THUMBNAIL_QUALITY, method=THUMBNAIL_METHOD, icc_profile=profile)
     return out.getvalue()
 
 

@@ -15,7 +15,6 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from easel.db.repos import jobs as job_repo
 from easel.db.repos import webhooks as webhook_repo
 from easel.db.tables import Job, Variant
 from easel.events.types import Event, JobFinished, VariantFailed
@@ -63,12 +62,14 @@ def payload(job: Job, event: Event, variants: list[Variant]) -> dict[str, Any]:
     }
 
 
-async def record(session: AsyncSession, job: Job, events: list[Event]) -> None:
-    """Add a delivery per target for each event that webhooks are told about."""
+async def record(
+    session: AsyncSession, job: Job, events: list[Event], variants: list[Variant]
+) -> None:
+    """Add a delivery per target for each event that webhooks are told about;
+    ``variants`` are all the job's, as the transition left them."""
     wanted = [e for e in events if e.type in EVENT_TYPES]
     if not wanted:
         return
-    variants = list(await job_repo.variants_of(session, job_ids=[job.id]))
     for event in wanted:
         targets: list[tuple[str | None, str]] = [
             (w.id, w.url)

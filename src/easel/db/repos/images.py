@@ -11,10 +11,23 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, SQLColumnExpression, delete, exists, or_, select, text, update
+from sqlalchemy import (
+    ColumnElement,
+    SQLColumnExpression,
+    Table,
+    bindparam,
+    delete,
+    exists,
+    or_,
+    select,
+    text,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from easel.db.ids import utcnow
@@ -72,36 +85,52 @@ async def add_if_missing(session: AsyncSession, facts: ImageFacts) -> Image:
     return image
 
 
+def _upsert(session: AsyncSession, table: type[Image] | type[ImagePin]) -> Any:
+    """An INSERT that can say what to do on a conflicting key, in the session's dialect
+    (on the table: the ORM's bulk machinery costs more than the statement)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return postgresql.insert(cast(Table, table.__table__))
+    return sqlite.insert(cast(Table, table.__table__))
+
+
 async def pin(session: AsyncSession, facts: ImageFacts, *, holder: str, until: datetime) -> None:
-    """Claim the image for ``holder`` until ``until`` (creating its row if need be), under
-    the image lock: after this commits, the collector leaves its files alone until the
-    writer's `check_pin` … `unpin` transaction."""
+    """Claim the image for ``holder`` until ``until`` (creating its row, as unreferenced
+    from now, if need be), under the image lock: after this commits, the collector leaves
+    its files alone until the writer's `take_pin` transaction. Two statements: an insert
+    of the row that leaves an existing one alone, and an insert-or-renew of the pin."""
     await lock_image(session, facts.sha256)
-    await add_if_missing(session, facts)
-    found = await session.get(ImagePin, (facts.sha256, holder))
-    if found is None:
-        session.add(ImagePin(sha256=facts.sha256, holder=holder, expires_at=until))
-    else:
-        found.expires_at = until
-    await session.flush()
-
-
-async def check_pin(session: AsyncSession, *, sha256: str, holder: str) -> None:
-    """Take the image lock and make sure ``holder``'s pin is still there (the collector
-    removes lapsed pins with the image). Raises `PinLost`."""
-    await lock_image(session, sha256)
-    found = await session.scalar(
-        select(ImagePin.holder).where(ImagePin.sha256 == sha256, ImagePin.holder == holder)
+    now = utcnow()
+    row = {**asdict(facts), "created_at": now, "orphaned_at": now}
+    await session.execute(
+        _upsert(session, Image).values(row).on_conflict_do_nothing(index_elements=["sha256"])
     )
-    if found is None:
+    await session.execute(
+        _upsert(session, ImagePin)
+        .values(sha256=facts.sha256, holder=holder, expires_at=until)
+        .on_conflict_do_update(index_elements=["sha256", "holder"], set_={"expires_at": until})
+    )
+
+
+_TAKE_PIN = (
+    delete(ImagePin)
+    .where(ImagePin.sha256 == bindparam("sha256"), ImagePin.holder == bindparam("holder"))
+    .returning(ImagePin.holder)
+)
+
+
+async def take_pin(session: AsyncSession, *, sha256: str, holder: str) -> None:
+    """Take the image lock and remove ``holder``'s pin, which must still be there (the
+    collector removes lapsed pins with the image): raises `PinLost`, and the caller's
+    transaction rolls back, when it is gone. One statement checks and removes it."""
+    await lock_image(session, sha256)
+    removed = await session.scalar(_TAKE_PIN, {"sha256": sha256, "holder": holder})
+    if removed is None:
         raise PinLost(sha256)
 
 
-async def unpin(session: AsyncSession, *, sha256: str, holder: str, referenced: bool) -> None:
-    """Drop ``holder``'s pin once its reference is recorded (``referenced``) or given up."""
-    await session.execute(
-        delete(ImagePin).where(ImagePin.sha256 == sha256, ImagePin.holder == holder)
-    )
+async def settled(session: AsyncSession, *, sha256: str, referenced: bool) -> None:
+    """After `take_pin`: the image is referenced now (``referenced``), or, given up,
+    starts its grace period unless something else refers to it."""
     if referenced:
         await session.execute(update(Image).where(Image.sha256 == sha256).values(orphaned_at=None))
     else:

@@ -32,7 +32,7 @@ async def get_job(session: AsyncSession, *, user_id: str, job_id: str) -> Job | 
     return await session.scalar(select(Job).where(Job.id == job_id, Job.user_id == user_id))
 
 
-async def lock_job(session: AsyncSession, *, job_id: str) -> Job | None:
+async def lock_job(session: AsyncSession, *, job_id: str | ColumnElement[str]) -> Job | None:
     """Load a job for update: variant transitions of one job are serialised on this lock.
 
     On PostgreSQL it is ``FOR NO KEY UPDATE`` (no transition changes a job's id), which
@@ -43,10 +43,15 @@ async def lock_job(session: AsyncSession, *, job_id: str) -> Job | None:
     return await session.scalar(query)
 
 
-async def variants_of(session: AsyncSession, *, job_ids: Sequence[str]) -> Sequence[Variant]:
+async def variants_of(
+    session: AsyncSession, *, job_ids: Sequence[str], lock: bool = False
+) -> Sequence[Variant]:
+    """The jobs' variants in position order; ``lock``: for update (PostgreSQL)."""
     if not job_ids:
         return []
     query = select(Variant).where(Variant.job_id.in_(job_ids)).order_by(Variant.position)
+    if lock:
+        query = query.with_for_update()
     return (await session.scalars(query)).all()
 
 
@@ -55,20 +60,6 @@ async def images_of(session: AsyncSession, *, shas: Sequence[str]) -> dict[str, 
         return {}
     rows = (await session.scalars(select(Image).where(Image.sha256.in_(set(shas))))).all()
     return {row.sha256: row for row in rows}
-
-
-async def get_variant(session: AsyncSession, *, variant_id: str) -> Variant | None:
-    return await session.get(Variant, variant_id)
-
-
-async def get_user_variant(
-    session: AsyncSession, *, user_id: str, job_id: str, variant_id: str
-) -> Variant | None:
-    return await session.scalar(
-        select(Variant).where(
-            Variant.id == variant_id, Variant.job_id == job_id, Variant.user_id == user_id
-        )
-    )
 
 
 def _matching(user_id: str, filters: JobFilters) -> Select[Job]:
