@@ -11,14 +11,16 @@ from typing import cast
 import pytest
 from sqlalchemy import event as sa_event
 
+from easel.cluster.redis import Keys, connect
 from easel.db.engine import Database
 from easel.db.repos import events as event_log
 from easel.engine import transitions
 from easel.engine.commit import commit
-from easel.events.bus import InProcessEventBus
+from easel.events.bus import EventBus, InProcessEventBus
 from easel.events.feed import EventFeed
 from easel.events.follow import follow_job
 from easel.events.log_reads import LogReads
+from easel.events.redis_bus import RedisEventBus
 from easel.events.types import (
     AnyEvent,
     Event,
@@ -27,6 +29,7 @@ from easel.events.types import (
     VariantPreview,
     VariantProgress,
 )
+from support.cluster import redis_prefix
 from support.jobs import queued_job
 
 
@@ -37,7 +40,7 @@ async def db(database_url: str) -> AsyncIterator[Database]:
     await database.dispose()
 
 
-async def _claim(db: Database, bus: InProcessEventBus, variant_id: str) -> None:
+async def _claim(db: Database, bus: EventBus, variant_id: str) -> None:
     async def change(session: object) -> list[Event]:
         _, events = await transitions.claim(
             session,  # type: ignore[arg-type]
@@ -51,7 +54,7 @@ async def _claim(db: Database, bus: InProcessEventBus, variant_id: str) -> None:
     await commit(db, bus, change)
 
 
-async def _fail(db: Database, bus: InProcessEventBus, variant_id: str) -> None:
+async def _fail(db: Database, bus: EventBus, variant_id: str) -> None:
     fail = partial(
         transitions.fail, variant_id=variant_id, owner="w1", code="x", message="x", retryable=False
     )
@@ -208,3 +211,61 @@ async def test_a_read_is_shared_only_by_feeds_it_is_sure_to_cover(db: Database) 
     # which may have committed after that read began, and one with no event, read again.
     await asyncio.gather(read(5), read(4), read(6), read(None))
     assert queries.count == 3
+
+
+@pytest.fixture(params=["in-process", "redis"])
+async def buses(request: pytest.FixtureRequest) -> AsyncIterator[tuple[EventBus, EventBus]]:
+    """(the worker's bus, the API server's bus): one in-process bus, or two Redis buses
+    on a real Redis as two processes would have."""
+    if request.param == "in-process":
+        bus = InProcessEventBus()
+        yield bus, bus
+        return
+    async with redis_prefix() as (url, prefix):
+        worker = RedisEventBus(connect(url), Keys(prefix))
+        api = RedisEventBus(connect(url), Keys(prefix))
+        try:
+            yield worker, api
+        finally:
+            await worker.aclose()
+            await api.aclose()
+
+
+async def test_a_gap_filled_from_the_log_does_not_overtake_the_previews_queued_behind_it(
+    db: Database, buses: tuple[EventBus, EventBus]
+) -> None:
+    """A feed a few events behind (its replay of a gap slow, as when a thousand feeds read
+    the log at once) still gets every preview, in order: the gap is filled up to the event
+    that revealed it, and the variant's end comes after its previews."""
+    worker, api = buses
+    user_id, job_id, (first, second) = await queued_job(db)
+    _, _, (elsewhere, _) = await queued_job(db)  # the same user's other job
+    async with db.session() as session:
+        position = await event_log.last_seq(session, user_id=user_id)
+    await _claim(db, worker, first)
+    feed = EventFeed(log=LogReads(db), bus=api, user_id=user_id, job_id=job_id, after_seq=position)
+    frames = cast(AsyncGenerator[AnyEvent, None], aiter(feed))
+    async with api.subscribe(user_id, job_id=job_id) as observer:
+        # The feed is subscribed and in the middle of its replay; it reads nothing more
+        # until asked, while the same user's events go on.
+        assert _frame(await anext(frames)) == ("variant.started", first, None)
+        await _claim(db, worker, elsewhere)  # a gap for this job
+        await _claim(db, worker, second)
+        preview = VariantPreview(progress=0.5, preview="data:image/webp;base64,AA==")
+        await worker.publish_live(
+            LiveEvent.of(user_id=user_id, job_id=job_id, variant_id=second, payload=preview)
+        )
+        await _fail(db, worker, second)
+        async with asyncio.timeout(5):  # all of it has reached this process's subscribers
+            while (await observer.get()).type != "variant.failed":
+                pass
+        seen: list[tuple[str, str | None, float | None]] = []
+        async with asyncio.timeout(5):
+            while not seen or seen[-1][0] != "variant.failed":
+                seen.append(_frame(await anext(frames)))
+    await frames.aclose()
+    assert seen == [
+        ("variant.started", second, None),
+        ("variant.preview", second, 0.5),
+        ("variant.failed", second, None),
+    ]

@@ -69,8 +69,16 @@ class EventFeed:
         return event.variant_id not in self._ended
 
     async def _replay(self, covering: int | None = None) -> AsyncIterator[Event]:
-        """The log after the cursor. ``covering``: a committed event the replay is for,
-        which lets feeds that need the same rows share one read (`LogReads`)."""
+        """The log after the cursor: all of it, or with ``covering`` (a committed event
+        the replay is for) up to that event and no further. Feeds that need the same rows
+        share one read (`LogReads`).
+
+        A gap is filled up to the event that revealed it, not beyond: what was committed
+        later was published later, so it is already on its way through the subscription,
+        behind the live frames published before it. Delivered from the log ahead of them,
+        a variant's end would make its queued previews stale, and a job's end would close
+        the stream before them (a slow replay, e.g. a thousand feeds reading the log at
+        once, lost most previews that way)."""
         while True:
             batch = await self.log.after(
                 user_id=self.user_id,
@@ -80,6 +88,8 @@ class EventFeed:
                 covering=covering,
             )
             for event in batch:
+                if covering is not None and event.seq > covering:
+                    return
                 yield self._delivered(event)
             if len(batch) < REPLAY_BATCH:
                 return
