@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from prometheus_client import REGISTRY
 
 from easel.db.ids import utcnow
 from easel.events.bus import InProcessEventBus, SubscriberOverflow
@@ -100,10 +101,19 @@ async def test_watchers_are_live_subscribers_of_the_job_or_the_account() -> None
     assert bus.subscriber_count() == 0
 
 
+def _metric(name: str, reason: str) -> float:
+    return REGISTRY.get_sample_value(name, {"reason": reason}) or 0.0
+
+
 async def test_a_subscriber_that_falls_behind_is_told_to_replay() -> None:
     bus = InProcessEventBus(max_backlog=2)
+    resets = _metric("easel_event_subscriber_resets_total", "overflow")
+    dropped = _metric("easel_live_frames_dropped_total", "overflow")
     async with bus.subscribe("u") as subscription:
-        for step in range(3):
+        for step in range(4):
             await bus.publish_live(_live(VariantProgress(progress=step / 10)))
         with pytest.raises(SubscriberOverflow):
             await subscription.get()
+    # /metrics shows it: one subscriber reset, the two frames it could not take.
+    assert _metric("easel_event_subscriber_resets_total", "overflow") == resets + 1
+    assert _metric("easel_live_frames_dropped_total", "overflow") == dropped + 2

@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from prometheus_client import REGISTRY
 
 from easel.cluster.redis import Keys, connect
 from easel.db.ids import utcnow
@@ -115,11 +116,18 @@ async def test_a_redis_restart_sends_subscribers_back_to_the_log(tmp_path: Path)
     api = RedisEventBus(connect(server.url), Keys("easel"))
     worker = RedisEventBus(connect(server.url), Keys("easel"))
     try:
+        interrupted = REGISTRY.get_sample_value(
+            "easel_event_subscriber_resets_total", {"reason": "interrupted"}
+        )
         async with api.subscribe("u1", job_id="j1") as subscription:
             await asyncio.to_thread(server.stop)
             with pytest.raises(SubscriberOverflow):
                 await _next(subscription)
             await asyncio.to_thread(server.start)
+        after = REGISTRY.get_sample_value(
+            "easel_event_subscriber_resets_total", {"reason": "interrupted"}
+        )
+        assert (after or 0.0) == (interrupted or 0.0) + 1  # /metrics shows it
         # Subscribed again once Redis is back: events flow as before.
         async with api.subscribe("u1", job_id="j1") as subscription:
             await worker.publish([_durable(11, "variant.started")])

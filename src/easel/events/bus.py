@@ -29,6 +29,7 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 from easel.events.types import AnyEvent, Event, JobDeleted, LiveEvent, VariantCanceled
+from easel.ops.metrics import LIVE_FRAMES_DROPPED, SUBSCRIBER_RESETS
 
 LIVE_STATE_TTL = 900.0
 """Seconds a kept live event outlives its last update: bounds what a variant finished
@@ -60,14 +61,23 @@ class Subscription:
     def offer(self, event: AnyEvent) -> None:
         if not self.wants(event):
             return
+        if isinstance(event, LiveEvent) and self.overflowed:
+            LIVE_FRAMES_DROPPED.labels("overflow").inc()
+            return
         try:
             self._queue.put_nowait(event)
         except asyncio.QueueFull:
+            if not self.overflowed:
+                SUBSCRIBER_RESETS.labels("overflow").inc()
             self.overflowed = True
+            if isinstance(event, LiveEvent):
+                LIVE_FRAMES_DROPPED.labels("overflow").inc()
 
     def interrupt(self) -> None:
         """Events may have been missed (the bus lost its broker for a while): make the
         reader resume from the log, waking it if it waits."""
+        if not self.overflowed:
+            SUBSCRIBER_RESETS.labels("interrupted").inc()
         self.overflowed = True
         with contextlib.suppress(asyncio.QueueFull):
             self._queue.put_nowait(None)

@@ -24,6 +24,7 @@ from easel.events.types import (
     Event,
     LiveEvent,
 )
+from easel.ops.metrics import LIVE_FRAMES_DROPPED
 
 REPLAY_BATCH = 500
 
@@ -106,6 +107,8 @@ class EventFeed:
             if isinstance(event, LiveEvent):
                 if self._current(event):
                     yield event
+                else:
+                    LIVE_FRAMES_DROPPED.labels("stale").inc()
             elif event.seq == self.cursor + 1:
                 yield self._delivered(event)
             elif event.seq > self.cursor:

@@ -48,6 +48,18 @@ VARIANT_FAILURES = Counter(
 )
 COST = Counter("easel_cost_usd", "Spending reported or billed, in US dollars.", ["model"])
 SSE_SUBSCRIBERS = Gauge("easel_sse_subscribers", "Event streams open on this process.")
+LIVE_FRAMES_DROPPED = Counter(
+    "easel_live_frames_dropped",
+    "Live frames (progress, previews) a subscriber of this process did not get: 'overflow' "
+    "(it had fallen too far behind), 'stale' (its variant had ended before it was sent).",
+    ["reason"],
+)
+SUBSCRIBER_RESETS = Counter(
+    "easel_event_subscriber_resets",
+    "Event subscribers of this process sent back to the log and the live snapshot: "
+    "'overflow' (fell too far behind), 'interrupted' (the bus lost its broker).",
+    ["reason"],
+)
 
 _OUTCOMES = {VariantSucceeded.name: "succeeded", VariantFailed.name: "failed"}
 
