@@ -60,6 +60,10 @@ SUBSCRIBER_RESETS = Counter(
     "'overflow' (fell too far behind), 'interrupted' (the bus lost its broker).",
     ["reason"],
 )
+for _reason in ("overflow", "stale"):
+    LIVE_FRAMES_DROPPED.labels(_reason)  # scraped as 0 until the first one
+for _reason in ("overflow", "interrupted"):
+    SUBSCRIBER_RESETS.labels(_reason)
 
 _OUTCOMES = {VariantSucceeded.name: "succeeded", VariantFailed.name: "failed"}
 
