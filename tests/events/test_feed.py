@@ -11,7 +11,6 @@ from typing import cast
 import pytest
 from sqlalchemy import event as sa_event
 
-from easel.cluster.redis import Keys, connect
 from easel.db.engine import Database
 from easel.db.repos import events as event_log
 from easel.engine import transitions
@@ -20,7 +19,6 @@ from easel.events.bus import EventBus, InProcessEventBus
 from easel.events.feed import EventFeed
 from easel.events.follow import follow_job
 from easel.events.log_reads import LogReads
-from easel.events.redis_bus import RedisEventBus
 from easel.events.types import (
     AnyEvent,
     Event,
@@ -29,7 +27,7 @@ from easel.events.types import (
     VariantPreview,
     VariantProgress,
 )
-from support.cluster import redis_prefix
+from support.cluster import redis_buses
 from support.jobs import queued_job
 
 
@@ -221,14 +219,8 @@ async def buses(request: pytest.FixtureRequest) -> AsyncIterator[tuple[EventBus,
         bus = InProcessEventBus()
         yield bus, bus
         return
-    async with redis_prefix() as (url, prefix):
-        worker = RedisEventBus(connect(url), Keys(prefix))
-        api = RedisEventBus(connect(url), Keys(prefix))
-        try:
-            yield worker, api
-        finally:
-            await worker.aclose()
-            await api.aclose()
+    async with redis_buses() as pair:
+        yield pair
 
 
 async def test_a_gap_filled_from_the_log_does_not_overtake_the_previews_queued_behind_it(

@@ -16,19 +16,13 @@ from easel.db.ids import utcnow
 from easel.events.bus import SubscriberOverflow
 from easel.events.redis_bus import RedisEventBus
 from easel.events.types import Event, LiveEvent, VariantCanceled, VariantProgress
-from support.cluster import RedisServer, redis_prefix
+from support.cluster import RedisServer, redis_buses
 
 
 @pytest.fixture
 async def buses() -> AsyncIterator[tuple[RedisEventBus, RedisEventBus]]:
-    async with redis_prefix() as (url, prefix):
-        one = RedisEventBus(connect(url), Keys(prefix))
-        two = RedisEventBus(connect(url), Keys(prefix))
-        try:
-            yield one, two
-        finally:
-            await one.aclose()
-            await two.aclose()
+    async with redis_buses() as pair:
+        yield pair
 
 
 def _durable(seq: int, kind: str, variant: str | None = "v1", job: str = "j1") -> Event:

@@ -18,6 +18,8 @@ import pytest
 import redis
 import redis.asyncio as aredis
 
+from easel.cluster.redis import Keys, connect
+from easel.events.redis_bus import RedisEventBus
 from support.server import ChildProcess, free_port
 from support.services import require_service
 
@@ -146,3 +148,17 @@ async def redis_prefix() -> AsyncIterator[tuple[str, str]]:
                 await client.delete(*keys)
         finally:
             await client.aclose()
+
+
+@contextlib.asynccontextmanager
+async def redis_buses() -> AsyncIterator[tuple[RedisEventBus, RedisEventBus]]:
+    """Two Redis event buses on the machine's Redis, as two processes would have them (an
+    API server's and a worker's), closed after."""
+    async with redis_prefix() as (url, prefix):
+        one = RedisEventBus(connect(url), Keys(prefix))
+        two = RedisEventBus(connect(url), Keys(prefix))
+        try:
+            yield one, two
+        finally:
+            await one.aclose()
+            await two.aclose()
