@@ -54,10 +54,17 @@ async def measure(server: ServerProcess, token: str) -> list[float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     baseline_arg(parser)
+    parser.add_argument(
+        "--without-workers",
+        action="store_true",
+        help="serve the API only (EASEL_EMBEDDED_WORKERS=false): the jobs stay queued, "
+        "so nothing else runs in the server while the submissions are timed",
+    )
     args = parser.parse_args()
+    env = {"EASEL_EMBEDDED_WORKERS": "false"} if args.without_workers else {}
     for label, src in checkouts(args):
         with tempfile.TemporaryDirectory() as tmp:
-            server = easel_server(Path(tmp) / "data", {}, src)
+            server = easel_server(Path(tmp) / "data", env, src)
             server.start()
             try:
                 token = create_token(server.data_dir, "bench")
