@@ -23,6 +23,10 @@ from support.databases import postgres_url
 pytestmark = pytest.mark.postgres
 
 LEADING = "leading the cluster's periodic passes"
+ADVISORY_LOCKS_HERE = (
+    "SELECT count(*) FROM pg_locks l JOIN pg_database d ON d.oid = l.database"
+    " WHERE l.locktype = 'advisory' AND l.granted AND d.datname = current_database()"
+)
 
 
 async def test_one_session_leads_until_it_closes() -> None:
@@ -56,6 +60,11 @@ async def test_a_leader_whose_session_is_lost_is_replaced() -> None:
                 " AND d.datname = current_database()"
             )
             assert terminated == 1
+            # pg_terminate_backend only signals the backend: the lock is free once it
+            # has exited.
+            deadline = time.monotonic() + 10
+            while await admin.fetchval(ADVISORY_LOCKS_HERE) and time.monotonic() < deadline:
+                await asyncio.sleep(0.05)
             assert await second.held()
             assert not await first.held()  # it notices, and the lock is taken meanwhile
             assert not await first.held()

@@ -66,6 +66,14 @@ class PostgresLeadership(Leadership):
                 await conn.close()
 
     async def aclose(self) -> None:
+        if self._leading and self._conn is not None:
+            # Handed over at once: the session's end would release the lock too, but only
+            # once the server has finished closing it, after this returns.
+            with contextlib.suppress(SQLAlchemyError, OSError, TimeoutError):
+                async with asyncio.timeout(TIMEOUT_SECONDS):
+                    await self._conn.execute(
+                        text("SELECT pg_advisory_unlock(:key)"), {"key": self.key}
+                    )
         await self._drop()
         self._leading = False
         await self.engine.dispose()
