@@ -18,8 +18,8 @@ from PIL import Image
 
 from easel.providers.ideogram_operations import VARIATION_PROMPT
 from emulators.ideogram import MAGENTA, IdeogramEmulator
-from support.client import wait_for_job
-from support.pictures import disc_mask, painted, png_of, subject_on_backdrop, upload_picture
+from support.image_jobs import png, result, run_job, stored, upload
+from support.pictures import disc_mask, painted, subject_on_backdrop
 from support.studio import Studio, studio
 
 V4, V3 = "ideogram/ideogram-v4", "ideogram/ideogram-v3"
@@ -43,26 +43,13 @@ def mask() -> Image.Image:
     return disc_mask((256, 192), (0.3, 0.3, 0.6, 0.7))
 
 
-def _finish(client: httpx.Client, model: str, body: dict[str, Any]) -> dict[str, Any]:
-    answer = client.post("/api/v1/jobs", json={"models": [model], **body})
-    assert answer.status_code == 202, answer.text
-    return wait_for_job(client, answer.json()["id"], timeout=30)
-
-
 def _result(client: httpx.Client, job: dict[str, Any]) -> Image.Image:
     assert job["status"] == "succeeded", job["variants"][0]["error"]
-    data = client.get(job["variants"][0]["image"]["url"]).raise_for_status().content
-    with Image.open(io.BytesIO(data)) as image:
-        image.load()
-        return image
+    return result(client, job)
 
 
 def _made_from(job: dict[str, Any]) -> dict[str, str]:
     return {s["role"]: s["image"]["sha256"] for s in job["made_from"]}
-
-
-def _stored(client: httpx.Client, sha: str) -> bytes:
-    return client.get(f"/api/v1/images/{sha}").raise_for_status().content
 
 
 NIGHT = "make it night"
@@ -89,11 +76,11 @@ def test_remix_edits_and_varies_the_image_with_lineage_and_cost(
     usd: str,
 ) -> None:
     with stack.client() as client:
-        image = upload_picture(client, source)
+        image = upload(client, source)
         body = {"operation": operation, "image": image, **({"prompt": prompt} if prompt else {})}
-        job = _finish(client, model, {**body, **({"quality": "quality"} if not usd else {})})
+        job = run_job(client, model, {**body, **({"quality": "quality"} if not usd else {})})
         result = _result(client, job)
-        original = _stored(client, image)
+        original = stored(client, image)
     version = "v4" if model == V4 else "v3"
     assert stack.emulator.paths[-1] == f"/v1/ideogram-{version}/remix"
     request = stack.emulator.requests[-1]
@@ -108,9 +95,9 @@ def test_a_3_0_remix_carries_its_negative_prompt_and_style(
     stack: Stack, source: Image.Image
 ) -> None:
     with stack.client() as client:
-        image = upload_picture(client, source)
+        image = upload(client, source)
         body = {"operation": "edit", "image": image, "prompt": NIGHT, "seed": 7}
-        job = _finish(client, V3, {**body, "negative_prompt": "people", "style": "design"})
+        job = run_job(client, V3, {**body, "negative_prompt": "people", "style": "design"})
         assert job["status"] == "succeeded", job["variants"][0]["error"]
     request = stack.emulator.requests[-1]
     sent = {k: request.get(k) for k in ("negative_prompt", "style_type", "seed")}
@@ -121,9 +108,9 @@ def test_inpaint_sends_the_mask_black_where_to_change(
     stack: Stack, source: Image.Image, mask: Image.Image
 ) -> None:
     with stack.client() as client:
-        image, mask_sha = upload_picture(client, source), upload_picture(client, mask)
+        image, mask_sha = upload(client, source), upload(client, mask)
         body = {"operation": "inpaint", "image": image, "mask": mask_sha, "prompt": "a moon"}
-        job = _finish(client, V3, {**body, "quality": "turbo"})
+        job = run_job(client, V3, {**body, "quality": "turbo"})
         result = np.asarray(_result(client, job).convert("RGB"))
     sent = np.asarray(Image.open(io.BytesIO(stack.emulator.masks[-1])))
     marked = np.asarray(mask) == 255
@@ -141,9 +128,9 @@ def test_outpaint_reframes_to_the_resolution_nearest_the_extended_shape(
     stack: Stack, source: Image.Image
 ) -> None:
     with stack.client() as client:
-        image = upload_picture(client, source)
+        image = upload(client, source)
         extend = {"left": 128, "right": 128}  # 512x192: wider than any resolution on offer
-        job = _finish(client, V3, {"operation": "outpaint", "image": image, "extend": extend})
+        job = run_job(client, V3, {"operation": "outpaint", "image": image, "extend": extend})
         result = _result(client, job)
     assert stack.emulator.requests[-1]["resolution"] == "1536x640"
     assert result.size == (1536, 640)
@@ -160,8 +147,8 @@ def test_remove_background_returns_the_subject_on_transparency_for_a_cent(
 ) -> None:
     subject = subject_on_backdrop(128)
     with stack.client() as client:
-        image = upload_picture(client, subject)
-        job = _finish(client, V4, {"operation": "remove_background", "image": image})
+        image = upload(client, subject)
+        job = run_job(client, V4, {"operation": "remove_background", "image": image})
         result = _result(client, job)
     assert stack.emulator.requests[-1]["model"] == "remove-background"
     assert result.size == (128, 128) and result.mode == "RGBA"
@@ -174,8 +161,8 @@ def test_remove_background_returns_the_subject_on_transparency_for_a_cent(
 def test_a_refused_remix_fails_its_variant_saying_why(stack: Stack, source: Image.Image) -> None:
     stack.emulator.inject("moderation")
     with stack.client() as client:
-        image = upload_picture(client, source)
-        job = _finish(client, V4, {"operation": "edit", "image": image, "prompt": "x"})
+        image = upload(client, source)
+        job = run_job(client, V4, {"operation": "edit", "image": image, "prompt": "x"})
     variant = job["variants"][0]
     assert job["status"] == "failed" and variant["image"] is None
     assert variant["error"]["code"] == "content-rejected"
@@ -187,7 +174,7 @@ def test_an_operation_the_model_lacks_is_refused_naming_what_it_can(
 ) -> None:
     before = stack.emulator.total_creations
     with stack.client() as client:
-        image, mask_sha = upload_picture(client, source), upload_picture(client, mask)
+        image, mask_sha = upload(client, source), upload(client, mask)
         body = {"models": [V4], "operation": "inpaint", "image": image, "mask": mask_sha}
         answer = client.post("/api/v1/jobs", json=body)
     assert answer.status_code == 422, answer.text
@@ -200,10 +187,10 @@ def test_the_emulator_refuses_an_inpaint_without_a_fitting_mask_as_ideogram_does
 ) -> None:
     url = f"{stack.emulator.base_url}/v1/ideogram-v3/inpaint"
     headers = {"Api-Key": stack.emulator.api_key}
-    image = ("image", ("in.png", png_of(source), "image/png"))
+    image = ("image", ("in.png", png(source), "image/png"))
     prompt = ("prompt", (None, "a moon"))
     missing = httpx.post(url, headers=headers, files=[image, prompt])
-    small = ("mask", ("m.png", png_of(mask.resize((128, 96))), "image/png"))
+    small = ("mask", ("m.png", png(mask.resize((128, 96))), "image/png"))
     mismatched = httpx.post(url, headers=headers, files=[image, small, prompt])
     for answer in (missing, mismatched):
         assert answer.status_code == 400 and set(answer.json()) == {"error"}, answer.text

@@ -18,7 +18,7 @@ from PIL import Image
 
 from emulators.stability import StabilityEmulator
 from emulators.stability_tools import MAGENTA, Form
-from support.client import wait_for_job
+from support import image_jobs
 from support.pictures import disc_mask, painted, subject_on_backdrop
 from support.studio import Studio, studio
 
@@ -38,26 +38,8 @@ def source() -> Image.Image:
     return painted(size=SIZE, seed=5)
 
 
-def _png(image: Image.Image) -> bytes:
-    buf = io.BytesIO()
-    image.save(buf, format="PNG")
-    return buf.getvalue()
-
-
-def _upload(client: httpx.Client, image: Image.Image) -> str:
-    answer = client.post("/api/v1/uploads", files={"file": ("in.png", _png(image), "image/png")})
-    assert answer.status_code == 201, answer.text
-    return str(answer.json()["sha256"])
-
-
-def _stored(client: httpx.Client, sha: str) -> bytes:
-    return client.get(f"/api/v1/images/{sha}").raise_for_status().content
-
-
 def _run(client: httpx.Client, model: str, body: dict[str, Any]) -> dict[str, Any]:
-    answer = client.post("/api/v1/jobs", json={"models": [f"stability/{model}"], **body})
-    assert answer.status_code == 202, answer.text
-    return wait_for_job(client, answer.json()["id"], timeout=30)
+    return image_jobs.run_job(client, f"stability/{model}", body)
 
 
 def _result(client: httpx.Client, job: dict[str, Any], usd: str) -> Image.Image:
@@ -65,10 +47,7 @@ def _result(client: httpx.Client, job: dict[str, Any], usd: str) -> Image.Image:
     (variant,) = job["variants"]
     assert job["status"] == "succeeded" and variant["status"] == "succeeded", variant["error"]
     assert Decimal(variant["cost_usd"]) == Decimal(usd)
-    data = client.get(variant["image"]["url"]).raise_for_status().content
-    image = Image.open(io.BytesIO(data))
-    image.load()
-    return image
+    return image_jobs.result(client, job)
 
 
 def _sources(job: dict[str, Any]) -> dict[str, str]:
@@ -84,11 +63,11 @@ def test_inpaint_sends_a_white_is_change_mask_and_keeps_the_rest(
 ) -> None:
     mask = disc_mask(SIZE, (0.3, 0.3, 0.6, 0.7))
     with stack.client() as client:
-        image, mask_sha = _upload(client, source), _upload(client, mask)
+        image, mask_sha = image_jobs.upload(client, source), image_jobs.upload(client, mask)
         body = {"operation": "inpaint", "image": image, "mask": mask_sha, "prompt": "a moon"}
         job = _run(client, "inpaint", {**body, "seed": 9})
         result = _result(client, job, "0.05")
-        stored = _stored(client, image)
+        stored = image_jobs.stored(client, image)
     sent = _last(stack, "edit/inpaint")
     assert sent.fields == {"prompt": "a moon", "seed": "9", "output_format": "png"}
     assert sent.files["image"] == stored
@@ -107,7 +86,7 @@ def test_inpaint_sends_a_white_is_change_mask_and_keeps_the_rest(
 def test_inpaint_without_a_prompt_erases(stack: Stack, source: Image.Image) -> None:
     mask = disc_mask(SIZE, (0.1, 0.1, 0.3, 0.3))
     with stack.client() as client:
-        image, mask_sha = _upload(client, source), _upload(client, mask)
+        image, mask_sha = image_jobs.upload(client, source), image_jobs.upload(client, mask)
         job = _run(client, "inpaint", {"operation": "inpaint", "image": image, "mask": mask_sha})
         assert _result(client, job, "0.05").size == SIZE
     sent = _last(stack, "edit/erase")
@@ -116,7 +95,7 @@ def test_inpaint_without_a_prompt_erases(stack: Stack, source: Image.Image) -> N
 
 def test_outpaint_grows_the_canvas_by_the_extension(stack: Stack, source: Image.Image) -> None:
     with stack.client() as client:
-        image = _upload(client, source)
+        image = image_jobs.upload(client, source)
         extend = {"left": 40, "top": 0, "right": 8, "bottom": 24}
         body = {"operation": "outpaint", "image": image, "extend": extend, "prompt": "more sea"}
         job = _run(client, "outpaint", body)
@@ -135,11 +114,11 @@ def test_outpaint_grows_the_canvas_by_the_extension(stack: Stack, source: Image.
 def test_upscale_fast_makes_each_side_four_times_larger(stack: Stack) -> None:
     small = painted(size=(96, 64), seed=8)
     with stack.client() as client:
-        image = _upload(client, small)
+        image = image_jobs.upload(client, small)
         job = _run(client, "upscale-fast", {"operation": "upscale", "image": image})
         assert _result(client, job, "0.02").size == (384, 256)
         assert job["variants"][0]["params"]["width"] == 384
-        stored = _stored(client, image)
+        stored = image_jobs.stored(client, image)
         # Stability's fast upscaler has one factor; the other is refused before paying.
         before = stack.emulator.total_creations
         refused = client.post(
@@ -157,7 +136,7 @@ def test_upscale_fast_makes_each_side_four_times_larger(stack: Stack) -> None:
 
 def test_remove_background_gives_transparent_pixels(stack: Stack) -> None:
     with stack.client() as client:
-        image = _upload(client, subject_on_backdrop(128))
+        image = image_jobs.upload(client, subject_on_backdrop(128))
         job = _run(client, "remove-background", {"operation": "remove_background", "image": image})
         result = _result(client, job, "0.05")
     assert result.mode == "RGBA" and result.size == (128, 128)
@@ -170,11 +149,14 @@ def test_remove_background_gives_transparent_pixels(stack: Stack) -> None:
 def test_style_transfer_sends_the_picture_and_the_style(stack: Stack, source: Image.Image) -> None:
     style = Image.new("RGB", (96, 96), (20, 40, 200))
     with stack.client() as client:
-        image, style_sha = _upload(client, source), _upload(client, style)
+        image, style_sha = image_jobs.upload(client, source), image_jobs.upload(client, style)
         body = {"operation": "style_transfer", "image": image, "style_image": style_sha}
         job = _run(client, "style-transfer", body)
         assert _result(client, job, "0.08").size == SIZE
-        stored, stored_style = _stored(client, image), _stored(client, style_sha)
+        stored, stored_style = (
+            image_jobs.stored(client, image),
+            image_jobs.stored(client, style_sha),
+        )
     sent = _last(stack, "control/style-transfer")
     assert sent.files == {"init_image": stored, "style_image": stored_style}
     assert "prompt" not in sent.fields
@@ -194,7 +176,7 @@ def test_a_refused_or_failed_tool_fails_its_variant_saying_why(
     stack.emulator.inject(fault, times=10)  # more than the engine's retries
     try:
         with stack.client() as client:
-            image = _upload(client, source)
+            image = image_jobs.upload(client, source)
             body = {"operation": "outpaint", "image": image, "extend": {"top": 16}}
             job = _run(client, "outpaint", body)
     finally:
@@ -211,7 +193,7 @@ def test_a_refused_or_failed_tool_fails_its_variant_saying_why(
 def test_an_image_stability_refuses_fails_the_variant_with_its_limit(stack: Stack) -> None:
     before = stack.emulator.total_creations
     with stack.client() as client:
-        image = _upload(client, painted(size=(1600, 64), seed=2))
+        image = image_jobs.upload(client, painted(size=(1600, 64), seed=2))
         job = _run(client, "upscale-fast", {"operation": "upscale", "image": image})
     (variant,) = job["variants"]
     assert job["status"] == "failed" and variant["image"] is None
@@ -231,7 +213,7 @@ def test_an_operation_the_model_lacks_is_refused_naming_what_it_can(
     stack: Stack, source: Image.Image, model: str, operation: str, allowed: list[str]
 ) -> None:
     with stack.client() as client:
-        image = _upload(client, source)
+        image = image_jobs.upload(client, source)
         body = {"models": [f"stability/{model}"], "operation": operation, "image": image}
         answer = client.post("/api/v1/jobs", json=body)
     assert answer.status_code == 422, answer.text
@@ -242,8 +224,8 @@ def test_the_emulator_refuses_what_stability_refuses(stack: Stack, source: Image
     """The emulator's own checks, so the tests above cannot pass on a lax fake."""
     url = f"{stack.emulator.base_url}/v2beta/stable-image"
     headers = {"Authorization": f"Bearer {stack.emulator.api_key}", "Accept": "image/*"}
-    png = ("in.png", _png(source), "image/png")
-    too_wide = ("wide.png", _png(painted(size=(1600, 64))), "image/png")
+    png = ("in.png", image_jobs.png(source), "image/png")
+    too_wide = ("wide.png", image_jobs.png(painted(size=(1600, 64))), "image/png")
     cases = [
         ("edit/inpaint", {"image": png}, {"prompt": "x"}, "mask"),
         ("edit/inpaint", {"mask": png}, {"prompt": "x"}, "image"),

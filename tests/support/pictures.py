@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 
-import httpx
 import numpy as np
 import numpy.typing as npt
 from PIL import Image, ImageDraw, ImageFilter
@@ -75,17 +74,3 @@ def beyond(mask: Image.Image, radius: int) -> npt.NDArray[np.bool_]:
         return np.asarray(mask) == 0
     grown = mask.point(lambda v: 255 if v else 0).filter(ImageFilter.MaxFilter(2 * radius + 1))
     return np.asarray(grown) == 0
-
-
-def png_of(image: Image.Image) -> bytes:
-    """``image`` encoded as PNG."""
-    buf = io.BytesIO()
-    image.save(buf, format="PNG")
-    return buf.getvalue()
-
-
-def upload_picture(client: httpx.Client, image: Image.Image) -> str:
-    """Upload ``image`` as a PNG through the public API; return its sha256."""
-    answer = client.post("/api/v1/uploads", files={"file": ("in.png", png_of(image), "image/png")})
-    assert answer.status_code == 201, answer.text
-    return str(answer.json()["sha256"])
