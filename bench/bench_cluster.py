@@ -52,7 +52,7 @@ from _common import (
     tree_cpu_seconds,
     tree_rss_bytes,
 )
-from bench_sse_fanout import subscriber
+from bench_sse_fanout import WATCHED_JOB, subscriber
 from bench_submit_latency import measure as submit_latencies
 from easel.db.migrate import upgrade
 from support.cluster import RedisServer, WorkerProcess
@@ -247,15 +247,7 @@ async def _fan_out(built: Stack, subscribers: int) -> list[float]:
         blocker = {"prompt": "a long blocking job", "models": ["offline/procedural"], "n": 8}
         blocking = await clients[0].post("/api/v1/jobs", json={**blocker, "size": "2048x2048"})
         assert blocking.status_code == 202, blocking.text
-        created = await clients[0].post(
-            "/api/v1/jobs",
-            json={
-                "prompt": "many eyes on one lantern",
-                "models": ["offline/procedural"],
-                "n": 2,
-                "size": "512x512",
-            },
-        )
+        created = await clients[0].post("/api/v1/jobs", json=WATCHED_JOB)
         events_url = created.json()["events_url"]
         ready, connected, latencies = asyncio.Event(), [], []  # type: ignore[var-annotated]
         connecting = asyncio.Semaphore(50)

@@ -31,6 +31,13 @@ from _common import (
 )
 
 SUBSCRIBERS = 1000
+WATCHED_JOB = {
+    "prompt": "many eyes on one lantern",
+    "models": ["offline/procedural"],
+    "n": 2,
+    "size": "512x512",
+}
+"""The job every subscriber follows: two variants, painted with stage previews."""
 
 
 async def subscriber(
@@ -89,17 +96,7 @@ async def measure(server: ServerProcess, token: str) -> tuple[list[float], float
             "size": "2048x2048",
         }
         await client.post("/api/v1/jobs", json=blocker)
-        job = (
-            await client.post(
-                "/api/v1/jobs",
-                json={
-                    "prompt": "many eyes on one lantern",
-                    "models": ["offline/procedural"],
-                    "n": 2,
-                    "size": "512x512",
-                },
-            )
-        ).json()
+        job = (await client.post("/api/v1/jobs", json=WATCHED_JOB)).json()
         ready, connected, latencies = asyncio.Event(), [], []
         connecting = asyncio.Semaphore(50)
         tasks = [
