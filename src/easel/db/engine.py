@@ -25,19 +25,22 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
-from easel.db.sqlite_driver import OneHopDBAPI
+from easel.db.sqlite_driver import BUSY_TIMEOUT_MS, OneHopDBAPI, mark_begin
 
 SQLITE_PRAGMAS = (
     "PRAGMA journal_mode=WAL",
     "PRAGMA synchronous=NORMAL",
-    "PRAGMA busy_timeout=60000",
+    f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}",
     "PRAGMA foreign_keys=ON",
 )
 
 
-def _sqlite_engine(url: str, *, begin: str, **kwargs: Any) -> AsyncEngine:
+def _sqlite_engine(
+    url: str, *, begin: str, inline_writes: bool = False, **kwargs: Any
+) -> AsyncEngine:
     if make_url(url).get_driver_name() == "aiosqlite":
-        kwargs["module"] = OneHopDBAPI()  # one thread hop per statement, not four
+        # One thread hop per statement, not four; see the module for inline writes.
+        kwargs["module"] = OneHopDBAPI(inline_writes=inline_writes)
     engine = create_async_engine(url, **kwargs)
 
     @event.listens_for(engine.sync_engine, "connect")
@@ -51,7 +54,8 @@ def _sqlite_engine(url: str, *, begin: str, **kwargs: Any) -> AsyncEngine:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql(begin)
+        if not mark_begin(conn.connection.dbapi_connection, begin):
+            conn.exec_driver_sql(begin)
 
     return engine
 
@@ -65,7 +69,12 @@ class Database:
         if self.is_sqlite:
             self.read_engine = _sqlite_engine(url, begin="BEGIN", pool_size=8, max_overflow=8)
             self.write_engine = _sqlite_engine(
-                url, begin="BEGIN IMMEDIATE", pool_size=1, max_overflow=0, pool_timeout=600
+                url,
+                begin="BEGIN IMMEDIATE",
+                inline_writes=True,
+                pool_size=1,
+                max_overflow=0,
+                pool_timeout=600,
             )
         else:
             self.read_engine = create_async_engine(

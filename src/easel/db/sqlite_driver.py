@@ -12,6 +12,24 @@ It leans on two internals, pinned in constraints.txt and covered by every databa
 test: aiosqlite's ``Connection._execute`` (queue a function on the connection's thread)
 and ``_conn`` (the sqlite3 connection), and the layout of SQLAlchemy's adapted cursor.
 Server-side cursors are left as SQLAlchemy makes them.
+
+Transactions hop less too. ``BEGIN`` is not a hop of its own: the engine marks it
+pending (`mark_begin`) and it runs on the thread just before the transaction's first
+statement, so a transaction that runs none costs nothing. Ending a transaction that
+never began, or was ended already (the pool's reset after a commit), is skipped.
+
+A connection made with ``inline_writes`` (the write engine's one connection) runs its
+write transactions on the event loop's thread once they hold SQLite's write lock:
+``BEGIN IMMEDIATE`` is tried at once without waiting, and only when another process
+holds the lock does it go to the thread to wait there (``busy_timeout``). With the lock
+held, a statement never waits for another connection, and the variant path's
+statements are small, so running them where they are issued costs a few microseconds
+where a hop costs a hundred. ``COMMIT`` runs there too: in WAL mode with
+``synchronous=NORMAL`` it appends to the log without an fsync. The one step that does
+write and fsync the database file, the checkpoint, SQLite would run inside whichever
+commit crossed its threshold; this connection turns that off and checkpoints on the
+thread every `CHECKPOINT_EVERY` commits instead, which keeps the log as short as SQLite's
+own default of about 1,000 pages would.
 """
 
 from __future__ import annotations
@@ -27,13 +45,32 @@ from sqlalchemy.dialects.sqlite.aiosqlite import (
     AsyncAdapt_aiosqlite_cursor,
     AsyncAdapt_aiosqlite_dbapi,
 )
-from sqlalchemy.util import EMPTY_DICT
+from sqlalchemy.util import EMPTY_DICT, await_
 
 _Outcome = tuple[Any, int, int | None, list[Any] | None]
 """description, rowcount, lastrowid, rows (None when the statement returns none)."""
 
 
-def _run(raw: sqlite3.Connection, operation: str, parameters: Any, many: bool) -> _Outcome:
+BUSY_TIMEOUT_MS = 60_000
+"""How long a connection waits for another process's write lock (SQLite's busy_timeout)."""
+CHECKPOINT_EVERY = 100
+"""Commits between checkpoints of an ``inline_writes`` connection."""
+
+
+def _execute(raw: sqlite3.Connection, statement: str) -> None:
+    """Run a statement to its end; a PRAGMA's open cursor would block the commit."""
+    raw.execute(statement).close()
+
+
+def _run(
+    raw: sqlite3.Connection,
+    operation: str,
+    parameters: Any,
+    many: bool,
+    begin: str | None = None,
+) -> _Outcome:
+    if begin is not None:
+        _execute(raw, begin)
     cursor = raw.cursor()
     try:
         if many:
@@ -80,11 +117,20 @@ class OneHopCursor(AsyncAdapt_aiosqlite_cursor):
         return None
 
     async def _hop(self, operation: str, parameters: Any, many: bool) -> None:
+        adapted = cast(_Connection, self._adapt_connection)
         connection = cast(aiosqlite.Connection, self._connection)
-        async with self._adapt_connection._execute_mutex:
-            outcome: _Outcome = await connection._execute(  # type: ignore[no-untyped-call]
-                _run, connection._conn, operation, parameters, many
-            )
+        raw = connection._conn
+        async with adapted._execute_mutex:
+            begin = adapted.take_begin()
+            if adapted.inline_writes and begin is not None and _began_at_once(raw, begin):
+                begin = None
+            outcome: _Outcome
+            if adapted.inline_writes and begin is None and raw.in_transaction:
+                outcome = _run(raw, operation, parameters, many)
+            else:
+                outcome = await connection._execute(  # type: ignore[no-untyped-call]
+                    _run, raw, operation, parameters, many, begin
+                )
         self._description, self._rowcount, self._lastrowid, rows = outcome
         self._rows = collections.deque(rows or ())
 
@@ -101,18 +147,93 @@ class OneHopCursor(AsyncAdapt_aiosqlite_cursor):
         self._rows.clear()
 
 
+def _began_at_once(raw: sqlite3.Connection, begin: str) -> bool:
+    """Run ``begin`` here if SQLite grants its lock without waiting; False when another
+    connection holds it (the caller then waits on the connection's thread)."""
+    _execute(raw, "PRAGMA busy_timeout=0")
+    try:
+        _execute(raw, begin)
+    except sqlite3.OperationalError as error:
+        if error.sqlite_errorcode != sqlite3.SQLITE_BUSY:
+            raise
+        return False
+    finally:
+        _execute(raw, f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    return True
+
+
 class _Connection(AsyncAdapt_aiosqlite_connection):
-    __slots__ = ()
+    __slots__ = ("_begin", "_commits", "inline_writes")
     _cursor_cls = OneHopCursor
+
+    def __init__(self, dbapi: Any, connection: Any, *, inline_writes: bool) -> None:
+        super().__init__(dbapi, connection)
+        self._begin: str | None = None
+        self._commits = 0
+        self.inline_writes = inline_writes
+        if inline_writes:
+            self._on_thread("PRAGMA wal_autocheckpoint=0")
+
+    def _on_thread(self, statement: str) -> None:
+        connection = cast(aiosqlite.Connection, self._connection)
+        try:
+            await_(connection._execute(_execute, connection._conn, statement))  # type: ignore[no-untyped-call]
+        except Exception as error:
+            self._handle_exception(error)
+
+    def mark_begin(self, statement: str) -> None:
+        """Begin with ``statement`` right before the next statement runs."""
+        self._begin = statement
+
+    def take_begin(self) -> str | None:
+        begin, self._begin = self._begin, None
+        return begin
+
+    def _raw(self) -> sqlite3.Connection | None:
+        return cast(aiosqlite.Connection, self._connection)._conn
+
+    def commit(self) -> None:
+        raw = self._raw()
+        if self.take_begin() is not None or raw is None or not raw.in_transaction:
+            return
+        if not self.inline_writes:
+            super().commit()
+            return
+        try:
+            raw.commit()
+        except sqlite3.Error as error:
+            self._handle_exception(error)
+        self._commits += 1
+        if self._commits >= CHECKPOINT_EVERY:
+            self._commits = 0
+            self._on_thread("PRAGMA wal_checkpoint(PASSIVE)")
+
+    def rollback(self) -> None:
+        # Ending a transaction in write-ahead-log mode does no I/O: no hop needed.
+        raw = self._raw()
+        if self.take_begin() is None and raw is not None and raw.in_transaction:
+            try:
+                raw.rollback()
+            except sqlite3.Error as error:
+                self._handle_exception(error)
 
 
 class OneHopDBAPI(AsyncAdapt_aiosqlite_dbapi):
     """Pass as ``module=`` to `create_async_engine` with a ``sqlite+aiosqlite`` URL."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, inline_writes: bool = False) -> None:
         super().__init__(aiosqlite, sqlite3)
+        self.inline_writes = inline_writes
 
     def connect(self, *args: Any, **kwargs: Any) -> AsyncAdapt_aiosqlite_connection:
-        connection = super().connect(*args, **kwargs)
-        connection.__class__ = _Connection  # same slots: only the cursor class differs
-        return connection
+        adapted = super().connect(*args, **kwargs)
+        return _Connection(self, adapted._connection, inline_writes=self.inline_writes)
+
+
+def mark_begin(dbapi_connection: Any, statement: str) -> bool:
+    """Defer ``statement`` (BEGIN…) to the connection's next statement; False when the
+    connection is not one of this module's (the caller runs it itself)."""
+    if isinstance(dbapi_connection, _Connection):
+        dbapi_connection.mark_begin(statement)
+        return True
+    return False
