@@ -154,7 +154,7 @@ def _began_at_once(raw: sqlite3.Connection, begin: str) -> bool:
     try:
         _execute(raw, begin)
     except sqlite3.OperationalError as error:
-        if error.sqlite_errorcode != sqlite3.SQLITE_BUSY:
+        if error.sqlite_errorcode & 0xFF != sqlite3.SQLITE_BUSY:  # any SQLITE_BUSY_*
             raise
         return False
     finally:
@@ -190,7 +190,8 @@ class _Connection(AsyncAdapt_aiosqlite_connection):
         return begin
 
     def _raw(self) -> sqlite3.Connection | None:
-        return cast(aiosqlite.Connection, self._connection)._conn
+        """The sqlite3 connection, None once closed."""
+        return cast(aiosqlite.Connection, self._connection)._connection
 
     def commit(self) -> None:
         raw = self._raw()
