@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
@@ -67,7 +67,14 @@ def api_router() -> APIRouter:
     return router
 
 
-def create_app(settings: Settings, *, migrate: bool = True) -> FastAPI:
+def create_app(
+    settings: Settings,
+    *,
+    migrate: bool = True,
+    on_started: Callable[[], object] | None = None,
+) -> FastAPI:
+    """The studio's ASGI app. ``on_started`` runs once its services are up, before the
+    first request: the process that owns the app settles its heap there."""
     mcp = MCPEndpoint(lambda: app.state.services, public_url=settings.public_url)
 
     @asynccontextmanager
@@ -80,6 +87,8 @@ def create_app(settings: Settings, *, migrate: bool = True) -> FastAPI:
         install_log_format(settings.log_format)
         async with running_services(settings) as services, mcp.running():
             app.state.services = services
+            if on_started is not None:
+                on_started()
             yield
 
     app = FastAPI(

@@ -58,6 +58,7 @@ def serve(
     import uvicorn
 
     from easel.api.app import create_app
+    from easel.ops.heap import freeze_startup_heap
 
     settings = load_settings(data_dir)
     host, port = host or settings.host, port if port is not None else settings.port
@@ -65,7 +66,8 @@ def serve(
     if token:
         err.print(first_run_message(token, f"http://{host}:{port}"), soft_wrap=True)
     uvicorn.run(
-        create_app(settings),
+        # What is alive once the services are up lives as long as the process.
+        create_app(settings, on_started=freeze_startup_heap),
         host=host,
         port=port,
         log_level="info",

@@ -19,6 +19,7 @@ log = logging.getLogger("easel.worker")
 
 
 async def run_worker(settings: Settings) -> None:
+    from easel.ops.heap import freeze_startup_heap
     from easel.ops.logs import install_log_format
     from easel.ops.metrics_listener import metrics_listener
     from easel.redaction import install_log_redaction
@@ -34,6 +35,7 @@ async def run_worker(settings: Settings) -> None:
         running_services(settings.model_copy(update={"embedded_workers": True})),
         metrics_listener(settings),
     ):
+        freeze_startup_heap()  # the services are up: what lives now lives as long as we do
         log.info("worker started")
         await stop.wait()
         log.info("worker stopping")
