@@ -8,7 +8,9 @@ notices and the work stops.
 Per variant the database sees three write transactions when the provider answers at
 once (claim-and-start; the image's pin, committed before its files are stored, as
 `easel.storage.collector` requires; the final transition with the image's reference),
-plus the remote task and result saved for create-then-poll providers. Each transition
+plus the remote task saved for create-then-poll providers (their result is written only
+with a failure: a restart asks the task for it again) or the result's URLs for the
+others. Each transition
 reads the job and its variants once and derives the rest in memory
 (`easel.engine.transitions`); a variant this process just queued is taken without
 reading it back (`easel.engine.fresh`). Progress and previews never touch the database:
@@ -113,6 +115,8 @@ class _Run:
         """Holds one of the worker's finishing turns (download and store)."""
         self.final = False
         """Its final transition is being written: it must not be interrupted."""
+        self.result: Mapping[str, Any] | None = None
+        """The finished remote result, written with a failure so a retry reuses it."""
         self.metrics = VariantMetrics(variant.id, variant.provider_id, variant.model_id)
 
 
@@ -345,7 +349,10 @@ class Worker:
                     session, variant_id=variant.id, owner=self.id, task=task
                 )
 
-        async def save_result(result: Mapping[str, Any]) -> None:
+        async def save_result(result: Mapping[str, Any], now: bool) -> None:
+            run.result = result
+            if not now:
+                return
             async with self.db.transaction() as session:
                 await transitions.save_remote(
                     session, variant_id=variant.id, owner=self.id, result=result
@@ -413,6 +420,7 @@ class Worker:
                 message=redact(message, self.settings),
                 retryable=retryable,
                 cost_usd=cost_usd,
+                result=run.result,
             ),
             cost_usd,
         )

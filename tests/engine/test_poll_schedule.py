@@ -1,0 +1,82 @@
+"""The runner's polls of a real create-then-poll API (the BFL emulator on loopback): the
+vendor's progress foretells a first task's end, and the duration learned from it sends
+the next task of the model its only poll when it should be done."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from easel.config import ProviderSettings, Settings
+from easel.engine.retry import ProviderGate
+from easel.engine.runner import RunHooks, Runner
+from easel.providers import Catalog
+from easel.providers.base import GenerationRequest
+from easel.storage.staging import Staging
+from emulators.bfl import BFLEmulator
+
+TASK_SECONDS = 2.0
+FLOOR = 0.2
+"""The poll floor: backing off from it with the elapsed time would ask nine times."""
+
+
+async def _report(fraction: float, message: str, preview: bytes | None) -> None:
+    return None
+
+
+async def _save(data: Mapping[str, Any]) -> None:
+    return None
+
+
+async def _save_result(data: Mapping[str, Any], now: bool) -> None:
+    return None
+
+
+@pytest.fixture
+async def runner(tmp_path: Path) -> AsyncIterator[tuple[Runner, Catalog, BFLEmulator]]:
+    bfl = BFLEmulator().start()
+    bfl.state.task_seconds = TASK_SECONDS
+    settings = Settings(
+        data_dir=tmp_path / "data",
+        poll_interval_seconds=FLOOR,
+        providers={"bfl": ProviderSettings(base_url=bfl.base_url)},
+        environ={"HOME": str(tmp_path), **bfl.easel_env()},
+    )
+    try:
+        async with httpx.AsyncClient() as http:
+            runner = Runner(settings=settings, http=http, staging=Staging(tmp_path / "staging"))
+            yield runner, Catalog.load(settings), bfl
+    finally:
+        bfl.stop()
+
+
+async def _polls_of_one_task(runner: Runner, catalog: Catalog, bfl: BFLEmulator) -> int:
+    entry = catalog.get("bfl/flux-pro-1.1")
+    request = GenerationRequest(model=entry.model, prompt="a lighthouse", width=512, height=512)
+    before = bfl.state.polls
+    hooks = RunHooks(report=_report, save_task=_save, save_result=_save_result)
+    await runner.run(
+        entry=entry,
+        gate=ProviderGate("bfl", 1),
+        request=request,
+        remote_task=None,
+        remote_result=None,
+        hooks=hooks,
+    )
+    return bfl.state.polls - before
+
+
+async def test_progress_then_the_learned_duration_cut_the_polls_per_task(
+    runner: tuple[Runner, Catalog, BFLEmulator],
+) -> None:
+    first = await _polls_of_one_task(*runner)
+    # Two readings of progress give the rate; the next poll lands just after the end
+    # (one more when rounding in the vendor's progress put it just before).
+    assert 1 <= first <= 4
+    # The learned duration is at least the first task's: the next task, as long, is
+    # asked about once, when it is done.
+    assert await _polls_of_one_task(*runner) == 1
