@@ -1,9 +1,11 @@
 """The runner's polls of a real create-then-poll API (the BFL emulator on loopback): the
-vendor's progress foretells a first task's end, and the duration learned from it sends
-the next task of the model its only poll when it should be done."""
+vendor's progress foretells a first task's end, and the duration learned from it (or,
+before it ends, foretold by it) sends the next task of the model its only poll when it
+should be done."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -80,3 +82,17 @@ async def test_progress_then_the_learned_duration_cut_the_polls_per_task(
     # The learned duration is at least the first task's: the next task, as long, is
     # asked about once, when it is done.
     assert await _polls_of_one_task(*runner) == 1
+
+
+async def test_a_running_tasks_progress_tells_the_next_task_when_to_poll(
+    runner: tuple[Runner, Catalog, BFLEmulator],
+) -> None:
+    first = asyncio.create_task(_polls_of_one_task(*runner))
+    bfl = runner[2]
+    while bfl.state.polls < 2:  # two readings of the first task's progress
+        await asyncio.sleep(0.01)
+    # Nothing has finished yet, but the first task's rate foretold the model's duration:
+    # the second is asked about when it should be done (once; twice if the rounding in
+    # the vendor's progress put that just before its end), not first at the floor.
+    assert await _polls_of_one_task(*runner) <= 2
+    assert await first <= 4

@@ -9,9 +9,9 @@ Polling aims at when the task should end, so most tasks are asked about once or 
 
 * when the vendor reports progress, two polls give the task's rate and the next one goes
   just after the end that rate foretells;
-* else, once this model's tasks have been seen to take about T seconds (learned from the
-  tasks that finished), a new task is first asked about at T; just past T it is asked
-  every tenth of T;
+* else, once this model's tasks are expected to take about T seconds (learned from the
+  tasks that finished; until one has, from the end a running task's progress foretold),
+  a new task is first asked about at T; just past T it is asked every tenth of T;
 * before anything is known, or long past T, each poll waits a fraction of how long the
   task has run so far. A quick model is asked about every second; a task that takes
   minutes every few seconds.
@@ -186,6 +186,13 @@ class Runner:
         )
         self._typical: dict[str, float] = {}
         """Seconds the remote tasks of each model took, smoothed."""
+        self._foretold: dict[str, float] = {}
+        """Seconds the progress of a running task of each model foretold: what its tasks
+        are expected to take until one has been seen to finish."""
+
+    def _expected(self, model_id: str) -> float | None:
+        typical = self._typical.get(model_id)
+        return typical if typical is not None else self._foretold.get(model_id)
 
     def _learn(self, model_id: str, seconds: float, *, first_poll: bool) -> None:
         if first_poll:
@@ -308,11 +315,14 @@ class Runner:
                 )
             if polls and outcome.progress is not None:
                 seen = (seen[1], Sighting(now - started, outcome.progress))
+            remaining = remaining_seconds(*seen)
+            if remaining is not None:
+                self._foretold[entry.model.id] = now - started + END_MARGIN * remaining
             delay = poll_delay(
                 now - started,
-                self._typical.get(entry.model.id),
+                self._expected(entry.model.id),
                 floor=self.settings.poll_interval_seconds,
-                remaining=remaining_seconds(*seen),
+                remaining=remaining,
             )
             await asyncio.sleep(max(delay, outcome.retry_after or 0.0))
             task = outcome.task
