@@ -6,12 +6,15 @@ should be done."""
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
 from collections.abc import AsyncIterator, Mapping
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from fastapi import Request
+from fastapi.responses import Response
 
 from easel.config import ProviderSettings, Settings
 from easel.engine.retry import ProviderGate
@@ -26,11 +29,19 @@ FLOOR = 0.2
 """The poll floor: backing off from it with the elapsed time would ask nine times."""
 
 
+class CountingBFL(BFLEmulator):
+    """The BFL emulator, counting the polls of each task."""
+
+    def __init__(self) -> None:
+        self.polls_of: Counter[str] = Counter()
+        super().__init__()
+
+    async def _result(self, id: str, request: Request) -> Response:
+        self.polls_of[id] += 1
+        return await super()._result(id, request)
+
+
 async def _report(fraction: float, message: str, preview: bytes | None) -> None:
-    return None
-
-
-async def _save(data: Mapping[str, Any]) -> None:
     return None
 
 
@@ -39,8 +50,8 @@ async def _save_result(data: Mapping[str, Any], now: bool) -> None:
 
 
 @pytest.fixture
-async def runner(tmp_path: Path) -> AsyncIterator[tuple[Runner, Catalog, BFLEmulator]]:
-    bfl = BFLEmulator().start()
+async def runner(tmp_path: Path) -> AsyncIterator[tuple[Runner, Catalog, CountingBFL]]:
+    bfl = CountingBFL().start()
     bfl.state.task_seconds = TASK_SECONDS
     settings = Settings(
         data_dir=tmp_path / "data",
@@ -56,11 +67,15 @@ async def runner(tmp_path: Path) -> AsyncIterator[tuple[Runner, Catalog, BFLEmul
         bfl.stop()
 
 
-async def _polls_of_one_task(runner: Runner, catalog: Catalog, bfl: BFLEmulator) -> int:
+async def _polls_of_one_task(runner: Runner, catalog: Catalog, bfl: CountingBFL) -> int:
     entry = catalog.get("bfl/flux-pro-1.1")
     request = GenerationRequest(model=entry.model, prompt="a lighthouse", width=512, height=512)
-    before = bfl.state.polls
-    hooks = RunHooks(report=_report, save_task=_save, save_result=_save_result)
+    made: list[str] = []
+
+    async def save_task(task: Mapping[str, Any]) -> None:
+        made.append(str(task["id"]))
+
+    hooks = RunHooks(report=_report, save_task=save_task, save_result=_save_result)
     await runner.run(
         entry=entry,
         gate=ProviderGate("bfl", 1),
@@ -69,11 +84,11 @@ async def _polls_of_one_task(runner: Runner, catalog: Catalog, bfl: BFLEmulator)
         remote_result=None,
         hooks=hooks,
     )
-    return bfl.state.polls - before
+    return bfl.polls_of[made[0]]
 
 
 async def test_progress_then_the_learned_duration_cut_the_polls_per_task(
-    runner: tuple[Runner, Catalog, BFLEmulator],
+    runner: tuple[Runner, Catalog, CountingBFL],
 ) -> None:
     first = await _polls_of_one_task(*runner)
     # Two readings of progress give the rate; the next poll lands just after the end
@@ -85,11 +100,11 @@ async def test_progress_then_the_learned_duration_cut_the_polls_per_task(
 
 
 async def test_a_running_tasks_progress_tells_the_next_task_when_to_poll(
-    runner: tuple[Runner, Catalog, BFLEmulator],
+    runner: tuple[Runner, Catalog, CountingBFL],
 ) -> None:
     first = asyncio.create_task(_polls_of_one_task(*runner))
     bfl = runner[2]
-    while bfl.state.polls < 2:  # two readings of the first task's progress
+    while sum(bfl.polls_of.values()) < 2:  # two readings of the first task's progress
         await asyncio.sleep(0.01)
     # Nothing has finished yet, but the first task's rate foretold the model's duration:
     # the second is asked about when it should be done (once; twice if the rounding in
