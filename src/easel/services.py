@@ -28,6 +28,7 @@ from easel.engine.worker import Worker
 from easel.events.bus import EventBus, InProcessEventBus
 from easel.events.log_reads import LogReads
 from easel.providers import Catalog
+from easel.providers.pool import provider_client
 from easel.storage.base import ImageStore
 from easel.storage.collector import Collector
 from easel.storage.factory import open_image_store, staging_for
@@ -140,11 +141,7 @@ def build_services(
     cluster = cluster_parts(settings, db)
     bus, queue = cluster.bus, cluster.queue
     catalog = catalog or Catalog.load(settings)
-    http = httpx.AsyncClient(
-        timeout=httpx.Timeout(settings.provider_timeout_seconds, connect=10.0),
-        limits=httpx.Limits(max_connections=100, max_keepalive_connections=20),
-        headers={"User-Agent": "easel-studio"},
-    )
+    http = provider_client(settings)
     assist = AssistService(
         settings=settings,
         db=db,

@@ -2,14 +2,19 @@
 
 The runner owns the behaviour every provider shares: retries, the poll cadence, time
 limits, saving the remote task before polling (so a restart resumes it instead of paying
-twice), saving a finished result's URLs (so a storage failure can be retried without a
-new generation), downloading, and cost.
+twice), handing a finished result's URLs to the worker (so a storage failure can be
+retried without a new generation), downloading, and cost.
 
-Polling backs off with the task's expected duration. Once this model's tasks have been
-seen to take about T seconds (learned from the tasks that finished), a new task is
-first asked about shortly before T, closing in on it; past T, or before anything is
-known, each poll waits a fraction of how long the task has run so far. A quick model is
-asked about every second; a task that takes minutes every few seconds.
+Polling aims at when the task should end, so most tasks are asked about once or twice:
+
+* when the vendor reports progress, two polls give the task's rate and the next one goes
+  just after the end that rate foretells;
+* else, once this model's tasks are expected to take about T seconds (learned from the
+  tasks that finished; until one has, from the end a running task's progress foretold),
+  a new task is first asked about at T; just past T it is asked every tenth of T;
+* before anything is known, or long past T, each poll waits a fraction of how long the
+  task has run so far. A quick model is asked about every second; a task that takes
+  minutes every few seconds.
 """
 
 from __future__ import annotations
@@ -54,8 +59,18 @@ _MAYBE_BILLED = (
 
 
 POLL_FRACTION = 0.3
-"""Each poll waits this share of the task's elapsed (or typical) duration."""
+"""With nothing better known, each poll waits this share of the task's elapsed time."""
 POLL_MAX_SECONDS = 30.0
+OVERDUE_STEP = 0.1
+"""Just past the typical duration a task is asked about every tenth of it…"""
+OVERDUE_UNTIL = 1.5
+"""…until it has run half as long again; then it backs off with its elapsed time."""
+END_MARGIN = 1.05
+"""A foretold end is aimed at a little late: a poll that lands just before the end costs
+another poll and the floor's wait."""
+DONE_AT_ONCE = 0.95
+"""A task found done at its first poll may have ended well before it: the duration
+learned from it is a little shorter, so a model that got quicker is learned as well."""
 
 
 async def _nothing() -> None:
@@ -68,7 +83,10 @@ class RunHooks:
 
     report: ProgressCallback
     save_task: Callable[[Mapping[str, Any]], Awaitable[None]]
-    save_result: Callable[[Mapping[str, Any]], Awaitable[None]]
+    save_result: Callable[[Mapping[str, Any], bool], Awaitable[None]]
+    """A finished result's URLs, and whether they must be saved now. A polled task's need
+    not: a restart resumes the task and asks for its result again, so they are written
+    only with a failure (for a retry to download them without a new generation)."""
     parked: Callable[[], Awaitable[None]] = _nothing
     """The vendor accepted a remote task: the variant waits on it from now on (its task
     is saved next, before any poll)."""
@@ -78,13 +96,42 @@ class RunHooks:
     """Whether someone can see previews: providers ask for them only then."""
 
 
-def poll_delay(elapsed: float, typical: float | None, *, floor: float) -> float:
+@dataclass(frozen=True)
+class Sighting:
+    """A poll that found the task pending with the vendor's progress (0..1)."""
+
+    at: float
+    """Seconds since the task was made."""
+    progress: float
+
+
+def remaining_seconds(earlier: Sighting | None, later: Sighting | None) -> float | None:
+    """How long the task still needs at the rate its progress moved between two polls
+    (None: no such rate). Two polls, not one: a vendor's progress often starts late
+    (a queue, a model loading), which one reading would take for slowness."""
+    if earlier is None or later is None or later.at <= earlier.at:
+        return None
+    rate = (later.progress - earlier.progress) / (later.at - earlier.at)
+    if rate <= 0 or not 0 < later.progress < 1:
+        return None
+    return (1 - later.progress) / rate
+
+
+def poll_delay(
+    elapsed: float, typical: float | None, *, floor: float, remaining: float | None = None
+) -> float:
     """Seconds until the next poll of a task that has run ``elapsed`` seconds, when this
-    model's tasks have lately taken ``typical`` seconds (None: not known yet)."""
-    if typical is not None and elapsed < typical:
-        # Closing in on when it should be done: most of the remaining time each step.
-        return min(POLL_MAX_SECONDS, max(floor, 0.8 * (typical - elapsed)))
-    return min(POLL_MAX_SECONDS, max(floor, POLL_FRACTION * elapsed))
+    model's tasks have lately taken ``typical`` seconds (None: not known yet) and its
+    progress foretells ``remaining`` more (None: it does not)."""
+    if remaining is not None:
+        delay = END_MARGIN * remaining
+    elif typical is not None and elapsed < typical:
+        delay = typical - elapsed  # one wait to when it should be done
+    elif typical is not None and elapsed < OVERDUE_UNTIL * typical:
+        delay = OVERDUE_STEP * typical
+    else:
+        delay = POLL_FRACTION * elapsed
+    return min(POLL_MAX_SECONDS, max(floor, delay))
 
 
 @dataclass(frozen=True)
@@ -139,8 +186,17 @@ class Runner:
         )
         self._typical: dict[str, float] = {}
         """Seconds the remote tasks of each model took, smoothed."""
+        self._foretold: dict[str, float] = {}
+        """Seconds the progress of a running task of each model foretold: what its tasks
+        are expected to take until one has been seen to finish."""
 
-    def _learn(self, model_id: str, seconds: float) -> None:
+    def _expected(self, model_id: str) -> float | None:
+        typical = self._typical.get(model_id)
+        return typical if typical is not None else self._foretold.get(model_id)
+
+    def _learn(self, model_id: str, seconds: float, *, first_poll: bool) -> None:
+        if first_poll:
+            seconds *= DONE_AT_ONCE
         previous = self._typical.get(model_id)
         self._typical[model_id] = seconds if previous is None else 0.8 * previous + 0.2 * seconds
 
@@ -222,6 +278,7 @@ class Runner:
                 what="request",
                 idempotent=False,
             )
+        polled = isinstance(outcome, Pending)
         if isinstance(outcome, Pending):
             await hooks.parked()  # the vendor has the task: no creation in flight any more
             await hooks.save_task(task_to_dict(outcome.task))
@@ -229,7 +286,7 @@ class Runner:
             await hooks.unparked()
         saved = _result_to_dict(outcome)
         if saved is not None:
-            await hooks.save_result(saved)
+            await hooks.save_result(saved, not polled)
         return await self._finish(entry, request, outcome)
 
     async def _poll(
@@ -244,6 +301,8 @@ class Runner:
         started = time.monotonic()
         deadline = started + self.settings.task_timeout_seconds
         outcome: Outcome = pending
+        polls = 0
+        seen: tuple[Sighting | None, Sighting | None] = (None, None)
         while isinstance(outcome, Pending):
             if outcome.progress is not None or outcome.message:
                 await hooks.report(outcome.progress or 0.0, outcome.message or "Generating", None)
@@ -254,13 +313,20 @@ class Runner:
                     f"{self.settings.task_timeout_seconds:.0f} s.",
                     hint="Retry the variant, or raise EASEL_TASK_TIMEOUT_SECONDS.",
                 )
+            if polls and outcome.progress is not None:
+                seen = (seen[1], Sighting(now - started, outcome.progress))
+            remaining = remaining_seconds(*seen)
+            if remaining is not None:
+                self._foretold[entry.model.id] = now - started + END_MARGIN * remaining
             delay = poll_delay(
                 now - started,
-                self._typical.get(entry.model.id),
+                self._expected(entry.model.id),
                 floor=self.settings.poll_interval_seconds,
+                remaining=remaining,
             )
             await asyncio.sleep(max(delay, outcome.retry_after or 0.0))
             task = outcome.task
+            polls += 1
             try:
                 outcome = await self._call(
                     provider,
@@ -276,7 +342,7 @@ class Runner:
                 # ends the variant only at the deadline, as a retry would pay a second time.
                 waiting = redact(f"Waiting for {provider.display_name}: {exc}", self.settings)
                 outcome = Pending(task, message=waiting)
-        self._learn(entry.model.id, time.monotonic() - started)
+        self._learn(entry.model.id, time.monotonic() - started, first_poll=polls == 1)
         return outcome
 
     def _trusted_hosts(self, provider: Provider) -> list[str]:

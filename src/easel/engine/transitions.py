@@ -257,13 +257,17 @@ async def fail(
     message: str,
     retryable: bool,
     cost_usd: Decimal | None = None,
+    result: Mapping[str, Any] | None = None,
 ) -> list[Event]:
-    """Mark the variant failed; ``cost_usd`` when the provider charges for the failure."""
+    """Mark the variant failed; ``cost_usd`` when the provider charges for the failure,
+    ``result`` the finished remote result a retry can download again."""
     owned = await _owned(session, variant_id, owner)
     if owned is None:
         return []
     locked, variant = owned
     variant.cost_usd = cost_usd
+    if result is not None:
+        variant.remote_result = dict(result)
     return await _move(
         session, locked, variant, "failed", _failure(variant, code, message, retryable=retryable)
     )

@@ -8,8 +8,10 @@ notices and the work stops.
 Per variant the database sees three write transactions when the provider answers at
 once (claim-and-start; the image's pin, committed before its files are stored, as
 `easel.storage.collector` requires; the final transition with the image's reference),
-plus the remote task and result saved for create-then-poll providers. Each transition
-reads the job and its variants once and derives the rest in memory
+plus the remote task saved for create-then-poll providers (with the tasks of other
+variants created meanwhile, `easel.engine.task_saver`; their result is written only
+with a failure: a restart asks the task for it again) or the result's URLs for the
+others. Each transition reads the job and its variants once and derives the rest in memory
 (`easel.engine.transitions`); a variant this process just queued is taken without
 reading it back (`easel.engine.fresh`). Progress and previews never touch the database:
 they are live events on the bus (`easel.engine.progress`).
@@ -47,6 +49,7 @@ from easel.engine.pricing import price_params, usd, variant_cost
 from easel.engine.progress import live_reporter
 from easel.engine.retry import GateFactory, ProviderGate, Slot
 from easel.engine.runner import RunHooks, Runner, RunResult, describe, task_from_dict
+from easel.engine.task_saver import RemoteTaskSaver
 from easel.errors import EaselError, ProviderError, StorageError, UnsupportedRequest
 from easel.events.bus import EventBus
 from easel.events.types import Event, VariantSucceeded
@@ -113,6 +116,8 @@ class _Run:
         """Holds one of the worker's finishing turns (download and store)."""
         self.final = False
         """Its final transition is being written: it must not be interrupted."""
+        self.result: Mapping[str, Any] | None = None
+        """The finished remote result, written with a failure so a retry reuses it."""
         self.metrics = VariantMetrics(variant.id, variant.provider_id, variant.model_id)
 
 
@@ -145,6 +150,7 @@ class Worker:
         self.leases = LeaseKeeper(
             db, owner=self.id, lease_seconds=settings.lease_seconds, on_lost=self.abort
         )
+        self.tasks = RemoteTaskSaver(db, owner=self.id)
         self._active: dict[str, _Run] = {}
         self._finishing = asyncio.Semaphore(FINISHING_AT_ONCE)
         # A cancel, made in this process or another, reaches the variant through the bus.
@@ -340,12 +346,12 @@ class Worker:
 
         async def save_task(task: Mapping[str, Any]) -> None:
             variant.remote_task = dict(task)
-            async with self.db.transaction() as session:
-                await transitions.save_remote(
-                    session, variant_id=variant.id, owner=self.id, task=task
-                )
+            await self.tasks.save(variant.id, task)
 
-        async def save_result(result: Mapping[str, Any]) -> None:
+        async def save_result(result: Mapping[str, Any], now: bool) -> None:
+            run.result = result
+            if not now:
+                return
             async with self.db.transaction() as session:
                 await transitions.save_remote(
                     session, variant_id=variant.id, owner=self.id, result=result
@@ -413,6 +419,7 @@ class Worker:
                 message=redact(message, self.settings),
                 retryable=retryable,
                 cost_usd=cost_usd,
+                result=run.result,
             ),
             cost_usd,
         )

@@ -5,8 +5,21 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Select, and_, delete, exists, func, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    Table,
+    and_,
+    bindparam,
+    delete,
+    exists,
+    func,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from easel.db.repos.lineage import descends_from
@@ -152,6 +165,28 @@ def _held_by(variant_id: str, owner: str) -> ColumnElement[bool]:
 async def held_variant(session: AsyncSession, *, variant_id: str, owner: str) -> Variant | None:
     """The variant, if this worker still holds it."""
     return await session.scalar(select(Variant).where(_held_by(variant_id, owner)))
+
+
+_VARIANTS = cast(Table, Variant.__table__)
+# Built once: building a statement costs more CPU than running it on this path.
+_SAVE_TASK = (
+    update(_VARIANTS)
+    .where(
+        _VARIANTS.c.id == bindparam("variant_id"),
+        _VARIANTS.c.lease_owner == bindparam("owner"),
+        _VARIANTS.c.status == "running",
+    )
+    .values(remote_task=bindparam("task", type_=_VARIANTS.c.remote_task.type))
+)
+
+
+async def save_remote_tasks(
+    session: AsyncSession, *, owner: str, tasks: Sequence[tuple[str, dict[str, Any]]]
+) -> None:
+    """Save the remote tasks of the variants this worker still holds, in one statement
+    (others are left alone: canceled or taken back meanwhile)."""
+    params = [{"variant_id": v, "owner": owner, "task": task} for v, task in tasks]
+    await session.execute(_SAVE_TASK, params)
 
 
 async def renew_leases(session: AsyncSession, *, owner: str, until: datetime) -> set[str]:
