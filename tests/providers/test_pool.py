@@ -5,7 +5,10 @@ back once closed, read or not. Against the BFL emulator on loopback."""
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import ClassVar
 
 import pytest
 
@@ -48,3 +51,35 @@ async def test_a_response_closed_unread_gives_its_slot_back(bfl: BFLEmulator) ->
             async with http.stream("GET", f"{bfl.base_url}/openapi.json") as response:
                 assert response.status_code == 200
         assert (await http.get(f"{bfl.base_url}/openapi.json")).status_code == 200
+
+
+class _Proxy(BaseHTTPRequestHandler):
+    """A forward proxy that answers every request itself and notes its target."""
+
+    seen: ClassVar[list[str]] = []
+
+    def do_GET(self) -> None:
+        self.seen.append(self.path)  # a proxy is sent the absolute URL
+        self.send_response(204)
+        self.end_headers()
+
+    def log_message(self, *args: object) -> None:
+        return None
+
+
+async def test_requests_go_through_the_proxy_the_environment_names(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    proxy = ThreadingHTTPServer(("127.0.0.1", 0), _Proxy)
+    threading.Thread(target=proxy.serve_forever, daemon=True).start()
+    try:
+        monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{proxy.server_port}")
+        monkeypatch.delenv("NO_PROXY", raising=False)
+        monkeypatch.delenv("no_proxy", raising=False)
+        async with provider_client(Settings()) as http:
+            response = await http.get("http://vendor.example/v1/get_result?id=7")
+        assert response.status_code == 204
+        assert _Proxy.seen == ["http://vendor.example/v1/get_result?id=7"]
+    finally:
+        proxy.shutdown()
+        proxy.server_close()

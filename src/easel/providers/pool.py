@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Callable
+from typing import Any
 
 import httpx
 
@@ -46,32 +47,34 @@ class _Releasing(httpx.AsyncByteStream):
                 self._release = None
 
 
-class AdmittedTransport(httpx.AsyncBaseTransport):
-    """httpx's transport behind at most ``limit`` requests in flight."""
+class AdmittedClient(httpx.AsyncClient):
+    """httpx's client with at most ``limit`` requests in flight. Admission is taken in
+    `send` rather than in a custom transport, so the client still builds its transports
+    itself, proxies from the environment (``HTTPS_PROXY``, ``NO_PROXY``) included."""
 
-    def __init__(self, limit: int) -> None:
+    def __init__(self, *, limit: int, **kwargs: Any) -> None:
         limits = httpx.Limits(max_connections=limit, max_keepalive_connections=limit)
-        self._transport = httpx.AsyncHTTPTransport(limits=limits)
+        super().__init__(limits=limits, **kwargs)
         self._slots = asyncio.Semaphore(limit)
 
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+    async def send(self, request: httpx.Request, **kwargs: Any) -> httpx.Response:
         await self._slots.acquire()
         try:
-            response = await self._transport.handle_async_request(request)
+            response = await super().send(request, **kwargs)
         except BaseException:
             self._slots.release()
             raise
-        assert isinstance(response.stream, httpx.AsyncByteStream)
-        response.stream = _Releasing(response.stream, self._slots.release)
+        if response.is_closed:  # read already (not streamed): its connection is free
+            self._slots.release()
+        else:
+            assert isinstance(response.stream, httpx.AsyncByteStream)
+            response.stream = _Releasing(response.stream, self._slots.release)
         return response
-
-    async def aclose(self) -> None:
-        await self._transport.aclose()
 
 
 def provider_client(settings: Settings, limit: int = CONNECTIONS) -> httpx.AsyncClient:
-    return httpx.AsyncClient(
+    return AdmittedClient(
+        limit=limit,
         timeout=httpx.Timeout(settings.provider_timeout_seconds, connect=10.0),
-        transport=AdmittedTransport(limit),
         headers={"User-Agent": "easel-studio"},
     )
