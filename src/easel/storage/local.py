@@ -31,6 +31,7 @@ from obstore.exceptions import BaseError
 from obstore.store import LocalStore
 
 from easel.errors import StorageError
+from easel.ops.metrics import FSYNC_SECONDS
 from easel.storage.s3 import ObjectImageStore
 from easel.storage.staging import Staging
 
@@ -100,7 +101,7 @@ class LocalImageStore(ObjectImageStore):
 
 
 def _fsync_file(path: Path) -> None:
-    with path.open("rb+") as f:
+    with path.open("rb+") as f, FSYNC_SECONDS.labels("file").time():
         os.fsync(f.fileno())
 
 
@@ -136,7 +137,8 @@ class _DurableFolders:
 def _fsync_dir(folder: Path) -> None:
     fd = os.open(folder, os.O_RDONLY)
     try:
-        os.fsync(fd)
+        with FSYNC_SECONDS.labels("folder").time():
+            os.fsync(fd)
     finally:
         os.close(fd)
 
