@@ -137,10 +137,10 @@ async def test_failed_write_leaves_no_file_at_the_key(
     root = tmp_path / "images"
     store = LocalImageStore(root)
 
-    async def crash(*args: Any, **kwargs: Any) -> None:
+    def crash(*args: Any, **kwargs: Any) -> None:
         raise OSError(errno.EIO, "Input/output error")
 
-    monkeypatch.setattr(obstore, "rename_async", crash)
+    monkeypatch.setattr(os, "replace", crash)
     with pytest.raises(StorageError, match="I/O error"):
         await store.put(KEY, b"data", "image/png")
     assert not (root / KEY).exists()
