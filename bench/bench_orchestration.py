@@ -2,8 +2,8 @@
 
 Runs a job of N variants one at a time through a real server (queue, claim, lease,
 progress, storage, thumbnails, PNG metadata, events) and subtracts the time the engine
-alone needs for the same renders, measured in-process, and the time the server spent in
-fsyncs, measured by the server itself.
+alone needs for the same renders, measured in-process just before and just after (the
+mean of both), and the time the server spent in fsyncs, measured by the server itself.
 
 Waiting. By default the client waits as a real one does, without a request per variant:
 one account-wide SSE stream (``GET /api/v1/events``), opened before the jobs are queued,
@@ -188,6 +188,26 @@ def report(label: str, run: Run, render: float, render_cpu: float) -> str:
     )
 
 
+def medians(label: str, measured: list[tuple[Run, float, float]]) -> str:
+    """The median of each round's figures: a burst of load elsewhere moves one round."""
+
+    def ms(values: list[float]) -> str:
+        return f"{statistics.median(values) * 1000:.1f} ms"
+
+    overheads = [run.wall / VARIANTS - render for run, render, _ in measured]
+    cpu = [(run.cpu - VARIANTS * render_cpu) / VARIANTS for run, _, render_cpu in measured]
+    line = (
+        f"{label}, median of {len(measured)} rounds: "
+        f"{ms([run.wall / VARIANTS for run, _, _ in measured])} per variant; overhead "
+        f"beyond the render {ms(overheads)}"
+    )
+    fsyncs = [run.fsync_seconds for run, _, _ in measured]
+    if all(f is not None for f in fsyncs):
+        beyond = [o - (f or 0.0) / VARIANTS for o, f in zip(overheads, fsyncs, strict=True)]
+        line += f"; beyond the render and the fsyncs {ms(beyond)}"
+    return f"{line}; server CPU beyond the render's {ms(cpu)}"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     baseline_arg(parser)
@@ -207,14 +227,18 @@ def main() -> None:
     )
     args = parser.parse_args()
     print(f"waiting: {'one SSE stream' if args.wait == 'sse' else 'polling every 10 ms'}")
+    rounds: dict[str, list[tuple[Run, float, float]]] = {}
     for round_number in range(1, args.rounds + 1):
         for label, src in checkouts(args):
             # Watched jobs get previews; so did every job of a baseline from before
             # unwatched jobs went without.
             previews = args.wait == "sse" or (src is not None and args.baseline_paints_previews)
-            # Just before the server's run, so both see the machine's load of the moment.
-            render, render_cpu = asyncio.run(engine_only(want_previews=previews))
+            # Just before and just after the server's run, so that both see the load of
+            # the moment on the machine.
+            before = asyncio.run(engine_only(want_previews=previews))
             run = through_server(src, args.wait)
+            after = asyncio.run(engine_only(want_previews=previews))
+            render, render_cpu = ((b + a) / 2 for b, a in zip(before, after, strict=True))
             name = f"{label}, round {round_number}" if args.rounds > 1 else label
             print(
                 f"{name}: engine alone {render * 1000:.1f} ms ({render_cpu * 1000:.1f} ms CPU) "
@@ -222,6 +246,10 @@ def main() -> None:
                 f"{'with' if previews else 'without'} stage previews"
             )
             print(report(name, run, render, render_cpu), flush=True)
+            rounds.setdefault(label, []).append((run, render, render_cpu))
+    if args.rounds > 1:
+        for label, measured in rounds.items():
+            print(medians(label, measured))
 
 
 if __name__ == "__main__":
