@@ -126,6 +126,18 @@ def test_a_job_moves_the_metrics_and_its_logs_carry_ids(tmp_path: Path) -> None:
     assert value(after, "easel_queue_depth", provider="offline") == 0
     assert value(after, "easel_variants_running", provider="offline") == 0
     assert ("easel_webhook_backlog", frozenset()) in after
+    # Each stored file is fsynced, and so is the folder it lands in; each folder made for
+    # it, once, in its parent (more if two writers made one at once).
+    images = data_dir / "images"
+    stored = [p for p in images.rglob("*") if ".staging" not in p.relative_to(images).parts]
+    files = sum(p.is_file() for p in stored)
+    folders = sum(p.is_dir() for p in stored)
+    assert files == 2 * (len(variants) - 1)  # each image and its thumbnail
+    fsyncs = sum(moved("easel_storage_fsync_seconds_count", target=t) for t in ("file", "folder"))
+    assert fsyncs >= 2 * files + folders
+    assert moved("easel_storage_fsync_seconds_count", target="file") == files
+    assert moved("easel_storage_fsync_seconds_sum", target="folder") > 0
+    assert moved("easel_storage_fsync_seconds_sum", target="file") > 0
     latency = "easel_http_request_duration_seconds_count"
     assert moved(latency, method="POST", route="/api/v1/jobs", status="202") == 1
     assert moved(latency, method="GET", route="/api/v1/jobs/{job_id}", status="200") >= 1

@@ -17,6 +17,7 @@ import obstore
 import pytest
 from obstore.exceptions import GenericError
 from obstore.store import MemoryStore
+from prometheus_client import REGISTRY
 
 from easel.errors import StorageError
 from easel.storage.base import ImageStore
@@ -136,10 +137,10 @@ async def test_failed_write_leaves_no_file_at_the_key(
     root = tmp_path / "images"
     store = LocalImageStore(root)
 
-    async def crash(*args: Any, **kwargs: Any) -> None:
+    def crash(*args: Any, **kwargs: Any) -> None:
         raise OSError(errno.EIO, "Input/output error")
 
-    monkeypatch.setattr(obstore, "rename_async", crash)
+    monkeypatch.setattr(os, "replace", crash)
     with pytest.raises(StorageError, match="I/O error"):
         await store.put(KEY, b"data", "image/png")
     assert not (root / KEY).exists()
@@ -177,6 +178,44 @@ async def test_folders_above_a_file_are_fsynced_once_then_only_its_own(
     await store.put(KEY, b"again", "image/png")
     assert synced[1:] == [str(root / "originals/ab/cd"), str(root / "originals/ab")]
     assert await store.get(KEY) == b"again"
+
+
+def _fsyncs_recorded() -> tuple[float, float]:
+    """(count, seconds) of the fsync histogram, both targets."""
+    count = seconds = 0.0
+    for target in ("file", "folder"):
+        labels = {"target": target}
+        count += REGISTRY.get_sample_value("easel_storage_fsync_seconds_count", labels) or 0.0
+        seconds += REGISTRY.get_sample_value("easel_storage_fsync_seconds_sum", labels) or 0.0
+    return count, seconds
+
+
+@pytest.mark.skipif(os.name != "posix", reason="folders are fsynced on POSIX only")
+@pytest.mark.parametrize("how", ["bytes", "file"])
+async def test_every_fsync_is_timed_in_the_metrics(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, how: str
+) -> None:
+    store = LocalImageStore(tmp_path / "images")
+    source = tmp_path / "staged.png"
+    source.write_bytes(b"pixels")
+    synced: list[int] = []
+    fsync = os.fsync
+
+    def counting(fd: int) -> None:
+        synced.append(fd)
+        fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", counting)
+    count, seconds = _fsyncs_recorded()
+    for key in (KEY, "originals/ab/cd/other.png"):  # new folders, then a known one
+        if how == "bytes":
+            await store.put(key, b"pixels", "image/png")
+        else:
+            await store.put_file(key, source, "image/png")
+    assert len(synced) == 5 + 2
+    after_count, after_seconds = _fsyncs_recorded()
+    assert after_count - count == len(synced)
+    assert after_seconds > seconds
 
 
 CRASHING_WRITER = """

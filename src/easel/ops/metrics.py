@@ -46,6 +46,14 @@ VARIANT_DURATION = Histogram(
 VARIANT_FAILURES = Counter(
     "easel_variant_failures", "Variants that failed, by model and error code.", ["model", "code"]
 )
+FSYNC_SECONDS = Histogram(
+    "easel_storage_fsync_seconds",
+    "fsyncs of the folder image store: each stored 'file', and the 'folder' it was renamed "
+    "into (and new folders above it).",
+    ["target"],
+    # fsyncs take from a tenth of a millisecond (a cached, idle disk) to seconds.
+    buckets=(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5),
+)
 COST = Counter("easel_cost_usd", "Spending reported or billed, in US dollars.", ["model"])
 SSE_SUBSCRIBERS = Gauge("easel_sse_subscribers", "Event streams open on this process.")
 LIVE_FRAMES_DROPPED = Counter(
@@ -64,6 +72,8 @@ for _reason in ("overflow", "stale"):
     LIVE_FRAMES_DROPPED.labels(_reason)  # scraped as 0 until the first one
 for _reason in ("overflow", "interrupted"):
     SUBSCRIBER_RESETS.labels(_reason)
+for _target in ("file", "folder"):
+    FSYNC_SECONDS.labels(_target)
 
 _OUTCOMES = {VariantSucceeded.name: "succeeded", VariantFailed.name: "failed"}
 

@@ -69,10 +69,7 @@ class ImageKeeper:
         Raises `InvalidOutput` when it is not a usable image and `StorageError` when the
         store stayed unavailable for the whole retry window.
         """
-        try:
-            prepared = await asyncio.to_thread(prepare_file, staged, record, self.staging, limits)
-        finally:
-            await asyncio.to_thread(staged.discard)
+        prepared = await asyncio.to_thread(_prepare, staged, record, self.staging, limits)
         try:
             await self._store(prepared, holder, report)
             if hand_over is not None:
@@ -130,6 +127,17 @@ class ImageKeeper:
         result = await reference()
         await image_repo.settled(session, sha256=image.sha256, referenced=bool(result))
         return result
+
+
+def _prepare(
+    staged: StagedFile, record: GenerationRecord | None, staging: Staging, limits: Limits
+) -> PreparedImage:
+    """`prepare_file`, then ``staged`` goes, whatever happened: on one thread, as a hop
+    there and back costs more than the unlink."""
+    try:
+        return prepare_file(staged, record, staging, limits)
+    finally:
+        staged.discard()
 
 
 async def _tell(report: Report, message: str) -> None:

@@ -4,7 +4,8 @@ obstore already writes a local object to ``<key>#<n>`` and renames it into place
 crashed writer never leaves a partial file at a key. It does not fsync, though, and after
 a power cut a freshly renamed file can come back empty, which content addressing would
 then treat as "already stored" forever. So a put here is: write to ``.staging/<uuid>``
-(through obstore), fsync it, rename it onto the key, fsync the folder that now holds it.
+(through obstore), then, in one call on a thread, fsync it, rename it onto the key and
+fsync the folder that now holds it.
 The folders above it are fsynced only the first time this store puts into that folder:
 a folder's own entry in its parent is durable once its parent was fsynced after it was
 made, and that stays true, so fsyncing it again for every image (ten fsyncs per image
@@ -31,6 +32,7 @@ from obstore.exceptions import BaseError
 from obstore.store import LocalStore
 
 from easel.errors import StorageError
+from easel.ops.metrics import FSYNC_SECONDS
 from easel.storage.s3 import ObjectImageStore
 from easel.storage.staging import Staging
 
@@ -63,28 +65,27 @@ class LocalImageStore(ObjectImageStore):
     async def _write(self, key: str, data: bytes, content_type: str) -> None:
         staging = f"{STAGING_DIR}/{uuid.uuid4().hex}"
         await obstore.put_async(self._store, staging, data, use_multipart=False)
-        try:
-            await asyncio.to_thread(self._before_rename, self.root / staging, key)
-            await obstore.rename_async(self._store, staging, key)
-        except BaseException:
-            _remove_quietly(self.root / staging)
-            raise
-        await asyncio.to_thread(self._durable.fsync, (self.root / key).parent)
+        await asyncio.to_thread(self._settle, self.root / staging, key)
 
     async def _write_file(self, key: str, path: Path, content_type: str) -> None:
         staging = self.root / STAGING_DIR / uuid.uuid4().hex
-        try:
-            await asyncio.to_thread(_link_or_copy, path, staging)
-            await asyncio.to_thread(self._before_rename, staging, key)
-            await obstore.rename_async(self._store, f"{STAGING_DIR}/{staging.name}", key)
-        except BaseException:
-            _remove_quietly(staging)
-            raise
-        await asyncio.to_thread(self._durable.fsync, (self.root / key).parent)
+        await asyncio.to_thread(self._settle, staging, key, path)
 
-    def _before_rename(self, staged: Path, key: str) -> None:
-        _fsync_file(staged)
-        self._durable.forget_missing((self.root / key).parent)
+    def _settle(self, staged: Path, key: str, source: Path | None = None) -> None:
+        """On one thread (a hop each way costs more than the work): stage ``source`` if
+        given, fsync the staged file, rename it onto the key, fsync the folders."""
+        target = self.root / key
+        try:
+            if source is not None:
+                _link_or_copy(source, staged)
+            _fsync_file(staged)
+            self._durable.forget_missing(target.parent)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(staged, target)
+        except BaseException:
+            _remove_quietly(staged)
+            raise
+        self._durable.fsync(target.parent)
 
     @property
     def staging(self) -> Staging:
@@ -100,7 +101,7 @@ class LocalImageStore(ObjectImageStore):
 
 
 def _fsync_file(path: Path) -> None:
-    with path.open("rb+") as f:
+    with path.open("rb+") as f, FSYNC_SECONDS.labels("file").time():
         os.fsync(f.fileno())
 
 
@@ -136,7 +137,8 @@ class _DurableFolders:
 def _fsync_dir(folder: Path) -> None:
     fd = os.open(folder, os.O_RDONLY)
     try:
-        os.fsync(fd)
+        with FSYNC_SECONDS.labels("folder").time():
+            os.fsync(fd)
     finally:
         os.close(fd)
 

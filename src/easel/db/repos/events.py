@@ -22,6 +22,7 @@ _NUMBER = (
     .values(event_seq=_USERS.c.event_seq + bindparam("count"))
     .returning(_USERS.c.event_seq)
 )
+_INSERT = insert(_EVENTS)
 _AFTER = select(JobEvent).where(
     JobEvent.user_id == bindparam("user_id"), JobEvent.seq > bindparam("after_seq")
 )
@@ -76,7 +77,7 @@ async def append(session: AsyncSession, *, user_id: str, events: Sequence[NewEve
         }
         for index, new in enumerate(events)
     ]
-    await session.execute(insert(_EVENTS), rows)
+    await session.execute(_INSERT, rows)
     return [Event.model_validate(row) for row in rows]
 
 

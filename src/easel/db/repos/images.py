@@ -9,9 +9,10 @@ job's input (lineage), or a live pin of a writer about to store or record it
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Collection, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from datetime import datetime
 from typing import Any, cast
 
@@ -85,12 +86,28 @@ async def add_if_missing(session: AsyncSession, facts: ImageFacts) -> Image:
     return image
 
 
-def _upsert(session: AsyncSession, table: type[Image] | type[ImagePin]) -> Any:
-    """An INSERT that can say what to do on a conflicting key, in the session's dialect
-    (on the table: the ORM's bulk machinery costs more than the statement)."""
-    if session.get_bind().dialect.name == "postgresql":
-        return postgresql.insert(cast(Table, table.__table__))
-    return sqlite.insert(cast(Table, table.__table__))
+_FACTS = tuple(f.name for f in fields(ImageFacts))
+
+
+@functools.cache
+def _pin_statements(dialect: str) -> tuple[Any, Any]:
+    """The pin's two upserts in ``dialect``: INSERTs that say what to do on a conflicting
+    key (on the tables: the ORM's bulk machinery costs more than the statements). Built
+    once, with bound parameters: building them costs more CPU than running them."""
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    row: dict[str, Any] = {n: bindparam(n) for n in (*_FACTS, "created_at", "orphaned_at")}
+    add_image = (
+        insert(cast(Table, Image.__table__))
+        .values(row)
+        .on_conflict_do_nothing(index_elements=["sha256"])
+    )
+    until: Any = bindparam("until")
+    hold = (
+        insert(cast(Table, ImagePin.__table__))
+        .values(sha256=bindparam("sha256"), holder=bindparam("holder"), expires_at=until)
+        .on_conflict_do_update(index_elements=["sha256", "holder"], set_={"expires_at": until})
+    )
+    return add_image, hold
 
 
 async def pin(session: AsyncSession, facts: ImageFacts, *, holder: str, until: datetime) -> None:
@@ -100,15 +117,9 @@ async def pin(session: AsyncSession, facts: ImageFacts, *, holder: str, until: d
     of the row that leaves an existing one alone, and an insert-or-renew of the pin."""
     await lock_image(session, facts.sha256)
     now = utcnow()
-    row = {**asdict(facts), "created_at": now, "orphaned_at": now}
-    await session.execute(
-        _upsert(session, Image).values(row).on_conflict_do_nothing(index_elements=["sha256"])
-    )
-    await session.execute(
-        _upsert(session, ImagePin)
-        .values(sha256=facts.sha256, holder=holder, expires_at=until)
-        .on_conflict_do_update(index_elements=["sha256", "holder"], set_={"expires_at": until})
-    )
+    add_image, hold = _pin_statements(session.get_bind().dialect.name)
+    await session.execute(add_image, {**asdict(facts), "created_at": now, "orphaned_at": now})
+    await session.execute(hold, {"sha256": facts.sha256, "holder": holder, "until": until})
 
 
 _TAKE_PIN = (
@@ -128,11 +139,16 @@ async def take_pin(session: AsyncSession, *, sha256: str, holder: str) -> None:
         raise PinLost(sha256)
 
 
+_REFERENCED = (
+    update(Image).where(Image.sha256 == bindparam("image_sha256")).values(orphaned_at=None)
+)
+
+
 async def settled(session: AsyncSession, *, sha256: str, referenced: bool) -> None:
     """After `take_pin`: the image is referenced now (``referenced``), or, given up,
     starts its grace period unless something else refers to it."""
     if referenced:
-        await session.execute(update(Image).where(Image.sha256 == sha256).values(orphaned_at=None))
+        await session.execute(_REFERENCED, {"image_sha256": sha256})
     else:
         await mark_orphans(session, [sha256])
 
