@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import aiosqlite
 import httpx
 import pytest
 from sqlalchemy import event
@@ -32,6 +33,9 @@ READ_TRANSACTIONS = 2
 """The token's user; the job's event log, read once when the call starts to follow it."""
 STATEMENTS = 22
 """SQL statements, not counting the transactions' own BEGIN."""
+THREAD_HOPS = 2
+"""Calls onto SQLite's connection threads: the two reads (`easel.db.sqlite_driver` runs
+write transactions on the event loop)."""
 
 
 @dataclass
@@ -39,10 +43,13 @@ class Ledger:
     statements: list[str] = field(default_factory=list)
     transactions: list[str] = field(default_factory=list)
     """"write" or "read", by the engine that began it."""
+    hops: list[str] = field(default_factory=list)
+    """Each function sent to a SQLite connection's thread."""
 
     def clear(self) -> None:
         self.statements.clear()
         self.transactions.clear()
+        self.hops.clear()
 
 
 def _listen(services: Services, ledger: Ledger) -> None:
@@ -60,8 +67,20 @@ def _listen(services: Services, ledger: Ledger) -> None:
         event.listen(engine.sync_engine, "before_cursor_execute", executed)
 
 
+def _count_hops(monkeypatch: pytest.MonkeyPatch, ledger: Ledger) -> None:
+    original = aiosqlite.Connection._execute
+
+    async def counted(self: aiosqlite.Connection, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        ledger.hops.append(getattr(fn, "__name__", repr(fn)))
+        return await original(self, fn, *args, **kwargs)  # type: ignore[no-untyped-call]
+
+    monkeypatch.setattr(aiosqlite.Connection, "_execute", counted)
+
+
 @pytest.fixture
-async def gateway(tmp_path: Path) -> AsyncIterator[tuple[httpx.AsyncClient, Ledger]]:
+async def gateway(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[tuple[httpx.AsyncClient, Ledger]]:
     settings = Settings(
         data_dir=tmp_path / "data",
         environ={"HOME": str(tmp_path)},
@@ -76,6 +95,7 @@ async def gateway(tmp_path: Path) -> AsyncIterator[tuple[httpx.AsyncClient, Ledg
     services.webhooks.poll_seconds = 3600  # no delivery pass lands inside the count
     ledger = Ledger()
     _listen(services, ledger)
+    _count_hops(monkeypatch, ledger)
     async with services.db.transaction() as session:
         issued = await user_repo.create_token(session, user_name="alice")
     app = create_app(settings, migrate=False)
@@ -107,6 +127,7 @@ async def test_one_v1_generation_stays_within_its_statement_budget(
     assert ledger.transactions.count("write") == WRITE_TRANSACTIONS, counted
     assert ledger.transactions.count("read") == READ_TRANSACTIONS, counted
     assert len(ledger.statements) == STATEMENTS, counted
+    assert len(ledger.hops) == THREAD_HOPS, ledger.hops
     # The image is stored with its thumbnail and the job is in the history.
     image = await client.get(item["url"])
     assert image.status_code == 200 and image.content[:8] == b"\x89PNG\r\n\x1a\n"
