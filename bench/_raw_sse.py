@@ -69,7 +69,7 @@ def _frame(frame: bytes) -> RawFrame | None:
     return RawFrame(event, data) if data else None
 
 
-def field(data: bytes, name: str) -> str:
+def json_field(data: bytes, name: str) -> str:
     """A top-level string field of a frame's JSON, found without decoding the rest (the
     previews carry kilobytes of base64)."""
     marker = f'"{name}":"'.encode()

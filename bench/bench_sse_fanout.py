@@ -18,6 +18,7 @@ import json
 import tempfile
 import time
 from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -34,7 +35,7 @@ from _common import (
     summary,
     tree_cpu_seconds,
 )
-from _raw_sse import RawFrame, RefusedStream, field, raw_sse
+from _raw_sse import RawFrame, RefusedStream, json_field, raw_sse
 
 SUBSCRIBERS = 1000
 WATCHED_JOB = {
@@ -46,23 +47,37 @@ WATCHED_JOB = {
 """The job every subscriber follows: two variants, painted with stage previews."""
 
 
-async def raw_subscriber(
-    server: ServerProcess,
-    token: str,
-    path: str,
-    ready: asyncio.Event,
-    connected: list[int],
-    latencies: list[float],
-    connecting: asyncio.Semaphore,
-) -> None:
+@dataclass
+class Watch:
+    """What the subscribers share: when to start counting, a gate on connecting, and
+    what they found."""
+
+    ready: asyncio.Event = field(default_factory=asyncio.Event)
+    connecting: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(50))
+    """Connect a batch at a time: a thousand at once only measures the pool's queue."""
+    connected: list[int] = field(default_factory=list)
+    latencies: list[float] = field(default_factory=list)
+
+    def received(self, event: str, at: str) -> None:
+        """Note a frame that just arrived, made at ``at`` (ISO 8601)."""
+        received = time.time()
+        if self.ready.is_set() and event not in ("job.created", "variant.queued"):
+            self.latencies.append((received - datetime.fromisoformat(at).timestamp()) * 1000)
+
+
+async def raw_subscriber(server: ServerProcess, token: str, path: str, watch: Watch) -> None:
     headers = {"Authorization": f"Bearer {token}"}
     while True:
         frames = raw_sse(server.url, urlsplit(path).path, headers)
         try:
-            async with connecting:
+            async with watch.connecting:
                 first = await anext(frames)  # the replayed job.created: connected
-            connected.append(1)
-            await _read_raw(aiter(frames), first, ready, latencies)
+            watch.connected.append(1)
+            frame: RawFrame | None = first
+            while frame is not None and frame.event != "job.finished":
+                frame = await anext(frames, None)
+                if frame is not None:
+                    watch.received(frame.event, json_field(frame.data, "at"))
             return
         except (RefusedStream, OSError):
             continue  # refused under the load of connecting: try again
@@ -70,57 +85,29 @@ async def raw_subscriber(
             await frames.aclose()
 
 
-async def _read_raw(
-    frames: AsyncIterator[RawFrame], first: RawFrame, ready: asyncio.Event, latencies: list[float]
-) -> None:
-    frame: RawFrame | None = first
-    while frame is not None and frame.event != "job.finished":
-        frame = await anext(frames, None)
-        if frame is None:
-            return
-        received = time.time()
-        if ready.is_set() and frame.event not in ("job.created", "variant.queued"):
-            sent = datetime.fromisoformat(field(frame.data, "at")).timestamp()
-            latencies.append((received - sent) * 1000)
-
-
-async def subscriber(
-    client: httpx.AsyncClient,
-    path: str,
-    ready: asyncio.Event,
-    connected: list[int],
-    latencies: list[float],
-    connecting: asyncio.Semaphore,
-) -> None:
+async def subscriber(client: httpx.AsyncClient, path: str, watch: Watch) -> None:
     while True:
-        # Connect a batch at a time: a thousand at once only measures the pool's queue.
-        await connecting.acquire()
+        await watch.connecting.acquire()
         released = False
         try:
             async with aconnect_sse(client, "GET", path, timeout=None) as source:
-                connecting.release()
+                watch.connecting.release()
                 released = True
                 if source.response.status_code != 200:
                     continue  # refused under the load of connecting: try again
-                connected.append(1)
-                await _read(source.aiter_sse(), ready, latencies)
+                watch.connected.append(1)
+                await _read(source.aiter_sse(), watch)
                 return
         finally:
             if not released:
-                connecting.release()
+                watch.connecting.release()
 
 
-async def _read(
-    frames: AsyncIterator[ServerSentEvent], ready: asyncio.Event, latencies: list[float]
-) -> None:
+async def _read(frames: AsyncIterator[ServerSentEvent], watch: Watch) -> None:
     async for sse in frames:
         if not sse.data:
             continue
-        received = time.time()
-        data = json.loads(sse.data)
-        if ready.is_set() and sse.event != "job.created" and sse.event != "variant.queued":
-            sent = datetime.fromisoformat(data["at"]).timestamp()
-            latencies.append((received - sent) * 1000)
+        watch.received(sse.event, json.loads(sse.data)["at"])
         if sse.event == "job.finished":
             return
 
@@ -141,25 +128,24 @@ async def measure(server: ServerProcess, token: str, client_kind: str) -> tuple[
         }
         await client.post("/api/v1/jobs", json=blocker)
         job = (await client.post("/api/v1/jobs", json=WATCHED_JOB)).json()
-        ready, connected, latencies = asyncio.Event(), [], []
-        connecting = asyncio.Semaphore(50)
+        watch = Watch()
         path = job["events_url"]
         tasks = [
             asyncio.create_task(
-                raw_subscriber(server, token, path, ready, connected, latencies, connecting)
+                raw_subscriber(server, token, path, watch)
                 if client_kind == "raw"
-                else subscriber(client, path, ready, connected, latencies, connecting)
+                else subscriber(client, path, watch)
             )
             for _ in range(SUBSCRIBERS)
         ]
-        while len(connected) < SUBSCRIBERS:
+        while len(watch.connected) < SUBSCRIBERS:
             await asyncio.sleep(0.05)
         assert server.process is not None
         before = tree_cpu_seconds(server.process.pid)
-        ready.set()
+        watch.ready.set()
         await asyncio.wait_for(asyncio.gather(*tasks), 600)
         cpu_seconds = tree_cpu_seconds(server.process.pid) - before
-    return latencies, cpu_seconds
+    return watch.latencies, cpu_seconds
 
 
 def main() -> None:
