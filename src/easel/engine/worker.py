@@ -73,8 +73,10 @@ from easel.urls import image_path, thumbnail_path
 log = logging.getLogger(__name__)
 
 FINISHING_AT_ONCE = 16
-"""Finished remote tasks downloaded and stored at once; the rest wait their turn, so a
-thousand tasks ending together do not hold a thousand images in memory."""
+"""Finished variants stored at once (remote tasks also downloaded); the rest wait their
+turn, so a thousand tasks ending together do not hold a thousand images in memory, and
+a variant whose image is back waits for a turn before it frees its provider slot, so
+storing that falls behind (an outage) holds new generations back."""
 
 
 RECORDED_APART = frozenset({"width", "height", "prompt", "cell"})
@@ -257,6 +259,7 @@ class Worker:
                 remote_result=variant.remote_result,
                 hooks=hooks,
             )
+            await self._image_back(run)
             staged = result.image
             if wants_composite(request.operation, request.inputs):
                 staged = await composite_back(staged, request.inputs, self.runner.staging)
@@ -283,6 +286,16 @@ class Worker:
         except Exception as exc:  # a bug must fail the variant, not leave it running
             log.exception("variant %s crashed", variant.id)
             await self._fail(run, "internal", f"Internal error: {type(exc).__name__}: {exc}", True)
+
+    async def _image_back(self, run: _Run) -> None:
+        """The vendor's part is done: with a finishing turn taken, the provider's slot
+        goes to the next generation while this image is stored (the slot limits
+        generations, as vendors count them, not the storing after)."""
+        if not run.finishing:
+            await self._finishing.acquire()
+            run.finishing = True
+        if run.slot is not None:
+            run.slot.release()
 
     async def _request(
         self, job: Job, variant: Variant, entry: CatalogEntry, inputs: list[InputRef] | None
