@@ -29,7 +29,8 @@ where a hop costs a hundred. ``COMMIT`` runs there too: in WAL mode with
 write and fsync the database file, the checkpoint, SQLite would run inside whichever
 commit crossed its threshold; this connection turns that off and checkpoints on the
 thread every `CHECKPOINT_EVERY` commits instead, which keeps the log as short as SQLite's
-own default of about 1,000 pages would (a commit on the variant path writes 7 to 10).
+own default of about 1,000 pages would (a commit on the variant path writes several,
+the rows and their indexes).
 The committing caller waits for it, as it waited for SQLite's. Not in the background on
 another connection: a checkpoint racing a busy writer never finds the log fully copied
 when the next write begins, so the log is never started over and grows without bound.
