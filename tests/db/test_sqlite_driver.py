@@ -116,8 +116,8 @@ async def test_a_write_waits_off_the_loop_while_another_process_holds_the_lock(
     assert _bodies(path) == ["other process", "ours"]
 
 
-async def test_the_log_is_checkpointed_every_so_many_commits(
-    database: tuple[Database, Path],
+async def test_the_log_is_checkpointed_every_so_many_commits_after_the_commit(
+    database: tuple[Database, Path], hops: list[str]
 ) -> None:
     db, path = database
     commits = 4 * CHECKPOINT_EVERY + 10
@@ -126,9 +126,17 @@ async def test_the_log_is_checkpointed_every_so_many_commits(
             await session.execute(
                 text("INSERT INTO notes (body) VALUES (:body)"), {"body": f"{index:04d}" * 900}
             )
+        # The transactions made no hop; only the checkpoints did, each run once the
+        # committing transaction had handed the connection back.
+        committed = index + 2  # the fixture's CREATE TABLE was the first commit
+        assert set(hops) <= {"_execute"}
+        assert len(hops) in ((committed - 1) // CHECKPOINT_EVERY, committed // CHECKPOINT_EVERY)
+        await asyncio.sleep(0)  # a server's loop turns between requests
+    await db.dispose()  # waits for a checkpoint still running (and closes: a hop more)
+    assert hops.count("_execute") == (commits + 1) // CHECKPOINT_EVERY
     with sqlite3.connect(path) as other:
         busy, frames, _ = other.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
-    # Each commit appends at least one page to the log: without the checkpoints it would
-    # hold every one of them.
+    # Each commit appends at least one page to the log: without the checkpoints, or with
+    # checkpoints that never let the log start over, it would hold every one of them.
     assert busy == 0
     assert frames < commits / 2, f"{frames} frames in the log after {commits} commits"

@@ -12,6 +12,8 @@ SQLite needs care to never answer "database is locked" under concurrent requests
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -25,7 +27,15 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
-from easel.db.sqlite_driver import BUSY_TIMEOUT_MS, OneHopDBAPI, mark_begin
+from easel.db.sqlite_driver import (
+    BUSY_TIMEOUT_MS,
+    CheckpointDue,
+    OneHopDBAPI,
+    checkpoint,
+    mark_begin,
+)
+
+log = logging.getLogger(__name__)
 
 SQLITE_PRAGMAS = (
     "PRAGMA journal_mode=WAL",
@@ -36,11 +46,12 @@ SQLITE_PRAGMAS = (
 
 
 def _sqlite_engine(
-    url: str, *, begin: str, inline_writes: bool = False, **kwargs: Any
+    url: str, *, begin: str, checkpoint_due: CheckpointDue | None = None, **kwargs: Any
 ) -> AsyncEngine:
     if make_url(url).get_driver_name() == "aiosqlite":
-        # One thread hop per statement, not four; see the module for inline writes.
-        kwargs["module"] = OneHopDBAPI(inline_writes=inline_writes)
+        # One thread hop per statement, not four; with checkpoint_due, write
+        # transactions inline (see the driver).
+        kwargs["module"] = OneHopDBAPI(checkpoint_due=checkpoint_due)
     engine = create_async_engine(url, **kwargs)
 
     @event.listens_for(engine.sync_engine, "connect")
@@ -71,7 +82,7 @@ class Database:
             self.write_engine = _sqlite_engine(
                 url,
                 begin="BEGIN IMMEDIATE",
-                inline_writes=True,
+                checkpoint_due=self._checkpoint_soon,
                 pool_size=1,
                 max_overflow=0,
                 pool_timeout=600,
@@ -81,6 +92,7 @@ class Database:
                 url, pool_size=10, max_overflow=20, pool_pre_ping=True
             )
             self.write_engine = self.read_engine
+        self._checkpointing: asyncio.Task[None] | None = None
         self._read = async_sessionmaker(self.read_engine, expire_on_commit=False)
         self._write = async_sessionmaker(self.write_engine, expire_on_commit=False)
 
@@ -96,7 +108,22 @@ class Database:
         async with self._write() as session, session.begin():
             yield session
 
+    def _checkpoint_soon(self) -> None:
+        """Called by the writer's commit: checkpoint the log on the write connection once
+        the committing transaction has handed it back (see `easel.db.sqlite_driver`)."""
+        if self._checkpointing is None or self._checkpointing.done():
+            self._checkpointing = asyncio.get_running_loop().create_task(self._checkpoint())
+
+    async def _checkpoint(self) -> None:
+        try:
+            async with self.write_engine.connect() as connection:
+                await connection.run_sync(lambda c: checkpoint(c.connection.dbapi_connection))
+        except Exception:  # the next one is due a hundred commits later
+            log.warning("Checkpointing the SQLite log failed", exc_info=True)
+
     async def dispose(self) -> None:
+        if self._checkpointing is not None:
+            await asyncio.gather(self._checkpointing, return_exceptions=True)
         await self.read_engine.dispose()
         if self.write_engine is not self.read_engine:
             await self.write_engine.dispose()

@@ -27,12 +27,13 @@ statements are small, so running them where they are issued costs a few microsec
 where a hop costs a hundred. ``COMMIT`` runs there too: in WAL mode with
 ``synchronous=NORMAL`` it appends to the log without an fsync. The one step that does
 write and fsync the database file, the checkpoint, SQLite would run inside whichever
-commit crossed its threshold; this connection turns that off and checkpoints on the
-thread every `CHECKPOINT_EVERY` commits instead, which keeps the log as short as SQLite's
-own default of about 1,000 pages would (a commit on the variant path writes several,
-the rows and their indexes).
-The committing caller waits for it, as it waited for SQLite's. Not in the background on
-another connection: a checkpoint racing a busy writer never finds the log fully copied
+commit crossed its threshold, and its caller would wait for it. This connection turns
+that off and, every `CHECKPOINT_EVERY` commits, calls ``checkpoint_due``, which has the
+checkpoint run on this same connection once the transaction has handed it back
+(`easel.db.engine`): the caller that committed does not wait, a write that arrives
+meanwhile waits for the connection as for any other write, and the log stays as short
+as SQLite's own default of about 1,000 pages would keep it. Not on another connection
+in the background: a checkpoint racing a busy writer never finds the log fully copied
 when the next write begins, so the log is never started over and grows without bound.
 """
 
@@ -40,7 +41,7 @@ from __future__ import annotations
 
 import collections
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, cast
 
 import aiosqlite
@@ -166,16 +167,23 @@ def _began_at_once(raw: sqlite3.Connection, begin: str) -> bool:
     return True
 
 
+CheckpointDue = Callable[[], None]
+"""Called by an inline writer every `CHECKPOINT_EVERY` commits; it must not wait."""
+
+
 class _Connection(AsyncAdapt_aiosqlite_connection):
-    __slots__ = ("_begin", "_commits", "inline_writes")
+    __slots__ = ("_begin", "_checkpoint_due", "_commits", "inline_writes")
     _cursor_cls = OneHopCursor
 
-    def __init__(self, dbapi: Any, connection: Any, *, inline_writes: bool) -> None:
+    def __init__(
+        self, dbapi: Any, connection: Any, *, checkpoint_due: CheckpointDue | None
+    ) -> None:
         super().__init__(dbapi, connection)
         self._begin: str | None = None
         self._commits = 0
-        self.inline_writes = inline_writes
-        if inline_writes:
+        self._checkpoint_due = checkpoint_due
+        self.inline_writes = checkpoint_due is not None
+        if self.inline_writes:
             self._on_thread("PRAGMA wal_autocheckpoint=0")
 
     def _on_thread(self, statement: str) -> None:
@@ -209,9 +217,13 @@ class _Connection(AsyncAdapt_aiosqlite_connection):
         except sqlite3.Error as error:
             self._handle_exception(error)
         self._commits += 1
-        if self._commits >= CHECKPOINT_EVERY:
+        if self._commits >= CHECKPOINT_EVERY and self._checkpoint_due is not None:
             self._commits = 0
-            self._on_thread("PRAGMA wal_checkpoint(PASSIVE)")
+            self._checkpoint_due()
+
+    def checkpoint(self) -> None:
+        """Checkpoint the log on this connection's thread, outside any transaction."""
+        self._on_thread("PRAGMA wal_checkpoint(PASSIVE)")
 
     def rollback(self) -> None:
         # Ending a transaction in write-ahead-log mode does no I/O: no hop needed.
@@ -226,13 +238,22 @@ class _Connection(AsyncAdapt_aiosqlite_connection):
 class OneHopDBAPI(AsyncAdapt_aiosqlite_dbapi):
     """Pass as ``module=`` to `create_async_engine` with a ``sqlite+aiosqlite`` URL."""
 
-    def __init__(self, *, inline_writes: bool = False) -> None:
+    def __init__(self, *, checkpoint_due: CheckpointDue | None = None) -> None:
+        """With ``checkpoint_due``, connections run their write transactions inline and
+        leave checkpoints to it (see the module)."""
         super().__init__(aiosqlite, sqlite3)
-        self.inline_writes = inline_writes
+        self.checkpoint_due = checkpoint_due
 
     def connect(self, *args: Any, **kwargs: Any) -> AsyncAdapt_aiosqlite_connection:
         adapted = super().connect(*args, **kwargs)
-        return _Connection(self, adapted._connection, inline_writes=self.inline_writes)
+        return _Connection(self, adapted._connection, checkpoint_due=self.checkpoint_due)
+
+
+def checkpoint(dbapi_connection: Any) -> None:
+    """Checkpoint the log on a connection of this module's, outside any transaction."""
+    if not isinstance(dbapi_connection, _Connection):
+        raise TypeError("not a connection of easel.db.sqlite_driver")
+    dbapi_connection.checkpoint()
 
 
 def mark_begin(dbapi_connection: Any, statement: str) -> bool:
