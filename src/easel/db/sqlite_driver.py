@@ -18,7 +18,7 @@ pending (`mark_begin`) and it runs on the thread just before the transaction's f
 statement, so a transaction that runs none costs nothing. Ending a transaction that
 never began, or was ended already (the pool's reset after a commit), is skipped.
 
-A connection made with ``inline_writes`` (the write engine's one connection) runs its
+A connection made with ``checkpoint_due`` (the write engine's one connection) runs its
 write transactions on the event loop's thread once they hold SQLite's write lock:
 ``BEGIN IMMEDIATE`` is tried at once without waiting, and only when another process
 holds the lock does it go to the thread to wait there (``busy_timeout``). With the lock
@@ -59,7 +59,7 @@ _Outcome = tuple[Any, int, int | None, list[Any] | None]
 BUSY_TIMEOUT_MS = 60_000
 """How long a connection waits for another process's write lock (SQLite's busy_timeout)."""
 CHECKPOINT_EVERY = 100
-"""Commits between checkpoints of an ``inline_writes`` connection."""
+"""Commits between checkpoints of a connection that writes inline."""
 
 
 def _execute(raw: sqlite3.Connection, statement: str) -> None:
@@ -172,7 +172,7 @@ CheckpointDue = Callable[[], None]
 
 
 class _Connection(AsyncAdapt_aiosqlite_connection):
-    __slots__ = ("_begin", "_checkpoint_due", "_commits", "inline_writes")
+    __slots__ = ("_begin", "_checkpoint_due", "_commits")
     _cursor_cls = OneHopCursor
 
     def __init__(
@@ -182,9 +182,14 @@ class _Connection(AsyncAdapt_aiosqlite_connection):
         self._begin: str | None = None
         self._commits = 0
         self._checkpoint_due = checkpoint_due
-        self.inline_writes = checkpoint_due is not None
         if self.inline_writes:
             self._on_thread("PRAGMA wal_autocheckpoint=0")
+
+    @property
+    def inline_writes(self) -> bool:
+        """Write transactions run on the event loop: the writer, whose checkpoints are
+        someone else's to run."""
+        return self._checkpoint_due is not None
 
     def _on_thread(self, statement: str) -> None:
         connection = cast(aiosqlite.Connection, self._connection)
@@ -209,7 +214,7 @@ class _Connection(AsyncAdapt_aiosqlite_connection):
         raw = self._raw()
         if self.take_begin() is not None or raw is None or not raw.in_transaction:
             return
-        if not self.inline_writes:
+        if self._checkpoint_due is None:
             super().commit()
             return
         try:
@@ -217,7 +222,7 @@ class _Connection(AsyncAdapt_aiosqlite_connection):
         except sqlite3.Error as error:
             self._handle_exception(error)
         self._commits += 1
-        if self._commits >= CHECKPOINT_EVERY and self._checkpoint_due is not None:
+        if self._commits >= CHECKPOINT_EVERY:
             self._commits = 0
             self._checkpoint_due()
 

@@ -202,21 +202,15 @@ async def _owned(
     return found
 
 
-async def save_remote(
-    session: AsyncSession,
-    *,
-    variant_id: str,
-    owner: str,
-    task: Mapping[str, Any] | None = None,
-    result: Mapping[str, Any] | None = None,
+async def save_remote_result(
+    session: AsyncSession, *, variant_id: str, owner: str, result: Mapping[str, Any]
 ) -> bool:
+    """Keep a finished remote result's URLs on a variant this worker still holds (remote
+    tasks are saved in groups, `easel.engine.task_saver`)."""
     variant = await job_repo.held_variant(session, variant_id=variant_id, owner=owner)
     if variant is None:
         return False
-    if task is not None:
-        variant.remote_task = dict(task)
-    if result is not None:
-        variant.remote_result = dict(result)
+    variant.remote_result = dict(result)
     return True
 
 

@@ -366,7 +366,7 @@ class Worker:
             if not now:
                 return
             async with self.db.transaction() as session:
-                await transitions.save_remote(
+                await transitions.save_remote_result(
                     session, variant_id=variant.id, owner=self.id, result=result
                 )
 
