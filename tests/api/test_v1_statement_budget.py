@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import aiosqlite
 import httpx
 import pytest
 from sqlalchemy import event
@@ -25,6 +24,7 @@ from easel.db.migrate import upgrade
 from easel.db.repos import users as user_repo
 from easel.providers.offline import MODEL_ID
 from easel.services import Services, build_services
+from support.sqlite_hops import Hop, names, record_hops
 
 WRITE_TRANSACTIONS = 4
 """The job with its variant and events; claim-and-start; the image's pin; the final
@@ -43,7 +43,7 @@ class Ledger:
     statements: list[str] = field(default_factory=list)
     transactions: list[str] = field(default_factory=list)
     """"write" or "read", by the engine that began it."""
-    hops: list[str] = field(default_factory=list)
+    hops: list[Hop] = field(default_factory=list)
     """Each function sent to a SQLite connection's thread."""
 
     def clear(self) -> None:
@@ -67,16 +67,6 @@ def _listen(services: Services, ledger: Ledger) -> None:
         event.listen(engine.sync_engine, "before_cursor_execute", executed)
 
 
-def _count_hops(monkeypatch: pytest.MonkeyPatch, ledger: Ledger) -> None:
-    original = aiosqlite.Connection._execute
-
-    async def counted(self: aiosqlite.Connection, fn: Any, *args: Any, **kwargs: Any) -> Any:
-        ledger.hops.append(getattr(fn, "__name__", repr(fn)))
-        return await original(self, fn, *args, **kwargs)  # type: ignore[no-untyped-call]
-
-    monkeypatch.setattr(aiosqlite.Connection, "_execute", counted)
-
-
 @pytest.fixture
 async def gateway(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -95,7 +85,7 @@ async def gateway(
     services.webhooks.poll_seconds = 3600  # no delivery pass lands inside the count
     ledger = Ledger()
     _listen(services, ledger)
-    _count_hops(monkeypatch, ledger)
+    record_hops(monkeypatch, ledger.hops)
     async with services.db.transaction() as session:
         issued = await user_repo.create_token(session, user_name="alice")
     app = create_app(settings, migrate=False)
@@ -127,7 +117,7 @@ async def test_one_v1_generation_stays_within_its_statement_budget(
     assert ledger.transactions.count("write") == WRITE_TRANSACTIONS, counted
     assert ledger.transactions.count("read") == READ_TRANSACTIONS, counted
     assert len(ledger.statements) == STATEMENTS, counted
-    assert len(ledger.hops) == THREAD_HOPS, ledger.hops
+    assert len(ledger.hops) == THREAD_HOPS, names(ledger.hops)
     # The image is stored with its thumbnail and the job is in the history.
     image = await client.get(item["url"])
     assert image.status_code == 200 and image.content[:8] == b"\x89PNG\r\n\x1a\n"

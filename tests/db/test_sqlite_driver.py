@@ -9,16 +9,15 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
 
-import aiosqlite
 import pytest
 from sqlalchemy import text
 
 from easel.db.engine import Database
 from easel.db.sqlite_driver import CHECKPOINT_EVERY
+from support.sqlite_hops import Hop, names, record_hops
 
 
 @pytest.fixture
@@ -34,17 +33,10 @@ async def database(tmp_path: Path) -> AsyncIterator[tuple[Database, Path]]:
 
 
 @pytest.fixture
-def hops(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
-    """The name of every function sent to a connection's thread."""
-    sent: list[str] = []
-    original = aiosqlite.Connection._execute
-
-    async def counted(self: aiosqlite.Connection, fn: Any, *args: Any, **kwargs: Any) -> Any:
-        sent.append(getattr(fn, "__name__", repr(fn)))
-        return await original(self, fn, *args, **kwargs)  # type: ignore[no-untyped-call]
-
-    monkeypatch.setattr(aiosqlite.Connection, "_execute", counted)
-    yield sent
+def hops(monkeypatch: pytest.MonkeyPatch) -> list[Hop]:
+    recorded: list[Hop] = []
+    record_hops(monkeypatch, recorded)
+    return recorded
 
 
 def _bodies(path: Path) -> list[str]:
@@ -53,18 +45,18 @@ def _bodies(path: Path) -> list[str]:
 
 
 async def test_a_write_transaction_runs_without_a_thread_hop_and_commits(
-    database: tuple[Database, Path], hops: list[str]
+    database: tuple[Database, Path], hops: list[Hop]
 ) -> None:
     db, path = database
     async with db.transaction() as session:
         await session.execute(text("INSERT INTO notes (body) VALUES ('first')"))
         await session.execute(text("UPDATE notes SET body = 'kept' WHERE body = 'first'"))
-    assert hops == []
+    assert names(hops) == []
     assert _bodies(path) == ["kept"]  # committed: another connection reads it
 
 
 async def test_a_read_session_hops_once_per_statement(
-    database: tuple[Database, Path], hops: list[str]
+    database: tuple[Database, Path], hops: list[Hop]
 ) -> None:
     db, _ = database
     async with db.session() as warm:  # the pool's first connection sets its pragmas
@@ -74,7 +66,7 @@ async def test_a_read_session_hops_once_per_statement(
         await session.execute(text("SELECT count(*) FROM notes"))
         await session.execute(text("SELECT count(*) FROM notes"))
     # BEGIN rides with the first statement; ending the read needs no hop.
-    assert hops == ["_run", "_run"]
+    assert names(hops) == ["_run", "_run"]
 
 
 async def test_a_failed_transaction_rolls_back_and_the_next_one_works(
@@ -91,7 +83,7 @@ async def test_a_failed_transaction_rolls_back_and_the_next_one_works(
 
 
 async def test_a_write_waits_off_the_loop_while_another_process_holds_the_lock(
-    database: tuple[Database, Path], hops: list[str]
+    database: tuple[Database, Path], hops: list[Hop]
 ) -> None:
     db, path = database
     holder = sqlite3.connect(path, isolation_level=None)
@@ -117,7 +109,7 @@ async def test_a_write_waits_off_the_loop_while_another_process_holds_the_lock(
 
 
 async def test_the_log_is_checkpointed_every_so_many_commits_after_the_commit(
-    database: tuple[Database, Path], hops: list[str]
+    database: tuple[Database, Path], hops: list[Hop]
 ) -> None:
     db, path = database
     commits = 4 * CHECKPOINT_EVERY + 10
@@ -129,11 +121,11 @@ async def test_the_log_is_checkpointed_every_so_many_commits_after_the_commit(
         # The transactions made no hop; only the checkpoints did, each run once the
         # committing transaction had handed the connection back.
         committed = index + 2  # the fixture's CREATE TABLE was the first commit
-        assert set(hops) <= {"_execute"}
+        assert set(names(hops)) <= {"_execute"}
         assert len(hops) in ((committed - 1) // CHECKPOINT_EVERY, committed // CHECKPOINT_EVERY)
         await asyncio.sleep(0)  # a server's loop turns between requests
     await db.dispose()  # waits for a checkpoint still running (and closes: a hop more)
-    assert hops.count("_execute") == (commits + 1) // CHECKPOINT_EVERY
+    assert names(hops).count("_execute") == (commits + 1) // CHECKPOINT_EVERY
     with sqlite3.connect(path) as other:
         busy, frames, _ = other.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
     # Each commit appends at least one page to the log: without the checkpoints, or with
