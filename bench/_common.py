@@ -82,6 +82,23 @@ def checkouts(args: argparse.Namespace) -> list[tuple[str, Path | None]]:
     return runs
 
 
+def rounds_arg(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=1,
+        help="measure each checkout this many times, alternating, so that a change in the "
+        "machine's load falls on both alike",
+    )
+
+
+def alternating(args: argparse.Namespace) -> Iterator[tuple[int, str, Path | None]]:
+    """(round, label, src folder): each checkout in turn, ``--rounds`` times."""
+    for round_number in range(1, args.rounds + 1):
+        for label, src in checkouts(args):
+            yield round_number, label, src
+
+
 def easel_server(data_dir: Path, env: dict[str, str], src: Path | None = None) -> ServerProcess:
     """An Easel server with production timings, from this checkout or from ``src``."""
     extra = {**PRODUCTION_TIMINGS, **env}

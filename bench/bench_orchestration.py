@@ -43,12 +43,12 @@ from typing import Any
 
 import httpx
 from httpx_sse import connect_sse
-from prometheus_client.parser import text_string_to_metric_families
 
-from _common import baseline_arg, checkouts, cpu_meter, create_token, easel_server
+from _common import alternating, baseline_arg, cpu_meter, create_token, easel_server, rounds_arg
 from easel.config import ProviderSettings
 from easel.providers.base import GenerationRequest, RunContext
 from easel.providers.offline import OfflineProvider
+from support.metrics import scrape
 
 VARIANTS = 40
 PER_JOB = 8
@@ -91,13 +91,7 @@ class Run:
 
 
 def fsync_seconds(client: httpx.Client) -> float | None:
-    text = client.get("/metrics").raise_for_status().text
-    found = [
-        sample.value
-        for family in text_string_to_metric_families(text)
-        for sample in family.samples
-        if sample.name == FSYNC_SUM
-    ]
+    found = [v for (name, _), v in scrape(client).items() if name == FSYNC_SUM]
     return sum(found) if found else None
 
 
@@ -219,34 +213,28 @@ def main() -> None:
         help="wait for the jobs on one SSE stream (watched: previews painted), or by "
         "polling each job every 10 ms (unwatched), as figures before this option did",
     )
-    parser.add_argument(
-        "--rounds",
-        type=int,
-        default=1,
-        help="measure each checkout this many times, alternating",
-    )
+    rounds_arg(parser)  # with more than one, the medians of the rounds follow
     args = parser.parse_args()
     print(f"waiting: {'one SSE stream' if args.wait == 'sse' else 'polling every 10 ms'}")
     rounds: dict[str, list[tuple[Run, float, float]]] = {}
-    for round_number in range(1, args.rounds + 1):
-        for label, src in checkouts(args):
-            # Watched jobs get previews; so did every job of a baseline from before
-            # unwatched jobs went without.
-            previews = args.wait == "sse" or (src is not None and args.baseline_paints_previews)
-            # Just before and just after the server's run, so that both see the load of
-            # the moment on the machine.
-            before = asyncio.run(engine_only(want_previews=previews))
-            run = through_server(src, args.wait)
-            after = asyncio.run(engine_only(want_previews=previews))
-            render, render_cpu = ((b + a) / 2 for b, a in zip(before, after, strict=True))
-            name = f"{label}, round {round_number}" if args.rounds > 1 else label
-            print(
-                f"{name}: engine alone {render * 1000:.1f} ms ({render_cpu * 1000:.1f} ms CPU) "
-                f"per {SIZE} px image "
-                f"{'with' if previews else 'without'} stage previews"
-            )
-            print(report(name, run, render, render_cpu), flush=True)
-            rounds.setdefault(label, []).append((run, render, render_cpu))
+    for round_number, label, src in alternating(args):
+        # Watched jobs get previews; so did every job of a baseline from before
+        # unwatched jobs went without.
+        previews = args.wait == "sse" or (src is not None and args.baseline_paints_previews)
+        # Just before and just after the server's run, so that both see the load of
+        # the moment on the machine.
+        before = asyncio.run(engine_only(want_previews=previews))
+        run = through_server(src, args.wait)
+        after = asyncio.run(engine_only(want_previews=previews))
+        render, render_cpu = ((b + a) / 2 for b, a in zip(before, after, strict=True))
+        name = f"{label}, round {round_number}" if args.rounds > 1 else label
+        print(
+            f"{name}: engine alone {render * 1000:.1f} ms ({render_cpu * 1000:.1f} ms CPU) "
+            f"per {SIZE} px image "
+            f"{'with' if previews else 'without'} stage previews"
+        )
+        print(report(name, run, render, render_cpu), flush=True)
+        rounds.setdefault(label, []).append((run, render, render_cpu))
     if args.rounds > 1:
         for label, measured in rounds.items():
             print(medians(label, measured))

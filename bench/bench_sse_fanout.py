@@ -28,10 +28,11 @@ from httpx_sse import ServerSentEvent, aconnect_sse
 
 from _common import (
     ServerProcess,
+    alternating,
     baseline_arg,
-    checkouts,
     create_token,
     easel_server,
+    rounds_arg,
     summary,
     tree_cpu_seconds,
 )
@@ -151,13 +152,7 @@ async def measure(server: ServerProcess, token: str, client_kind: str) -> tuple[
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     baseline_arg(parser)
-    parser.add_argument(
-        "--rounds",
-        type=int,
-        default=1,
-        help="measure each checkout this many times, alternating, so that a change in the "
-        "machine's load falls on both alike; the summary pools every round",
-    )
+    rounds_arg(parser)  # the summary pools every round
     parser.add_argument(
         "--client",
         choices=("raw", "httpx"),
@@ -166,20 +161,19 @@ def main() -> None:
     )
     args = parser.parse_args()
     pooled: dict[str, list[float]] = {}
-    for round_number in range(1, args.rounds + 1):
-        for label, src in checkouts(args):
-            with tempfile.TemporaryDirectory() as tmp:
-                server = easel_server(Path(tmp) / "data", {"EASEL_OFFLINE_CONCURRENCY": "1"}, src)
-                server.start()
-                try:
-                    token = create_token(server.data_dir, "bench")
-                    latencies, cpu_seconds = asyncio.run(measure(server, token, args.client))
-                finally:
-                    server.stop()
-            pooled.setdefault(label, []).extend(latencies)
-            name = f"{label}, round {round_number}: delivery to {SUBSCRIBERS} subscribers"
-            cpu = f"server CPU {cpu_seconds:.2f} s = {cpu_seconds / len(latencies) * 1e6:.0f} µs"
-            print(f"{summary(name, latencies)}; {cpu} per delivery", flush=True)
+    for round_number, label, src in alternating(args):
+        with tempfile.TemporaryDirectory() as tmp:
+            server = easel_server(Path(tmp) / "data", {"EASEL_OFFLINE_CONCURRENCY": "1"}, src)
+            server.start()
+            try:
+                token = create_token(server.data_dir, "bench")
+                latencies, cpu_seconds = asyncio.run(measure(server, token, args.client))
+            finally:
+                server.stop()
+        pooled.setdefault(label, []).extend(latencies)
+        name = f"{label}, round {round_number}: delivery to {SUBSCRIBERS} subscribers"
+        cpu = f"server CPU {cpu_seconds:.2f} s = {cpu_seconds / len(latencies) * 1e6:.0f} µs"
+        print(f"{summary(name, latencies)}; {cpu} per delivery", flush=True)
     if args.rounds > 1:
         for label, latencies in pooled.items():
             print(summary(f"{label}, all {args.rounds} rounds", latencies))
