@@ -20,6 +20,7 @@ from obstore.store import MemoryStore
 from prometheus_client import REGISTRY
 
 from easel.errors import StorageError
+from easel.storage import local
 from easel.storage.base import ImageStore
 from easel.storage.factory import open_image_store
 from easel.storage.local import STAGING_DIR, LocalImageStore
@@ -291,13 +292,6 @@ async def test_permission_denied_is_a_clear_storage_error(tmp_path: Path) -> Non
         (PermissionError(errno.EACCES, "Permission denied"), "permission denied"),
         (OSError(errno.ENOSPC, "No space left on device"), "the disk is full"),
         (OSError(errno.EROFS, "Read-only file system"), "read-only"),
-        (  # how obstore itself reports an OS failure: the errno only in the text
-            GenericError(
-                "Generic LocalFileSystem error: Unable to create dir /x: "
-                "Permission denied (os error 13)\n\nDebug source: ..."
-            ),
-            "permission denied",
-        ),
     ],
 )
 async def test_os_failures_become_actionable_storage_errors(
@@ -306,15 +300,37 @@ async def test_os_failures_become_actionable_storage_errors(
     root = tmp_path / "images"
     store = LocalImageStore(root)
 
-    async def failing_put(*args: Any, **kwargs: Any) -> None:
+    def failing_write(*args: Any, **kwargs: Any) -> None:
         raise error
 
-    monkeypatch.setattr(obstore, "put_async", failing_put)
+    monkeypatch.setattr(local, "_write_new", failing_write)
     with pytest.raises(StorageError) as caught:
         await store.put(KEY, b"data", "image/png")
     message = str(caught.value)
     assert expected in message
     assert str(root / KEY) in message  # names the file a person would look at
+
+
+async def test_obstore_failures_become_actionable_storage_errors(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Reads and removals go through obstore, which reports an OS failure with the errno
+    only in its text."""
+    root = tmp_path / "images"
+    store = LocalImageStore(root)
+
+    async def failing_delete(*args: Any, **kwargs: Any) -> None:
+        raise GenericError(
+            "Generic LocalFileSystem error: Unable to delete /x: "
+            "Permission denied (os error 13)\n\nDebug source: ..."
+        )
+
+    monkeypatch.setattr(obstore, "delete_async", failing_delete)
+    with pytest.raises(StorageError) as caught:
+        await store.delete(KEY)
+    message = str(caught.value)
+    assert "permission denied" in message
+    assert str(root / KEY) in message
     assert "Debug source" not in message
 
 

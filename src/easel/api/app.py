@@ -103,8 +103,10 @@ def create_app(
     app.add_middleware(HttpMetricsMiddleware)
     problems.install(app)
     error_docs.install(app, extra=(DoneFrame,))
-    app.include_router(api_router())
+    # The OpenAI-compatible routes first: FastAPI tries routes in order, and a gateway
+    # call would otherwise be matched against every route of the studio's API first.
     app.include_router(openai_compat.router)
+    app.include_router(api_router())
     app.include_router(shared.router)
     app.include_router(ops.router)
     app.router.routes.append(mcp.route())

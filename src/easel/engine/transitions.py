@@ -20,9 +20,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import Table, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from easel.db.ids import as_utc, utcnow
@@ -30,6 +30,7 @@ from easel.db.repos import events as event_log
 from easel.db.repos import jobs as job_repo
 from easel.db.repos.events import NewEvent
 from easel.db.tables import Job, Variant
+from easel.db.tracked import Tracked
 from easel.engine.pricing import usd
 from easel.engine.states import TERMINAL, can_move, job_status
 from easel.errors import Conflict, NotFound
@@ -48,21 +49,37 @@ from easel.webhooks import outbox
 
 @dataclass
 class _Locked:
-    """A job under its transition lock, with every variant of it (in position order)."""
+    """A job under its transition lock, with every variant of it (in position order),
+    read as plain instances whose changes `_move` writes back (`easel.db.tracked`)."""
 
     job: Job
     variants: list[Variant]
+    rows: Tracked
 
 
+_JOBS = cast(Table, Job.__table__)
+_VARIANTS = cast(Table, Variant.__table__)
 # Built once: building a statement and its cache key costs more CPU than running it.
+_JOB_OF_VARIANT = (
+    select(_VARIANTS.c.job_id).where(_VARIANTS.c.id == bindparam("variant_id")).scalar_subquery()
+)
 _JOB_AND_VARIANTS = (
-    select(Variant, Job)
-    .join(Job, Job.id == Variant.job_id)
-    .where(
-        Variant.job_id
-        == select(Variant.job_id).where(Variant.id == bindparam("variant_id")).scalar_subquery()
-    )
-    .order_by(Variant.position)
+    select(_VARIANTS, _JOBS)
+    .join(_JOBS, _JOBS.c.id == _VARIANTS.c.job_id)
+    .where(_VARIANTS.c.job_id == _JOB_OF_VARIANT)
+    .order_by(_VARIANTS.c.position)
+)
+# On PostgreSQL ``FOR NO KEY UPDATE`` on the job (no transition changes a job's id)
+# leaves the ``KEY SHARE`` locks of foreign-key checks (an event row naming the job) free
+# to proceed instead of queueing behind a transition.
+_LOCK_JOB = select(_JOBS).with_for_update(key_share=True)
+_LOCK_JOB_BY_ID = _LOCK_JOB.where(_JOBS.c.id == bindparam("job_id"))
+_LOCK_JOB_OF_VARIANT = _LOCK_JOB.where(_JOBS.c.id == _JOB_OF_VARIANT)
+_LOCK_VARIANTS = (
+    select(_VARIANTS)
+    .where(_VARIANTS.c.job_id == bindparam("job_id"))
+    .order_by(_VARIANTS.c.position)
+    .with_for_update()
 )
 
 
@@ -75,17 +92,29 @@ async def _locked(session: AsyncSession, variant_id: str) -> tuple[_Locked, Vari
         rows = (await session.execute(_JOB_AND_VARIANTS, {"variant_id": variant_id})).all()
         if not rows:
             return None
-        locked = _Locked(rows[0][1], [row[0] for row in rows])
+        tracked = Tracked()
+        job = tracked.adopt(Job, rows[0]._mapping)
+        variants = [tracked.adopt(Variant, row._mapping) for row in rows]
+        locked = _Locked(job, variants, tracked)
     else:
-        job_of_variant = select(Variant.job_id).where(Variant.id == variant_id)
-        job = await job_repo.lock_job(session, job_id=job_of_variant.scalar_subquery())
-        if job is None:
+        found = await _lock_job(session, _LOCK_JOB_OF_VARIANT, {"variant_id": variant_id})
+        if found is None:
             return None
-        locked = _Locked(
-            job, list(await job_repo.variants_of(session, job_ids=[job.id], lock=True))
-        )
+        locked = found
     variant = next((v for v in locked.variants if v.id == variant_id), None)
     return None if variant is None else (locked, variant)
+
+
+async def _lock_job(session: AsyncSession, query: Any, params: Mapping[str, Any]) -> _Locked | None:
+    """The job ``query`` finds, locked, then its variants, locked (PostgreSQL), in that
+    order, as every transition takes them."""
+    row = (await session.execute(query, params)).first()
+    if row is None:
+        return None
+    tracked = Tracked()
+    job = tracked.adopt(Job, row._mapping)
+    rows = (await session.execute(_LOCK_VARIANTS, {"job_id": job.id})).all()
+    return _Locked(job, [tracked.adopt(Variant, r._mapping) for r in rows], tracked)
 
 
 async def _move(
@@ -106,6 +135,7 @@ async def _move(
             variant.duration_ms = _elapsed_ms(variant, now)
     job = locked.job
     new = [NewEvent(job.id, payload, variant.id), *_refresh_job(locked, now)]
+    await locked.rows.save(session)
     events = await event_log.append(session, user_id=job.user_id, events=new)
     # Webhook deliveries are written in the same transaction as their events.
     await outbox.record(session, job, events, locked.variants)
@@ -295,10 +325,9 @@ async def cancel(
 ) -> tuple[list[Variant], list[Event]]:
     """Cancel one variant, or every unfinished variant of the job. Returns the variants
     that were running (their workers and remote tasks must be stopped)."""
-    job = await job_repo.lock_job(session, job_id=job_id)
-    if job is None or job.user_id != user_id:
+    locked = await _lock_job(session, _LOCK_JOB_BY_ID, {"job_id": job_id})
+    if locked is None or locked.job.user_id != user_id:
         raise NotFound(f"No job {job_id}.", hint="List your jobs with GET /api/v1/jobs.")
-    locked = _Locked(job, list(await job_repo.variants_of(session, job_ids=[job_id])))
     variants = locked.variants
     if variant_id is not None:
         variants = [v for v in variants if v.id == variant_id]
@@ -323,10 +352,9 @@ async def cancel(
 async def retry(
     session: AsyncSession, *, user_id: str, job_id: str, variant_id: str
 ) -> tuple[Variant, list[Event]]:
-    job = await job_repo.lock_job(session, job_id=job_id)
-    if job is None or job.user_id != user_id:
+    locked = await _lock_job(session, _LOCK_JOB_BY_ID, {"job_id": job_id})
+    if locked is None or locked.job.user_id != user_id:
         raise NotFound(f"Job {job_id} has no variant {variant_id}.")
-    locked = _Locked(job, list(await job_repo.variants_of(session, job_ids=[job_id])))
     variant = next((v for v in locked.variants if v.id == variant_id), None)
     if variant is None:
         raise NotFound(f"Job {job_id} has no variant {variant_id}.")

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import cast
 
-from sqlalchemy import Table, bindparam, insert, select, update
+from sqlalchemy import RowMapping, Table, bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from easel.db.ids import as_utc, utcnow
@@ -23,26 +23,34 @@ _NUMBER = (
     .returning(_USERS.c.event_seq)
 )
 _INSERT = insert(_EVENTS)
-_AFTER = select(JobEvent).where(
-    JobEvent.user_id == bindparam("user_id"), JobEvent.seq > bindparam("after_seq")
-)
-_USER_AFTER = _AFTER.order_by(JobEvent.seq).limit(bindparam("limit"))
+# Rows, not mapped objects: each becomes an `Event` at once, and every SSE stream and
+# every waiting /v1 call reads here.
+_AFTER = select(
+    _EVENTS.c.seq,
+    _EVENTS.c.user_id,
+    _EVENTS.c.job_id,
+    _EVENTS.c.variant_id,
+    _EVENTS.c.type,
+    _EVENTS.c.data,
+    _EVENTS.c.created_at,
+).where(_EVENTS.c.user_id == bindparam("user_id"), _EVENTS.c.seq > bindparam("after_seq"))
+_USER_AFTER = _AFTER.order_by(_EVENTS.c.seq).limit(bindparam("limit"))
 _JOB_AFTER = (
-    _AFTER.where(JobEvent.job_id == bindparam("job_id"))
-    .order_by(JobEvent.seq)
+    _AFTER.where(_EVENTS.c.job_id == bindparam("job_id"))
+    .order_by(_EVENTS.c.seq)
     .limit(bindparam("limit"))
 )
 
 
-def _to_event(row: JobEvent) -> Event:
+def _to_event(row: RowMapping) -> Event:
     return Event(
-        seq=row.seq,
-        user_id=row.user_id,
-        job_id=row.job_id,
-        variant_id=row.variant_id,
-        type=row.type,
-        data=row.data,
-        created_at=as_utc(row.created_at),
+        seq=row["seq"],
+        user_id=row["user_id"],
+        job_id=row["job_id"],
+        variant_id=row["variant_id"],
+        type=row["type"],
+        data=row["data"],
+        created_at=as_utc(row["created_at"]),
     )
 
 
@@ -92,9 +100,9 @@ async def after(
     """Events of a user (or one of their jobs) with a sequence number above ``after_seq``."""
     params = {"user_id": user_id, "after_seq": after_seq, "limit": limit}
     if job_id is None:
-        rows = (await session.scalars(_USER_AFTER, params)).all()
+        rows = (await session.execute(_USER_AFTER, params)).mappings().all()
     else:
-        rows = (await session.scalars(_JOB_AFTER, {**params, "job_id": job_id})).all()
+        rows = (await session.execute(_JOB_AFTER, {**params, "job_id": job_id})).mappings().all()
     return [_to_event(r) for r in rows]
 
 

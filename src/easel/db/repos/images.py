@@ -122,10 +122,14 @@ async def pin(session: AsyncSession, facts: ImageFacts, *, holder: str, until: d
     await session.execute(hold, {"sha256": facts.sha256, "holder": holder, "until": until})
 
 
+_IMAGES = cast(Table, Image.__table__)
+_PINS = cast(Table, ImagePin.__table__)
+# On the tables, not the mapped classes: the ORM's handling of an UPDATE or DELETE
+# (matching the session's objects) costs more than the statement on this path.
 _TAKE_PIN = (
-    delete(ImagePin)
-    .where(ImagePin.sha256 == bindparam("sha256"), ImagePin.holder == bindparam("holder"))
-    .returning(ImagePin.holder)
+    delete(_PINS)
+    .where(_PINS.c.sha256 == bindparam("sha256"), _PINS.c.holder == bindparam("holder"))
+    .returning(_PINS.c.holder)
 )
 
 
@@ -140,7 +144,7 @@ async def take_pin(session: AsyncSession, *, sha256: str, holder: str) -> None:
 
 
 _REFERENCED = (
-    update(Image).where(Image.sha256 == bindparam("image_sha256")).values(orphaned_at=None)
+    update(_IMAGES).where(_IMAGES.c.sha256 == bindparam("image_sha256")).values(orphaned_at=None)
 )
 
 

@@ -45,26 +45,11 @@ async def get_job(session: AsyncSession, *, user_id: str, job_id: str) -> Job | 
     return await session.scalar(select(Job).where(Job.id == job_id, Job.user_id == user_id))
 
 
-async def lock_job(session: AsyncSession, *, job_id: str | ColumnElement[str]) -> Job | None:
-    """Load a job for update: variant transitions of one job are serialised on this lock.
-
-    On PostgreSQL it is ``FOR NO KEY UPDATE`` (no transition changes a job's id), which
-    leaves the ``KEY SHARE`` locks of foreign-key checks (an event row naming the job)
-    free to proceed instead of queueing behind a transition.
-    """
-    query = select(Job).where(Job.id == job_id).with_for_update(key_share=True)
-    return await session.scalar(query)
-
-
-async def variants_of(
-    session: AsyncSession, *, job_ids: Sequence[str], lock: bool = False
-) -> Sequence[Variant]:
-    """The jobs' variants in position order; ``lock``: for update (PostgreSQL)."""
+async def variants_of(session: AsyncSession, *, job_ids: Sequence[str]) -> Sequence[Variant]:
+    """The jobs' variants in position order."""
     if not job_ids:
         return []
     query = select(Variant).where(Variant.job_id.in_(job_ids)).order_by(Variant.position)
-    if lock:
-        query = query.with_for_update()
     return (await session.scalars(query)).all()
 
 
@@ -221,10 +206,16 @@ async def ids_to_resume(session: AsyncSession, *, now: datetime) -> Sequence[tup
     return [(vid, user_id, bool(was_lapsed)) for vid, user_id, was_lapsed in rows]
 
 
+_COUNT_QUEUED = (
+    select(func.count())
+    .select_from(_VARIANTS)
+    .where(_VARIANTS.c.user_id == bindparam("user_id"), _VARIANTS.c.status == "queued")
+)
+
+
 async def count_queued(session: AsyncSession, *, user_id: str) -> int:
     """How many of the user's variants wait for a worker."""
-    query = select(func.count()).where(Variant.user_id == user_id, Variant.status == "queued")
-    return int(await session.scalar(query) or 0)
+    return int(await session.scalar(_COUNT_QUEUED, {"user_id": user_id}) or 0)
 
 
 async def leased_variants(session: AsyncSession, *, now: datetime) -> Sequence[tuple[str, str]]:

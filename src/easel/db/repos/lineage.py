@@ -26,6 +26,8 @@ class InputRef:
 async def add_inputs(
     session: AsyncSession, *, job_id: str, user_id: str, inputs: Sequence[InputRef]
 ) -> None:
+    if not inputs:
+        return
     session.add_all(
         JobInput(job_id=job_id, role=i.role, position=i.position, user_id=user_id, sha256=i.sha256)
         for i in inputs
