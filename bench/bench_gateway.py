@@ -208,11 +208,19 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--repeats", type=int, default=1)
     parser.add_argument("--no-litellm", action="store_true")
+    parser.add_argument(
+        "--full-size",
+        action="store_true",
+        help="the emulator answers 1024x1024 PNGs as dense as a photo's (about 3 MB) "
+        "instead of small flat ones",
+    )
     baseline_arg(parser)
     args = parser.parse_args()
     with (
         tempfile.TemporaryDirectory() as tmp,
-        emulator_process("openai", "OpenAIEmulator") as emulator,
+        emulator_process(
+            "openai", "OpenAIEmulator", attributes={"full_size_results": args.full_size}
+        ) as emulator,
     ):
         root = Path(tmp)
         servers: list[tuple[str, ServerProcess]] = [

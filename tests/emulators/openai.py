@@ -33,7 +33,9 @@ import io
 import json
 import os
 import re
+import struct
 import time
+import zlib
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -224,6 +226,9 @@ def option_problem(model: str, body: dict[str, Any]) -> tuple[str, str] | None:
 class OpenAIEmulator(Emulator):
     name = "openai"
     own_faults = ("echo_auth",)
+    full_size_results = False
+    """Answer PNGs of the size asked for, as dense as a photo's, instead of small flat
+    ones (a benchmark sets this to see what real answers cost)."""
 
     def routes(self) -> None:
         self.usages: list[dict[str, Any]] = []
@@ -241,6 +246,17 @@ class OpenAIEmulator(Emulator):
         self.app.add_api_route("/v1/images/edits", self._edits, methods=["POST"])
         self.app.add_api_route("/v1/models", self._models, methods=["GET"])
         self.app.add_api_route("/v1/models/{model}", self._model, methods=["GET"])
+
+    def _full_size(self, size: str) -> bytes:
+        """A dense PNG of ``size``, painted once per size; each answer differs by a text
+        chunk, so no two results share a hash (as no two generations do)."""
+        cache: dict[str, bytes] = self.__dict__.setdefault("_noise", {})
+        if size not in cache:
+            cache[size] = noise_png(*(int(side) for side in size.split("x")))
+        image, text = cache[size], b"Comment\0" + str(self.total_creations).encode()
+        chunk = struct.pack(">I", len(text)) + b"tEXt" + text
+        chunk += struct.pack(">I", zlib.crc32(chunk[4:]))
+        return image[:33] + chunk + image[33:]  # after the signature and IHDR
 
     def easel_env(self) -> dict[str, str]:
         return {
@@ -355,8 +371,11 @@ class OpenAIEmulator(Emulator):
         quality = str(body.get("quality") or "auto")
         quality = "medium" if quality == "auto" else quality
         output_format = str(body.get("output_format") or "png")
-        width, height = (int(side) // 16 for side in size.split("x"))
-        image = png_bytes(width, height, seed=self.total_creations, fmt=FORMATS[output_format])
+        if self.full_size_results and output_format == "png":
+            image = self._full_size(size)
+        else:
+            width, height = (int(side) // 16 for side in size.split("x"))
+            image = png_bytes(width, height, seed=self.total_creations, fmt=FORMATS[output_format])
         if mask is not None:
             image = sloppy_edit(references[0], mask, size, FORMATS[output_format])
         prompt = str(body.get("prompt", ""))

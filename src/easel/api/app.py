@@ -7,10 +7,10 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
-from starlette.middleware.gzip import GZipMiddleware
 
 from easel import __version__
 from easel.api import error_docs, problems
+from easel.api.compression import CompressionMiddleware
 from easel.api.error_docs import PROBLEM_RESPONSES
 from easel.api.limits import BodyLimitMiddleware
 from easel.api.routes import (
@@ -97,8 +97,7 @@ def create_app(
         summary="A self-hosted image generation studio over many image models.",
         lifespan=lifespan,
     )
-    # Starlette's GZip leaves text/event-stream alone, so SSE is never buffered.
-    app.add_middleware(GZipMiddleware, minimum_size=500)
+    app.add_middleware(CompressionMiddleware, minimum_size=500)
     app.add_middleware(BodyLimitMiddleware, settings=settings)
     app.add_middleware(HttpMetricsMiddleware)
     problems.install(app)

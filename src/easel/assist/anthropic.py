@@ -21,7 +21,6 @@ Facts and where they were read:
 
 from __future__ import annotations
 
-import base64
 from collections.abc import AsyncIterator
 from datetime import date
 from decimal import Decimal
@@ -30,6 +29,7 @@ from typing import Any, Literal
 import httpx
 from pydantic import BaseModel
 
+from easel import payloads
 from easel.assist._wire import open_stream, parse, sse_events
 from easel.assist.base import (
     TextContext,
@@ -182,7 +182,7 @@ def _content(request: TextRequest) -> list[dict[str, Any]]:
             "source": {
                 "type": "base64",
                 "media_type": image.mime_type,
-                "data": base64.b64encode(image.data).decode(),
+                "data": payloads.b64encode(image.data),
             },
         }
         for image in request.images

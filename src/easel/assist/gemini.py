@@ -22,7 +22,6 @@ Facts and where they were read:
 
 from __future__ import annotations
 
-import base64
 from collections.abc import AsyncIterator
 from datetime import date
 from decimal import Decimal
@@ -30,6 +29,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from easel import payloads
 from easel.assist._wire import open_stream, parse, sse_events
 from easel.assist.base import (
     TextContext,
@@ -129,7 +129,7 @@ def _check(chunk: _Chunk) -> None:
 
 def _parts(request: TextRequest) -> list[dict[str, Any]]:
     parts: list[dict[str, Any]] = [
-        {"inlineData": {"mimeType": image.mime_type, "data": base64.b64encode(image.data).decode()}}
+        {"inlineData": {"mimeType": image.mime_type, "data": payloads.b64encode(image.data)}}
         for image in request.images
     ]
     parts.append({"text": request.prompt})

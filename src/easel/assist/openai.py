@@ -21,7 +21,6 @@ Facts and where they were read:
 
 from __future__ import annotations
 
-import base64
 from collections.abc import AsyncIterator
 from datetime import date
 from decimal import Decimal
@@ -29,6 +28,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from easel import payloads
 from easel.assist._wire import open_stream, parse, sse_events
 from easel.assist.base import (
     TextContext,
@@ -118,7 +118,7 @@ def _content(request: TextRequest) -> list[dict[str, Any]]:
     parts: list[dict[str, Any]] = [
         {
             "type": "input_image",
-            "image_url": f"data:{image.mime_type};base64,{base64.b64encode(image.data).decode()}",
+            "image_url": f"data:{image.mime_type};base64,{payloads.b64encode(image.data)}",
             "detail": "auto",
         }
         for image in request.images

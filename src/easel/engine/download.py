@@ -9,7 +9,6 @@ and the body is streamed into a staging file with a byte cap, never held whole i
 from __future__ import annotations
 
 import asyncio
-import base64
 import binascii
 import socket
 from collections.abc import Collection
@@ -17,6 +16,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from easel import payloads
 from easel.addresses import is_public
 from easel.errors import InvalidOutput, ProviderTimeout, ProviderUnavailable
 from easel.providers.base import ImageBytes
@@ -61,7 +61,7 @@ def decode_data_url(url: str) -> ImageBytes:
     """A small base64 ``data:`` URL (a reference image in a request) as bytes."""
     mime, payload = _split_data_url(url)
     try:
-        return ImageBytes(base64.b64decode(payload, validate=True), mime)
+        return ImageBytes(payloads.b64decode(payload), mime)
     except binascii.Error as exc:
         raise InvalidOutput("The provider returned a data: URL with broken base64.") from exc
 

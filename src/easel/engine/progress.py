@@ -9,13 +9,13 @@ the user's account stream, or the job asked for previews when it was submitted.
 from __future__ import annotations
 
 import asyncio
-import base64
 import io
 import time
 from collections.abc import Awaitable, Callable
 
 from PIL import Image
 
+from easel import payloads
 from easel.events.bus import EventBus
 from easel.events.types import LiveEvent, LivePayload, VariantPreview, VariantProgress
 from easel.providers.base import ProgressCallback
@@ -31,7 +31,7 @@ partial images at full size, megabytes each."""
 
 def data_url(data: bytes) -> str:
     mime = sniff_mime(data) or "image/jpeg"
-    return f"data:{mime};base64,{base64.b64encode(data).decode()}"
+    return f"data:{mime};base64,{payloads.b64encode(data)}"
 
 
 def small_preview(data: bytes, side: int = 384) -> bytes | None:

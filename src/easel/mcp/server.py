@@ -15,7 +15,6 @@ start-up (`easel.mcp.stdio`). Every query is scoped to that user.
 from __future__ import annotations
 
 import asyncio
-import base64
 import io
 import json
 from collections.abc import Callable
@@ -31,7 +30,7 @@ from mcp_types import CallToolResult, ContentBlock, ImageContent, ResourceLink, 
 from PIL import Image as PILImage
 from pydantic import ValidationError
 
-from easel import __version__
+from easel import __version__, payloads
 from easel.db.ids import as_utc
 from easel.db.repos import images as image_repo
 from easel.db.repos import presets as preset_repo
@@ -178,9 +177,7 @@ class EaselTools:
             small = image.size_bytes > MAX_INLINE_BYTES
             data = await services.store.get(image.thumbnail_key if small else image.storage_key)
             mime = "image/webp" if small else image.mime_type
-            blocks.append(
-                ImageContent(type="image", data=base64.b64encode(data).decode(), mime_type=mime)
-            )
+            blocks.append(ImageContent(type="image", data=payloads.b64encode(data), mime_type=mime))
             uri = IMAGE_URI.format(sha256=image.sha256)
             name = f"{variant.model_id} #{variant.position + 1}"
             blocks.append(

@@ -8,7 +8,6 @@ bodies (a moderation code inside a 400, say) before the generic mapping applies.
 
 from __future__ import annotations
 
-import base64
 import binascii
 import email.utils
 import json
@@ -21,6 +20,7 @@ from urllib.parse import urlsplit
 import httpx
 from pydantic import BaseModel, ValidationError
 
+from easel import payloads
 from easel.errors import (
     ContentRejected,
     InvalidOutput,
@@ -160,7 +160,7 @@ async def send(
 def json_body(response: httpx.Response, provider: str) -> Any:
     """The response's JSON, or an InvalidOutput naming what came back instead."""
     try:
-        return response.json()
+        return payloads.json_loads(response.content)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         kind = response.headers.get("content-type", "unknown content")
         raise InvalidOutput(
@@ -183,7 +183,7 @@ def parse_json(response: httpx.Response, model_type: type[M], provider: str) -> 
 def decode_image(data: str, source: str) -> bytes:
     """Strict base64 image bytes; `source` names who sent them in the InvalidOutput."""
     try:
-        return base64.b64decode(data, validate=True)
+        return payloads.b64decode(data)
     except binascii.Error as exc:
         raise InvalidOutput(f"{source} returned an image with broken base64.") from exc
 

@@ -44,7 +44,6 @@ Operations on an image use the same submit-then-poll flow, the image sent as bas
 from __future__ import annotations
 
 import asyncio
-import base64
 from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
@@ -53,6 +52,7 @@ from typing import Any, ClassVar
 import httpx
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from easel import payloads
 from easel.errors import ContentRejected, InvalidOutput, ProviderError, UnsupportedRequest
 from easel.providers._http import api_url, parse_json, send
 from easel.providers.base import (
@@ -351,7 +351,7 @@ def _served(path: str, item: _PathItem) -> ServedModel | None:
 
 
 def _b64(image: ReferenceImage) -> str:
-    return base64.b64encode(image.data).decode("ascii")
+    return payloads.b64encode(image.data)
 
 
 def input_images(request: GenerationRequest) -> dict[str, str]:
@@ -375,7 +375,7 @@ def _tool_fields(request: GenerationRequest) -> dict[str, Any]:
         from easel.imaging import BFL_FILL, vendor_mask_png
 
         mask = vendor_mask_png(inputs.mask.data, BFL_FILL)
-        fields["mask"] = base64.b64encode(mask).decode("ascii")
+        fields["mask"] = payloads.b64encode(mask)
     if request.operation == "outpaint" and inputs.extension is not None:
         sides = inputs.extension
         pixels = {"top": sides.top, "bottom": sides.bottom}

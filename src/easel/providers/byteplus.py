@@ -24,7 +24,6 @@ Facts and where they were read:
 
 from __future__ import annotations
 
-import base64
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -32,6 +31,7 @@ from typing import Any
 import httpx
 from pydantic import BaseModel, ValidationError
 
+from easel import payloads
 from easel.errors import (
     ContentRejected,
     InvalidOutput,
@@ -179,7 +179,7 @@ class _ErrorBody(BaseModel):
 
 
 def _data_url(image: ReferenceImage) -> str:
-    return f"data:{image.mime_type.lower()};base64,{base64.b64encode(image.data).decode()}"
+    return f"data:{image.mime_type.lower()};base64,{payloads.b64encode(image.data)}"
 
 
 def _specific(error: _ItemError, status: int) -> ProviderError | None:

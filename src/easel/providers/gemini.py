@@ -31,7 +31,6 @@ Facts and where they were read:
 
 from __future__ import annotations
 
-import base64
 import re
 from datetime import date
 from decimal import Decimal
@@ -40,6 +39,7 @@ from typing import Any
 import httpx
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from easel import payloads
 from easel.errors import (
     ContentRejected,
     InvalidOutput,
@@ -446,7 +446,7 @@ def request_body(request: GenerationRequest) -> dict[str, Any]:
     images = ((source,) if source is not None else ()) + request.reference_images
     parts: list[dict[str, Any]] = [{"text": request.prompt}]
     parts += [
-        {"inlineData": {"mimeType": ref.mime_type, "data": base64.b64encode(ref.data).decode()}}
+        {"inlineData": {"mimeType": ref.mime_type, "data": payloads.b64encode(ref.data)}}
         for ref in images
     ]
     image_config = {"aspectRatio": request.aspect_ratio or "1:1"}

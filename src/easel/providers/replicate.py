@@ -17,7 +17,6 @@ official model Easel lists: a removed model answers 404.
 from __future__ import annotations
 
 import asyncio
-import base64
 import re
 from collections.abc import Callable, Mapping
 from datetime import date
@@ -28,6 +27,7 @@ from typing import Any, ClassVar, Literal
 import httpx
 from pydantic import BaseModel
 
+from easel import payloads
 from easel.errors import ContentRejected, InvalidOutput, ProviderError
 from easel.providers._http import api_url, map_error, parse_json, send, transport_errors
 from easel.providers.base import (
@@ -78,7 +78,7 @@ REFUSAL = re.compile(r"nsfw|sensitive|safety|flagged|content policy", re.IGNOREC
 
 
 def _data_url(image: ReferenceImage) -> str:
-    return f"data:{image.mime_type};base64,{base64.b64encode(image.data).decode()}"
+    return f"data:{image.mime_type};base64,{payloads.b64encode(image.data)}"
 
 
 def _flux(request: GenerationRequest, *, batch: bool) -> dict[str, Any]:

@@ -13,7 +13,6 @@ behind are removed by `Staging.sweep` once they are older than an hour.
 from __future__ import annotations
 
 import asyncio
-import base64
 import binascii
 import contextlib
 import os
@@ -24,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
+from easel import payloads
 from easel.errors import InvalidOutput
 
 _FLUSH_BYTES = 1024 * 1024
@@ -148,7 +148,7 @@ class Staging:
         try:
             with path.open("wb") as out:
                 for start in range(0, len(text), _BASE64_PIECE):
-                    piece = base64.b64decode(text[start : start + _BASE64_PIECE], validate=True)
+                    piece = payloads.b64decode(text[start : start + _BASE64_PIECE])
                     size += out.write(piece)
         except (binascii.Error, ValueError) as exc:
             path.unlink(missing_ok=True)
