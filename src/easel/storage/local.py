@@ -1,4 +1,4 @@
-"""`LocalImageStore`: images in a folder, through obstore's LocalStore.
+"""`LocalImageStore`: images in a folder, read and removed through obstore's LocalStore.
 
 obstore already writes a local object to ``<key>#<n>`` and renames it into place, so a
 crashed writer never leaves a partial file at a key. It does not fsync, though, and after
@@ -84,6 +84,7 @@ class LocalImageStore(ObjectImageStore):
         bytes, or a file), fsync it, rename it onto the key, fsync the folders."""
         target = self.root / key
         try:
+            staged.parent.mkdir(parents=True, exist_ok=True)
             if isinstance(source, bytes):
                 _write_new(staged, source)
             else:
@@ -160,14 +161,12 @@ def _remove_quietly(path: Path) -> None:
 
 
 def _write_new(target: Path, data: bytes) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
     with target.open("xb") as f:
         f.write(data)
 
 
 def _link_or_copy(source: Path, target: Path) -> None:
     """A second name for ``source`` at ``target``, or a kernel-side copy across devices."""
-    target.parent.mkdir(parents=True, exist_ok=True)
     try:
         os.link(source, target)
     except OSError:
