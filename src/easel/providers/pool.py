@@ -1,26 +1,23 @@
 """The HTTP client every hosted provider's requests share: creations, polls, downloads.
 
-Two things about httpcore's connection pool decide what a thousand remote tasks cost:
-
-* Every time a request arrives or a response closes, the pool scans each waiting request
-  against each connection. A burst of polls beyond the pool's size (a thousand tasks
-  polled at once) would wait in that queue, each hand-over costing waiting x
-  connections; here they wait for an admission slot first, in an asyncio queue, so the
-  pool never holds more requests than connections.
-* The pool closes an idle connection whenever it holds more connections than the
-  keep-alive limit (counting all, not only the idle ones), so a limit below the pool's
-  size makes bursts close and reopen connections; the limit here is the pool's size.
+Its connections are aiohttp's (`easel.providers.transport`), whose pool costs the same
+with a hundred connections open as with one. At most `CONNECTIONS` requests are in
+flight at once: the rest wait for an admission slot, taken in `send` so that it also
+bounds the requests httpx sends through a proxy from the environment on its own
+transport, whose pool scans every waiting request against every connection.
 """
 
 from __future__ import annotations
 
 import asyncio
+import ssl
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import httpx
 
 from easel.config import Settings
+from easel.providers.transport import AiohttpTransport
 
 CONNECTIONS = 100
 """Requests to the vendors in flight at once, in this process."""
@@ -48,14 +45,29 @@ class _Releasing(httpx.AsyncByteStream):
 
 
 class AdmittedClient(httpx.AsyncClient):
-    """httpx's client with at most ``limit`` requests in flight. Admission is taken in
-    `send` rather than in a custom transport, so the client still builds its transports
-    itself, proxies from the environment (``HTTPS_PROXY``, ``NO_PROXY``) included."""
+    """httpx's client over aiohttp's connections, with at most ``limit`` requests in
+    flight. Proxies from the environment (``HTTPS_PROXY``, ``NO_PROXY``) get httpx's own
+    transports, mounted by the client; their pools keep as many connections alive as
+    they may open, so a burst does not close and reopen them."""
 
     def __init__(self, *, limit: int, **kwargs: Any) -> None:
         limits = httpx.Limits(max_connections=limit, max_keepalive_connections=limit)
         super().__init__(limits=limits, **kwargs)
         self._slots = asyncio.Semaphore(limit)
+
+    def _init_transport(  # type: ignore[override]
+        self,
+        *,
+        verify: ssl.SSLContext | str | bool = True,
+        cert: Any = None,
+        trust_env: bool = True,
+        limits: httpx.Limits,
+        **_: Any,
+    ) -> httpx.AsyncBaseTransport:
+        # httpx's hook for the transport of requests no proxy takes; passing a transport
+        # to the constructor instead would turn the environment's proxies off.
+        context = httpx.create_ssl_context(verify=verify, cert=cert, trust_env=trust_env)
+        return AiohttpTransport(limit=limits.max_connections or CONNECTIONS, ssl_context=context)
 
     async def send(self, request: httpx.Request, **kwargs: Any) -> httpx.Response:
         await self._slots.acquire()
