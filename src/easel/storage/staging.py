@@ -90,8 +90,18 @@ class StagingWriter:
     async def flush(self) -> None:
         if not self._pending:
             return
+        await asyncio.to_thread(self._append, self._take_pending())
+
+    def _take_pending(self) -> bytes:
         data, self._pending, self._pending_size = b"".join(self._pending), [], 0
-        await asyncio.to_thread(self._append, data)
+        return data
+
+    def _finish(self, data: bytes) -> None:
+        """The last bytes and the close, on one thread call: most results are smaller
+        than a flush, and arrive whole here."""
+        if data:
+            self._append(data)
+        self._close()
 
     def _append(self, data: bytes) -> None:
         if self._file is None:
@@ -122,11 +132,10 @@ class Staging:
         writer = StagingWriter(self.new_path(), max_bytes)
         try:
             yield writer
-            await writer.flush()
+            await asyncio.to_thread(writer._finish, writer._take_pending())
         except BaseException:
             await asyncio.to_thread(_close_and_remove, writer)
             raise
-        await asyncio.to_thread(writer._close)
 
     async def write(self, data: bytes, mime_type: str) -> StagedFile:
         """Stage bytes already in memory (a provider's inline result)."""
