@@ -20,6 +20,7 @@ BENCHMARKS = [
     "bench_png_metadata.py",
     "bench_store_memory.py",
     "bench_hosted_scale.py",
+    "bench_write_transaction.py",
     "bench_cluster.py",
     "bench_gateway.py",
     "bench_cli_startup.py",
