@@ -141,14 +141,27 @@ async def test_a_streamed_multipart_upload_arrives_whole() -> None:
     assert b'name="prompt"\r\n\r\nbrighter' in body
 
 
+async def _fails(
+    http: httpx.AsyncClient,
+    url: str,
+    transport_error: type[httpx.TransportError],
+    easel_error: type[Exception],
+    says: str,
+) -> None:
+    """The httpx error a request to ``url`` raises, and the Easel error `send` makes."""
+    with pytest.raises(transport_error):
+        await http.get(url)
+    with pytest.raises(easel_error, match=says):
+        await send(http, "GET", url, provider="Vendor")
+
+
 async def test_a_refused_connection_reads_as_unreachable_not_as_a_timeout() -> None:
     async with raw_server(_echo) as server:
         url = server.url  # closed on leaving: nothing listens there any more
     async with provider_client(Settings()) as http:
-        with pytest.raises(httpx.ConnectError):
-            await http.get(f"{url}/v1/x")
-        with pytest.raises(ProviderUnavailable, match="Could not reach Vendor"):
-            await send(http, "GET", f"{url}/v1/x", provider="Vendor")
+        await _fails(
+            http, f"{url}/v1/x", httpx.ConnectError, ProviderUnavailable, "Could not reach Vendor"
+        )
 
 
 async def test_a_vendor_that_stops_answering_times_out() -> None:
@@ -158,10 +171,8 @@ async def test_a_vendor_that_stops_answering_times_out() -> None:
 
     settings = Settings(provider_timeout_seconds=0.3)
     async with raw_server(hang) as server, provider_client(settings) as http:
-        with pytest.raises(httpx.ReadTimeout):
-            await http.get(f"{server.url}/v1/slow")
-        with pytest.raises(ProviderTimeout, match="did not answer in time"):
-            await send(http, "GET", f"{server.url}/v1/slow", provider="Vendor")
+        url = f"{server.url}/v1/slow"
+        await _fails(http, url, httpx.ReadTimeout, ProviderTimeout, "did not answer in time")
 
 
 async def test_a_body_cut_short_is_a_protocol_error_and_the_connection_is_not_reused() -> None:

@@ -161,7 +161,7 @@ def json_body(response: httpx.Response, provider: str) -> Any:
     """The response's JSON, or an InvalidOutput naming what came back instead."""
     try:
         return payloads.json_loads(response.content)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+    except json.JSONDecodeError as exc:  # orjson's, bad UTF-8 included
         kind = response.headers.get("content-type", "unknown content")
         raise InvalidOutput(
             f"{provider} returned a malformed answer ({kind}) that is not valid JSON."

@@ -52,8 +52,6 @@ _ERRORS: tuple[tuple[type[BaseException], type[httpx.TransportError]], ...] = (
 def _as_httpx_errors(request: httpx.Request) -> Iterator[None]:
     try:
         yield
-    except httpx.TransportError:
-        raise
     except (aiohttp.ClientError, TimeoutError) as exc:
         for aiohttp_error, httpx_error in _ERRORS:
             if isinstance(exc, aiohttp_error):
@@ -119,13 +117,14 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         timeouts = request.extensions.get("timeout", {})
-        headers = request.headers.copy()
+        headers = request.headers
         data: bytes | AsyncIterator[bytes] | None
         try:
             data = request.content or None
         except httpx.RequestNotRead:  # a streamed body (a multipart upload)
             assert isinstance(request.stream, httpx.AsyncByteStream)
             data = _streamed(request.stream)
+            headers = headers.copy()
             headers.pop("Transfer-Encoding", None)  # aiohttp chunks it itself
         with _as_httpx_errors(request):
             response = await self._client().request(

@@ -96,9 +96,12 @@ class StagingWriter:
         data, self._pending, self._pending_size = b"".join(self._pending), [], 0
         return data
 
+    async def finish(self) -> None:
+        """Write what is pending and close the file, on one thread call: most results
+        are smaller than a flush, and arrive whole here."""
+        await asyncio.to_thread(self._finish, self._take_pending())
+
     def _finish(self, data: bytes) -> None:
-        """The last bytes and the close, on one thread call: most results are smaller
-        than a flush, and arrive whole here."""
         if data:
             self._append(data)
         self._close()
@@ -132,7 +135,7 @@ class Staging:
         writer = StagingWriter(self.new_path(), max_bytes)
         try:
             yield writer
-            await asyncio.to_thread(writer._finish, writer._take_pending())
+            await writer.finish()
         except BaseException:
             await asyncio.to_thread(_close_and_remove, writer)
             raise
